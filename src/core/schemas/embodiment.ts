@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { header, nonNegative, positive, vec3 } from "./common.js";
+
+/**
+ * A robot end effector. Geometry is given in the gripper frame G: origin at the tool centre point
+ * (TCP, between the finger pads), +z the approach direction (out of the gripper, towards the
+ * object), +y the opening direction of the jaws, x = y × z. The flange (where the gripper mounts
+ * on an arm) sits at z = −tcpOffsetM.
+ */
+export const EmbodimentSchema = z.strictObject({
+  ...header("egobridge.embodiment", 1),
+  name: z.string().regex(/^[a-z0-9_]+$/, { message: "name must be lowercase letters, digits and '_'" }),
+  kind: z.literal("parallel_jaw"),
+  description: z.string(),
+  /** Where the numbers come from (datasheet, model file). */
+  source: z.string(),
+  /** Maximum opening between the finger pads (m). */
+  strokeM: positive,
+  massKg: positive,
+  /** Distance from the flange to the TCP along +z (m). */
+  tcpOffsetM: positive,
+  /** Grip force range (N); the controller closes with `gripForceN`. */
+  minGripForceN: positive,
+  maxGripForceN: positive,
+  gripForceN: positive,
+  /** Finger closing speed (m/s, per jaw opening). */
+  fingerSpeedMps: positive,
+  /** The housing: a box from the flange towards the fingers, size [x, y, z] (m). */
+  palm: z.strictObject({ sizeM: vec3 }),
+  /** Each finger: a box; `lengthM` along z with the pad centre at the TCP height. */
+  finger: z.strictObject({
+    lengthM: positive,
+    widthM: positive,
+    thicknessM: positive,
+    massKg: positive,
+    padFriction: nonNegative,
+  }),
+  limits: z.strictObject({
+    maxLinearSpeedMps: positive,
+    maxLinearAccelMps2: positive,
+    maxAngularSpeedRadps: positive,
+  }),
+});
+export type Embodiment = z.infer<typeof EmbodimentSchema>;

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { finite, header, nonNegative, poseSchema, positive } from "./common.js";
+import { EmbodimentSchema } from "./embodiment.js";
+import { SceneSpecSchema } from "./scene.js";
+import { HumanSampleSchema } from "./trajectory.js";
+
+export const EpisodeStepSchema = z.strictObject({
+  t: nonNegative,
+  /** Measured state after the step: TCP pose X_WG and opening between the pads (m). */
+  state: z.strictObject({ tcp: poseSchema, apertureM: finite }),
+  /** The command given at this step (absolute, in W). */
+  action: z.strictObject({ tcp: poseSchema, apertureM: nonNegative, grasp: z.boolean() }),
+  /** Poses of the dynamic scene objects, by id. */
+  objects: z.record(z.string(), poseSchema),
+  /** Contacts with a force above the reporting threshold: body ids and total normal force (N). */
+  contacts: z.array(z.strictObject({ a: z.string(), b: z.string(), forceN: nonNegative })),
+  human: HumanSampleSchema,
+});
+export type EpisodeStep = z.infer<typeof EpisodeStepSchema>;
+
+export const LineageSchema = z.strictObject({
+  /** What the demonstration came from, e.g. "grab:cylindersmall_lift" or "procedural:shelf_to_tote". */
+  source: z.string(),
+  sourceEpisode: z.string().optional(),
+  variant: z.number().int().nonnegative().optional(),
+  seed: z.number().int().nonnegative(),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const EpisodeSchema = z.strictObject({
+  ...header("egobridge.episode", 1),
+  id: z.string().min(1),
+  task: z.string().min(1),
+  controlHz: positive,
+  physics: z.strictObject({ engine: z.string(), dtS: positive, substeps: z.number().int().positive() }),
+  scene: SceneSpecSchema,
+  embodiment: EmbodimentSchema,
+  source: z.strictObject({ kind: z.string(), uri: z.string().optional(), synthetic: z.boolean(), side: z.enum(["left", "right"]) }),
+  steps: z.array(EpisodeStepSchema).min(1),
+  success: z.boolean(),
+  /** Why the episode succeeded or failed, one short machine-readable reason each ("lifted", "dropped", …). */
+  reasons: z.array(z.string()),
+  metrics: z.record(z.string(), finite),
+  lineage: LineageSchema,
+});
+export type Episode = z.infer<typeof EpisodeSchema>;

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { header, nonNegative, poseSchema, positive, vec3 } from "./common.js";
+
+/** Physical material of a body. */
+const material = {
+  friction: nonNegative.default(0.6),
+  restitution: nonNegative.default(0.0),
+};
+
+/** What a body is for in the task: the object to move, where it goes, what holds it. */
+const role = z.enum(["target", "receiver", "support", "distractor"]).optional();
+
+const dynamicBody = {
+  id: z.string().min(1),
+  role,
+  /** Pose of the body's centre in the scene frame W (z up). */
+  pose: poseSchema,
+  /** Dynamic bodies move under physics; static ones never move. */
+  dynamic: z.boolean().default(true),
+  massKg: positive.default(0.2),
+  ...material,
+};
+
+export const SceneItemSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("floor"), id: z.string().min(1), heightM: z.number().default(0), ...material }),
+  z.strictObject({ kind: z.literal("box"), ...dynamicBody, sizeM: vec3 }),
+  z.strictObject({ kind: z.literal("cylinder"), ...dynamicBody, radiusM: positive, heightM: positive }),
+  z.strictObject({ kind: z.literal("sphere"), ...dynamicBody, radiusM: positive }),
+  z.strictObject({ kind: z.literal("ellipsoid"), ...dynamicBody, radiiM: vec3 }),
+  /**
+   * A static shelving unit: two side uprights, a back panel and horizontal boards. `pose` is the
+   * centre of its footprint on the floor; the unit's local +x runs along its width and −y points
+   * out of its open front.
+   */
+  z.strictObject({
+    kind: z.literal("shelf"),
+    id: z.string().min(1),
+    role,
+    pose: poseSchema,
+    widthM: positive,
+    depthM: positive,
+    heightM: positive,
+    /** Heights of the top faces of the boards, from the floor (m). */
+    levelsM: z.array(positive).min(1),
+    boardThicknessM: positive.default(0.02),
+    uprightThicknessM: positive.default(0.03),
+    ...material,
+  }),
+  /** An open-top container; `pose` is the centre of its base's underside. */
+  z.strictObject({
+    kind: z.literal("tote"),
+    id: z.string().min(1),
+    role,
+    pose: poseSchema,
+    sizeM: vec3,
+    wallM: positive.default(0.01),
+    ...material,
+  }),
+]);
+export type SceneItem = z.infer<typeof SceneItemSchema>;
+
+export const SceneSpecSchema = z
+  .strictObject({
+    ...header("egobridge.scene", 1),
+    name: z.string().min(1),
+    description: z.string().default(""),
+    seed: z.number().int().nonnegative().default(0),
+    gravity: vec3.default([0, 0, -9.81]),
+    items: z.array(SceneItemSchema).min(1),
+    task: z.strictObject({
+      /** The object the demonstration moves. */
+      targetId: z.string(),
+      /** Minimum rise of the target above its start for "lifted" (m). */
+      liftM: positive.default(0.05),
+      /** Axis-aligned region in W where the target should end up, if the task is a placement. */
+      placeRegion: z.strictObject({ centerM: vec3, halfExtentsM: vec3 }).optional(),
+    }),
+  })
+  .superRefine((scene, ctx) => {
+    const ids = new Set<string>();
+    for (const [i, item] of scene.items.entries()) {
+      if (ids.has(item.id)) ctx.addIssue({ code: "custom", path: ["items", i, "id"], message: `duplicate id '${item.id}'` });
+      ids.add(item.id);
+    }
+    const target = scene.items.find((it) => it.id === scene.task.targetId);
+    if (!target) {
+      ctx.addIssue({ code: "custom", path: ["task", "targetId"], message: `no item with id '${scene.task.targetId}'` });
+    } else if (!("dynamic" in target) || !target.dynamic) {
+      ctx.addIssue({ code: "custom", path: ["task", "targetId"], message: "the target must be a dynamic object" });
+    }
+  });
+export type SceneSpec = z.infer<typeof SceneSpecSchema>;
+export type SceneSpecInput = z.input<typeof SceneSpecSchema>;

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { finite, header, keypoints3, nonNegative, poseSchema, positive } from "./common.js";
+
+/** The human side of one control step: what the hand was doing at that instant. */
+export const HumanSampleSchema = z.strictObject({
+  /** Index of the nearest source frame (video frame / mocap sample). */
+  frameIndex: z.number().int().nonnegative(),
+  /** Source time (s) this step was interpolated at. */
+  t: nonNegative,
+  /** 21 × [x, y, z] in W (m), interpolated at `t`. */
+  keypointsWorld: keypoints3,
+});
+export type HumanSample = z.infer<typeof HumanSampleSchema>;
+
+export const TrajectoryStepSchema = z.strictObject({
+  t: nonNegative,
+  /** Commanded TCP pose X_WG. */
+  tcp: poseSchema,
+  /** Commanded opening between the finger pads (m); while `grasp` is true the gripper closes with its grip force. */
+  apertureM: nonNegative,
+  grasp: z.boolean(),
+  /** Confidence of the hand observation behind this step, in [0, 1]. */
+  confidence: finite,
+  human: HumanSampleSchema,
+});
+export type TrajectoryStep = z.infer<typeof TrajectoryStepSchema>;
+
+export const RobotTrajectorySchema = z.strictObject({
+  ...header("egobridge.trajectory", 1),
+  embodiment: z.string(),
+  controlHz: positive,
+  /** Frame the poses are expressed in. */
+  frame: z.literal("W"),
+  source: z.strictObject({
+    kind: z.string(),
+    uri: z.string().optional(),
+    side: z.enum(["left", "right"]),
+    synthetic: z.boolean(),
+  }),
+  method: z.string(),
+  /** The retargeting parameters used, for provenance. */
+  params: z.record(z.string(), z.unknown()),
+  steps: z.array(TrajectoryStepSchema).min(2, { message: "a trajectory needs at least two steps" }),
+});
+export type RobotTrajectory = z.infer<typeof RobotTrajectorySchema>;
