@@ -31,6 +31,10 @@ export async function readJson(file: string): Promise<unknown> {
 }
 
 /** Reads and validates a contract file. */
-export async function readContract<S extends z.ZodType>(schema: S, file: string, what: string): Promise<z.infer<S>> {
+export async function readContract<S extends z.ZodType>(
+  schema: S,
+  file: string,
+  what: string,
+): Promise<z.infer<S>> {
   return parseContract(schema, await readJson(file), `${what} (${file})`);
 }

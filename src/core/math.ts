@@ -122,7 +122,12 @@ export function qslerp(a: Quat, b: Quat, s: number): Quat {
   const th = Math.acos(d);
   const sa = Math.sin((1 - s) * th) / Math.sin(th);
   const sb = Math.sin(s * th) / Math.sin(th);
-  return { x: a.x * sa + bb.x * sb, y: a.y * sa + bb.y * sb, z: a.z * sa + bb.z * sb, w: a.w * sa + bb.w * sb };
+  return {
+    x: a.x * sa + bb.x * sb,
+    y: a.y * sa + bb.y * sb,
+    z: a.z * sa + bb.z * sb,
+    w: a.w * sa + bb.w * sb,
+  };
 }
 
 /** Same rotation with w ≥ 0, so that equal rotations have equal components (for stable output). */

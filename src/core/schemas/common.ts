@@ -1,7 +1,9 @@
 import { z } from "zod";
 
 /** A finite number: NaN and ±Infinity are rejected at the boundary, never propagated. */
-export const finite = z.number().refine(Number.isFinite, { message: "must be a finite number (got NaN or Infinity)" });
+export const finite = z
+  .number()
+  .refine(Number.isFinite, { message: "must be a finite number (got NaN or Infinity)" });
 export const positive = finite.refine((v) => v > 0, { message: "must be > 0" });
 export const nonNegative = finite.refine((v) => v >= 0, { message: "must be >= 0" });
 

@@ -35,7 +35,12 @@ export const EpisodeSchema = z.strictObject({
   physics: z.strictObject({ engine: z.string(), dtS: positive, substeps: z.number().int().positive() }),
   scene: SceneSpecSchema,
   embodiment: EmbodimentSchema,
-  source: z.strictObject({ kind: z.string(), uri: z.string().optional(), synthetic: z.boolean(), side: z.enum(["left", "right"]) }),
+  source: z.strictObject({
+    kind: z.string(),
+    uri: z.string().optional(),
+    synthetic: z.boolean(),
+    side: z.enum(["left", "right"]),
+  }),
   steps: z.array(EpisodeStepSchema).min(1),
   success: z.boolean(),
   /** Why the episode succeeded or failed, one short machine-readable reason each ("lifted", "dropped", …). */

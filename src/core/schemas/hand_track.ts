@@ -67,7 +67,11 @@ export const HandTrackSchema = z
   .superRefine((track, ctx) => {
     for (let i = 1; i < track.frames.length; i++) {
       if (track.frames[i]!.t <= track.frames[i - 1]!.t) {
-        ctx.addIssue({ code: "custom", path: ["frames", i, "t"], message: "frame times must increase strictly" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["frames", i, "t"],
+          message: "frame times must increase strictly",
+        });
         return;
       }
     }

@@ -22,7 +22,12 @@ const dynamicBody = {
 };
 
 export const SceneItemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("floor"), id: z.string().min(1), heightM: z.number().default(0), ...material }),
+  z.strictObject({
+    kind: z.literal("floor"),
+    id: z.string().min(1),
+    heightM: z.number().default(0),
+    ...material,
+  }),
   z.strictObject({ kind: z.literal("box"), ...dynamicBody, sizeM: vec3 }),
   z.strictObject({ kind: z.literal("cylinder"), ...dynamicBody, radiusM: positive, heightM: positive }),
   z.strictObject({ kind: z.literal("sphere"), ...dynamicBody, radiusM: positive }),
@@ -79,14 +84,23 @@ export const SceneSpecSchema = z
   .superRefine((scene, ctx) => {
     const ids = new Set<string>();
     for (const [i, item] of scene.items.entries()) {
-      if (ids.has(item.id)) ctx.addIssue({ code: "custom", path: ["items", i, "id"], message: `duplicate id '${item.id}'` });
+      if (ids.has(item.id))
+        ctx.addIssue({ code: "custom", path: ["items", i, "id"], message: `duplicate id '${item.id}'` });
       ids.add(item.id);
     }
     const target = scene.items.find((it) => it.id === scene.task.targetId);
     if (!target) {
-      ctx.addIssue({ code: "custom", path: ["task", "targetId"], message: `no item with id '${scene.task.targetId}'` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["task", "targetId"],
+        message: `no item with id '${scene.task.targetId}'`,
+      });
     } else if (!("dynamic" in target) || !target.dynamic) {
-      ctx.addIssue({ code: "custom", path: ["task", "targetId"], message: "the target must be a dynamic object" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["task", "targetId"],
+        message: "the target must be a dynamic object",
+      });
     }
   });
 export type SceneSpec = z.infer<typeof SceneSpecSchema>;

@@ -22,6 +22,8 @@ export const TrajectoryStepSchema = z.strictObject({
   /** Confidence of the hand observation behind this step, in [0, 1]. */
   confidence: finite,
   human: HumanSampleSchema,
+  /** The demonstrated object's recorded pose at this instant (mocap sources), in W: lets the simulator replay object-relative. */
+  object: z.strictObject({ name: z.string(), pose: poseSchema }).optional(),
 });
 export type TrajectoryStep = z.infer<typeof TrajectoryStepSchema>;
 
