@@ -1,0 +1,203 @@
+/**
+ * The features table: what one row of `data/*.parquet` holds, one row per control step of an
+ * egobridge Episode, and how each value is taken from the step.
+ *
+ * Frames and conventions (also written to info.json so a reader need not guess):
+ * - every pose is in the scene frame W (z up, metres), quaternions in [x, y, z, w] order;
+ * - `observation.state` is the measured TCP pose X_WG and pad opening after the step;
+ * - `action` is the command of the step, absolute in W (not a delta: deltas are a view,
+ *   `action[t] − observation.state[t]`, that a policy's processor can derive);
+ * - `observation.human.*` is the human hand at the same instant (the alignment of the demo).
+ */
+import { InputError } from "../../core/errors.js";
+import type { Episode } from "../../core/schemas/episode.js";
+import type { ParquetColumn } from "../parquet.js";
+import { FEATURE, type FeatureKey } from "./layout.js";
+
+export type FeatureDtype = "float32" | "int64" | "bool";
+
+/** One entry of info.json `features`, as LeRobot reads it: dtype, shape and component names. */
+export interface FeatureSpec {
+  dtype: FeatureDtype;
+  shape: [number];
+  names: string[] | null;
+  info?: Record<string, string>;
+}
+
+/** Components of a TCP pose plus the gripper opening: [x, y, z, qx, qy, qz, qw, aperture (m)]. */
+export const TCP_NAMES = [
+  "tcp.x",
+  "tcp.y",
+  "tcp.z",
+  "tcp.qx",
+  "tcp.qy",
+  "tcp.qz",
+  "tcp.qw",
+  "gripper.aperture_m",
+];
+/** The task's target object pose in W: [x, y, z, qx, qy, qz, qw]. */
+export const TARGET_POSE_NAMES = [
+  "target.x",
+  "target.y",
+  "target.z",
+  "target.qx",
+  "target.qy",
+  "target.qz",
+  "target.qw",
+];
+/** MediaPipe hand landmark order (0 wrist, 1–4 thumb, 5–8 index, 9–12 middle, 13–16 ring, 17–20 pinky). */
+export const MEDIAPIPE_KEYPOINTS = [
+  "wrist",
+  "thumb_cmc",
+  "thumb_mcp",
+  "thumb_ip",
+  "thumb_tip",
+  "index_mcp",
+  "index_pip",
+  "index_dip",
+  "index_tip",
+  "middle_mcp",
+  "middle_pip",
+  "middle_dip",
+  "middle_tip",
+  "ring_mcp",
+  "ring_pip",
+  "ring_dip",
+  "ring_tip",
+  "pinky_mcp",
+  "pinky_pip",
+  "pinky_dip",
+  "pinky_tip",
+];
+export const KEYPOINT_NAMES = MEDIAPIPE_KEYPOINTS.flatMap((k) => [`${k}.x`, `${k}.y`, `${k}.z`]);
+
+const scalar = (dtype: FeatureDtype): FeatureSpec => ({ dtype, shape: [1], names: null });
+
+/**
+ * The features, in column order: egobridge's own first, then LeRobot's mandatory five (the
+ * order LeRobot itself uses).
+ */
+export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
+  [FEATURE.state]: {
+    dtype: "float32",
+    shape: [8],
+    names: TCP_NAMES,
+    info: {
+      frame: "W",
+      description: "measured TCP pose X_WG (quaternion xyzw) and pad opening after the step",
+    },
+  },
+  [FEATURE.action]: {
+    dtype: "float32",
+    shape: [8],
+    names: TCP_NAMES,
+    info: {
+      frame: "W",
+      representation: "absolute",
+      description: "commanded TCP pose X_WG (quaternion xyzw) and pad opening; deltas are a view",
+    },
+  },
+  [FEATURE.actionGrasp]: scalar("bool"),
+  [FEATURE.environmentState]: { dtype: "float32", shape: [7], names: TARGET_POSE_NAMES },
+  [FEATURE.humanKeypoints]: { dtype: "float32", shape: [63], names: KEYPOINT_NAMES },
+  [FEATURE.humanFrameIndex]: scalar("int64"),
+  [FEATURE.humanTimestamp]: scalar("float32"),
+  [FEATURE.nextDone]: scalar("bool"),
+  [FEATURE.timestamp]: scalar("float32"),
+  [FEATURE.frameIndex]: scalar("int64"),
+  [FEATURE.episodeIndex]: scalar("int64"),
+  [FEATURE.index]: scalar("int64"),
+  [FEATURE.taskIndex]: scalar("int64"),
+};
+export const FEATURE_KEYS = Object.keys(FEATURES) as FeatureKey[];
+
+export const featureSize = (spec: FeatureSpec): number => spec.shape[0];
+
+/**
+ * Per-frame values of one episode, feature by feature, flattened row-major
+ * (`length × shape[0]`). Booleans are 0/1 and float32 features are already rounded to float32,
+ * so statistics describe exactly what is stored.
+ */
+export interface EpisodeFrames {
+  length: number;
+  values: Record<FeatureKey, number[]>;
+}
+
+/** Where an episode sits in the dataset. */
+export interface EpisodePlacement {
+  episodeIndex: number;
+  /** Global `index` of the episode's first frame. */
+  fromIndex: number;
+  taskIndex: number;
+}
+
+/**
+ * Extracts the feature rows of one (validated) episode. `timestamp` is the step time relative to
+ * the first step, because LeRobot locates a frame at `from_timestamp + timestamp` in a video.
+ * Throws an InputError if a step lacks the pose of the scene's target object.
+ */
+export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFrames {
+  const values = Object.fromEntries(FEATURE_KEYS.map((k) => [k, [] as number[]])) as Record<
+    FeatureKey,
+    number[]
+  >;
+  const pushF32 = (key: FeatureKey, xs: readonly number[]) => {
+    for (const x of xs) values[key].push(Math.fround(x));
+  };
+  const targetId = episode.scene.task.targetId;
+  const t0 = episode.steps[0]!.t;
+  const last = episode.steps.length - 1;
+  episode.steps.forEach((step, i) => {
+    const target = step.objects[targetId];
+    if (!target) {
+      throw new InputError(`episode '${episode.id}' step ${i}: no pose for the target object '${targetId}'`, {
+        hint: "every step's `objects` must include the scene's task.targetId",
+      });
+    }
+    pushF32(FEATURE.state, [...step.state.tcp.pos, ...step.state.tcp.quatXyzw, step.state.apertureM]);
+    pushF32(FEATURE.action, [...step.action.tcp.pos, ...step.action.tcp.quatXyzw, step.action.apertureM]);
+    values[FEATURE.actionGrasp].push(step.action.grasp ? 1 : 0);
+    pushF32(FEATURE.environmentState, [...target.pos, ...target.quatXyzw]);
+    pushF32(FEATURE.humanKeypoints, step.human.keypointsWorld.flat());
+    values[FEATURE.humanFrameIndex].push(step.human.frameIndex);
+    pushF32(FEATURE.humanTimestamp, [step.human.t]);
+    values[FEATURE.nextDone].push(i === last ? 1 : 0);
+    pushF32(FEATURE.timestamp, [step.t - t0]);
+    values[FEATURE.frameIndex].push(i);
+    values[FEATURE.episodeIndex].push(at.episodeIndex);
+    values[FEATURE.index].push(at.fromIndex + i);
+    values[FEATURE.taskIndex].push(at.taskIndex);
+  });
+  return { length: episode.steps.length, values };
+}
+
+/**
+ * Bytes one frame takes in Arrow memory (float32 4, int64 8, bool counted as 1): the measure
+ * LeRobot uses (`Dataset.data.nbytes`) to decide when a data file is full.
+ */
+export function frameBytes(features: Readonly<Record<string, FeatureSpec>> = FEATURES): number {
+  const width: Record<FeatureDtype, number> = { float32: 4, int64: 8, bool: 1 };
+  return Object.values(features).reduce((sum, f) => sum + width[f.dtype] * featureSize(f), 0);
+}
+
+/**
+ * The data-file columns for consecutive episodes: a shape-[1] feature is a plain column (as
+ * LeRobot writes `Value(dtype)`), a shape-[n] float32 feature a fixed-size list of n.
+ */
+export function frameColumns(
+  episodes: readonly EpisodeFrames[],
+  features: Readonly<Record<FeatureKey, FeatureSpec>> = FEATURES,
+): ParquetColumn[] {
+  return (Object.keys(features) as FeatureKey[]).map((name): ParquetColumn => {
+    const spec = features[name];
+    const values = episodes.flatMap((e) => e.values[name]);
+    const size = featureSize(spec);
+    if (size > 1) {
+      if (spec.dtype !== "float32") throw new Error(`feature '${name}': only float32 vectors are supported`);
+      return { name, type: "float32_vector", size, values };
+    }
+    return spec.dtype === "bool"
+      ? { name, type: "bool", values: values.map((v) => v !== 0) }
+      : { name, type: spec.dtype, values };
+  });
+}

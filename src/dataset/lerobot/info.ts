@@ -1,0 +1,95 @@
+/**
+ * meta/info.json: the dataset's metadata, as LeRobot v3.0 reads it (`LeRobotDatasetMetadata`),
+ * plus an `egobridge` block naming the frames and conventions that the numbers are in. The schema
+ * rejects nonsense (non-positive or fractional fps, unknown dtypes) and keeps unknown keys, so
+ * files from newer LeRobot versions still read.
+ */
+import { z } from "zod";
+import { FEATURES, type FeatureSpec } from "./features.js";
+import {
+  CODEBASE_VERSION,
+  DATA_PATH,
+  DEFAULT_CHUNKS_SIZE,
+  DEFAULT_DATA_FILES_SIZE_IN_MB,
+  DEFAULT_VIDEO_FILES_SIZE_IN_MB,
+  EXTRAS_EPISODE_PATH,
+} from "./layout.js";
+
+const count = z.number().int().nonnegative();
+
+export const LeRobotFeatureSchema = z.looseObject({
+  dtype: z.enum(["float32", "float64", "int64", "int32", "bool", "string", "image", "video"]),
+  shape: z.array(z.number().int().positive()),
+  names: z.union([z.array(z.string()), z.record(z.string(), z.unknown()), z.null()]),
+  info: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const LeRobotInfoSchema = z.looseObject({
+  codebase_version: z.string().regex(/^v\d+\.\d+$/, { message: "must look like 'v3.0'" }),
+  robot_type: z.string().nullable(),
+  total_episodes: count,
+  total_frames: count,
+  total_tasks: count,
+  chunks_size: z.number().int().positive(),
+  data_files_size_in_mb: z.number().positive(),
+  video_files_size_in_mb: z.number().positive(),
+  fps: z.number().int().positive(),
+  splits: z.record(z.string(), z.string().regex(/^\d+:\d+$/, { message: "must be 'start:stop'" })),
+  data_path: z.string(),
+  video_path: z.string().nullable(),
+  features: z.record(z.string(), LeRobotFeatureSchema),
+});
+export type LeRobotInfo = z.infer<typeof LeRobotInfoSchema>;
+
+/** What the egobridge block of info.json says about the numbers in the table. */
+export const EGOBRIDGE_CONVENTIONS = {
+  format: "egobridge.lerobot",
+  version: 1,
+  frame: "W",
+  frame_description: "scene frame W: z up, metres, seconds",
+  quaternion_order: "xyzw",
+  action_representation: "absolute",
+  action_note:
+    "action is the commanded TCP pose X_WG in W plus the commanded pad opening, not a delta; " +
+    "a delta action is a view: action[t] - observation.state[t] (compose rotations as quaternions)",
+  human_alignment:
+    "observation.human.* is the tracked hand at the same control step: 21 MediaPipe keypoints in W, " +
+    "the source frame index and the source time it was interpolated at",
+  extras_path: EXTRAS_EPISODE_PATH,
+} as const;
+
+export interface InfoInput {
+  robotType: string;
+  fps: number;
+  totalEpisodes: number;
+  totalFrames: number;
+  totalTasks: number;
+  chunksSize?: number;
+  dataFilesSizeInMb?: number;
+}
+
+/** Builds info.json with a fixed key order (LeRobot's own order, then the egobridge block). */
+export function buildInfo(input: InfoInput, features: Readonly<Record<string, FeatureSpec>> = FEATURES) {
+  return {
+    codebase_version: CODEBASE_VERSION,
+    robot_type: input.robotType,
+    total_episodes: input.totalEpisodes,
+    total_frames: input.totalFrames,
+    total_tasks: input.totalTasks,
+    chunks_size: input.chunksSize ?? DEFAULT_CHUNKS_SIZE,
+    data_files_size_in_mb: input.dataFilesSizeInMb ?? DEFAULT_DATA_FILES_SIZE_IN_MB,
+    video_files_size_in_mb: DEFAULT_VIDEO_FILES_SIZE_IN_MB,
+    fps: input.fps,
+    splits: { train: `0:${input.totalEpisodes}` },
+    data_path: DATA_PATH,
+    // LeRobot writes null when a dataset has no video features (VIDEO_PATH is the template).
+    video_path: null,
+    features: Object.fromEntries(
+      Object.entries(features).map(([key, f]) => [
+        key,
+        { dtype: f.dtype, shape: [...f.shape], names: f.names, ...(f.info ? { info: f.info } : {}) },
+      ]),
+    ),
+    egobridge: EGOBRIDGE_CONVENTIONS,
+  } satisfies LeRobotInfo;
+}

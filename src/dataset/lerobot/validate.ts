@@ -1,0 +1,71 @@
+/**
+ * Checks that a set of episodes can become one LeRobot dataset, before anything is written:
+ * each is a valid Episode contract, all run at the dataset's fps with evenly spaced steps (LeRobot
+ * checks the same with `check_timestamps_sync`), and ids are unique.
+ */
+import { InputError } from "../../core/errors.js";
+import { parseContract } from "../../core/io.js";
+import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
+
+/** How far a step interval may be from 1/fps (LeRobot's default `tolerance_s`). */
+export const TIMESTAMP_TOLERANCE_S = 1e-4;
+
+export interface DatasetOptions {
+  fps: number;
+  robotType: string;
+  /** Start a new data file before one would reach this size (MB of Arrow memory). Default 100. */
+  dataFilesSizeInMb?: number;
+  /** Data files per chunk folder. Default 1000. */
+  chunksSize?: number;
+}
+
+export function validateOptions(options: DatasetOptions): void {
+  if (!Number.isInteger(options.fps) || options.fps <= 0) {
+    throw new InputError(`fps must be a positive integer (LeRobot stores it as int), got ${options.fps}`);
+  }
+  if (options.robotType.trim() === "") throw new InputError("robotType must not be empty");
+  const size = options.dataFilesSizeInMb;
+  if (size !== undefined && !(size > 0)) throw new InputError(`dataFilesSizeInMb must be > 0, got ${size}`);
+  const chunks = options.chunksSize;
+  if (chunks !== undefined && (!Number.isInteger(chunks) || chunks < 1)) {
+    throw new InputError(`chunksSize must be a positive integer, got ${chunks}`);
+  }
+}
+
+function checkTiming(episode: Episode, fps: number, what: string): void {
+  if (Math.abs(episode.controlHz - fps) > 1e-9) {
+    throw new InputError(`${what}: controlHz is ${episode.controlHz} but the dataset fps is ${fps}`, {
+      hint: "write episodes of different control rates to separate datasets",
+    });
+  }
+  const period = 1 / fps;
+  for (let i = 1; i < episode.steps.length; i++) {
+    const dt = episode.steps[i]!.t - episode.steps[i - 1]!.t;
+    if (Math.abs(dt - period) > TIMESTAMP_TOLERANCE_S) {
+      throw new InputError(
+        `${what}: steps ${i - 1}→${i} are ${dt.toFixed(6)} s apart, expected 1/fps = ${period.toFixed(6)} s`,
+        { hint: "a LeRobot dataset needs one frame per control period, without gaps" },
+      );
+    }
+  }
+}
+
+/** Validates every episode and the set as a whole; returns the parsed (canonical) episodes. */
+export function validateEpisodes(episodes: readonly unknown[], fps: number): Episode[] {
+  if (episodes.length === 0) throw new InputError("no episodes to write: a dataset needs at least one");
+  const ids = new Map<string, number>();
+  return episodes.map((raw, i) => {
+    const id = (raw as { id?: unknown } | null)?.id;
+    const what = `episode ${i}${typeof id === "string" ? ` ('${id}')` : ""}`;
+    const episode = parseContract(EpisodeSchema, raw, what);
+    const previous = ids.get(episode.id);
+    if (previous !== undefined)
+      throw new InputError(`${what}: id '${episode.id}' is also the id of episode ${previous}`);
+    ids.set(episode.id, i);
+    checkTiming(episode, fps, what);
+    const bad = episode.reasons.find((r) => r.includes(","));
+    if (bad !== undefined)
+      throw new InputError(`${what}: reason '${bad}' contains a comma (reasons are comma-joined)`);
+    return episode;
+  });
+}
