@@ -1,0 +1,105 @@
+import { InputError } from "../core/errors.js";
+import {
+  fromArray3,
+  lerp3,
+  type Pose,
+  qfromXyzw,
+  transformPoint,
+  type Vec3,
+  fromArray3 as v,
+} from "../core/math.js";
+import type { HandObservation, HandTrack } from "../core/schemas/hand_track.js";
+
+export type Side = "left" | "right";
+
+/** One hand's keypoints per frame, in W, with gaps (low score, not seen) filled by interpolation. */
+export interface HandSamples {
+  side: Side;
+  times: number[];
+  frameIndex: number[];
+  /** 21 keypoints per frame, in W (m). */
+  keypoints_W: Vec3[][];
+  /** Observation score per frame; 0 where the frame was filled in. */
+  score: number[];
+}
+
+/** The side seen (above `minScore`) in most frames; ties go to the right hand. */
+export function dominantSide(track: HandTrack, minScore: number): Side {
+  let left = 0;
+  let right = 0;
+  for (const f of track.frames) {
+    for (const h of f.hands) {
+      if (h.score < minScore) continue;
+      if (h.side === "left") left++;
+      else right++;
+    }
+  }
+  return left > right ? "left" : "right";
+}
+
+function keypointsWorld(h: HandObservation, track: HandTrack): Vec3[] | null {
+  if (h.keypointsWorld) return h.keypointsWorld.map(v);
+  if (h.keypointsCam && track.X_WC) {
+    const X_WC: Pose = { p: fromArray3(track.X_WC.pos), q: qfromXyzw(track.X_WC.quatXyzw) };
+    return h.keypointsCam.map((k) => transformPoint(X_WC, v(k)));
+  }
+  return null;
+}
+
+/**
+ * Extracts one hand from a track, in the scene frame W. Frames where the hand is missing or below
+ * `minScore` are filled by linear interpolation between the nearest good frames (held constant
+ * before the first and after the last). Throws an InputError when the hand is never seen or the
+ * keypoints cannot be placed in W (camera-frame keypoints without a calibration X_WC).
+ */
+export function extractHand(track: HandTrack, side: Side, minScore: number): HandSamples {
+  const n = track.frames.length;
+  const raw: (Vec3[] | null)[] = new Array(n).fill(null);
+  const score = new Array<number>(n).fill(0);
+  let sawCamOnly = false;
+  for (let i = 0; i < n; i++) {
+    const h = track.frames[i]!.hands.find((o) => o.side === side && o.score >= minScore);
+    if (!h) continue;
+    const kp = keypointsWorld(h, track);
+    if (!kp) {
+      sawCamOnly = true;
+      continue;
+    }
+    raw[i] = kp;
+    score[i] = h.score;
+  }
+  const good = raw.flatMap((k, i) => (k ? [i] : []));
+  if (good.length === 0) {
+    if (sawCamOnly) {
+      throw new InputError(
+        `the ${side} hand has only camera-frame keypoints and the track has no calibration X_WC`,
+        {
+          hint: "add X_WC (camera pose in the scene) to the hand track, or pass a calibration",
+        },
+      );
+    }
+    throw new InputError(`the hand track has no ${side} hand with score >= ${minScore}`, {
+      hint: "choose the other hand with --side, or lower the score threshold",
+    });
+  }
+  const keypoints_W: Vec3[][] = new Array(n);
+  for (let g = 0; g < good.length; g++) {
+    const i0 = good[g]!;
+    keypoints_W[i0] = raw[i0]!;
+    const i1 = good[g + 1];
+    if (i1 === undefined) continue;
+    for (let i = i0 + 1; i < i1; i++) {
+      const s = (track.frames[i]!.t - track.frames[i0]!.t) / (track.frames[i1]!.t - track.frames[i0]!.t);
+      keypoints_W[i] = raw[i0]!.map((p, k) => lerp3(p, raw[i1]![k]!, s));
+    }
+  }
+  for (let i = 0; i < good[0]!; i++) keypoints_W[i] = raw[good[0]!]!;
+  for (let i = good[good.length - 1]! + 1; i < n; i++) keypoints_W[i] = raw[good[good.length - 1]!]!;
+  return {
+    side,
+    times: track.frames.map((f) => f.t),
+    frameIndex: track.frames.map((f, i) => f.index ?? i),
+    keypoints_W,
+    score,
+  };
+}
