@@ -1,0 +1,213 @@
+import { InputError } from "../core/errors.js";
+import {
+  add,
+  compose,
+  cross,
+  fromArray3,
+  invert,
+  lerp3,
+  normalize,
+  type Pose,
+  qcanonical,
+  qfromAxes,
+  qfromXyzw,
+  qrotate,
+  scale,
+  toArray3,
+  transformPoint,
+  type Vec3,
+  vec3,
+} from "../core/math.js";
+import { createRng } from "../core/rng.js";
+import type { PoseJson } from "../core/schemas/common.js";
+import type { HandFrame, HandTrack, ObjectShape } from "../core/schemas/hand_track.js";
+import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import { halfExtentAlong, halfHeightAlongZ } from "../core/shapes.js";
+import { pinchHandKeypoints_H } from "./hand_model.js";
+
+export interface ProceduralOptions {
+  /** Sample rate of the synthetic track (Hz), like a head camera. */
+  fps?: number;
+  /** Standard deviation of Gaussian noise added to every keypoint coordinate (m), as a tracker would. */
+  noiseM?: number;
+  seed?: number;
+}
+
+/** Minimum-jerk time scaling (Flash & Hogan 1985): s(τ) = 10τ³ − 15τ⁴ + 6τ⁵, zero velocity and acceleration at both ends. */
+export const minJerk = (tau: number): number => {
+  const t = Math.min(1, Math.max(0, tau));
+  return t * t * t * (10 - 15 * t + 6 * t * t);
+};
+
+interface Segment {
+  /** Pinch point at the end of the segment (W). */
+  to: Vec3;
+  apertureM: number;
+  durationS: number;
+  phase:
+    | "rest"
+    | "reach"
+    | "approach"
+    | "close"
+    | "lift"
+    | "retract"
+    | "carry"
+    | "lower"
+    | "release"
+    | "withdraw";
+}
+
+const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
+const poseJson = (X: Pose): PoseJson => {
+  const q = qcanonical(X.q);
+  return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
+};
+
+/** The target item's shape as an ObjectShape (scene items and tracked objects share the shape kinds). */
+export function itemShape(item: SceneItem): ObjectShape {
+  switch (item.kind) {
+    case "box":
+      return { kind: "box", sizeM: item.sizeM };
+    case "cylinder":
+      return { kind: "cylinder", radiusM: item.radiusM, heightM: item.heightM };
+    case "sphere":
+      return { kind: "sphere", radiusM: item.radiusM };
+    case "ellipsoid":
+      return { kind: "ellipsoid", radiiM: item.radiiM };
+    default:
+      throw new InputError(`scene item '${item.id}' (${item.kind}) cannot be a pick target`);
+  }
+}
+
+/**
+ * A synthetic demonstration — no human was recorded: a right hand reaches into the shelf from
+ * its open front, pinches the scene's target, lifts it, carries it to the receiver (a tote) and
+ * lets it drop in, with minimum-jerk timing. The track carries the target's pose per frame (its
+ * ground truth), like a mocap recording would.
+ */
+export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOptions = {}): HandTrack {
+  const fps = options.fps ?? 30;
+  const rng = createRng(options.seed ?? 0);
+  const noise = options.noiseM ?? 0.0015;
+  const target = scene.items.find((i) => i.id === scene.task.targetId)!;
+  const receiver = scene.items.find((i) => "role" in i && i.role === "receiver");
+  if (receiver?.kind !== "tote") {
+    throw new InputError(
+      `scene '${scene.name}' has no tote with role "receiver" for the demonstration to drop into`,
+    );
+  }
+  const shelf = scene.items.find((i) => i.kind === "shelf");
+  const shape = itemShape(target);
+  const X_WO0 = pose((target as { pose: PoseJson }).pose);
+
+  // The hand approaches into the shelf's open front (shelf local +y), pinching across it.
+  const approach = shelf ? qrotate(pose(shelf.pose).q, vec3(0, 1, 0)) : vec3(0, 1, 0);
+  const zH = normalize(vec3(approach.x, approach.y, 0));
+  const yH = normalize(cross(zH, vec3(0, 0, 1)));
+  const q_WH = qfromAxes(cross(yH, zH), yH, zH);
+  const widthM = 2 * halfExtentAlong(shape, X_WO0, yH);
+  const halfH = halfHeightAlongZ(shape, X_WO0);
+
+  const p0 = X_WO0.p;
+  const tote = pose(receiver.pose);
+  const floorZ = tote.p.z + receiver.wallM;
+  const drop = vec3(tote.p.x, tote.p.y + 0.02, floorZ + halfH + 0.05);
+  const dropEnd = vec3(drop.x, drop.y, floorZ + halfH);
+  const open = Math.min(widthM + 0.04, 0.1);
+  const closed = widthM + 0.002;
+  const up = (p: Vec3, dz: number): Vec3 => add(p, vec3(0, 0, dz));
+  const back = (p: Vec3, d: number): Vec3 => add(p, scale(zH, -d));
+  const start = add(up(back(p0, 0.4), 0.15), scale(yH, -0.1));
+  const segments: Segment[] = [
+    { to: start, apertureM: 0.07, durationS: 0.5, phase: "rest" },
+    { to: back(p0, 0.15), apertureM: open, durationS: 1.4, phase: "reach" },
+    { to: p0, apertureM: open, durationS: 0.9, phase: "approach" },
+    { to: p0, apertureM: closed, durationS: 0.4, phase: "close" },
+    { to: up(p0, 0.07), apertureM: closed, durationS: 0.7, phase: "lift" },
+    { to: back(up(p0, 0.07), 0.25), apertureM: closed, durationS: 0.9, phase: "retract" },
+    { to: up(drop, 0.2), apertureM: closed, durationS: 1.5, phase: "carry" },
+    { to: drop, apertureM: closed, durationS: 0.8, phase: "lower" },
+    { to: drop, apertureM: open, durationS: 0.4, phase: "release" },
+    { to: up(drop, 0.2), apertureM: open, durationS: 0.8, phase: "withdraw" },
+    { to: back(up(drop, 0.25), 0.25), apertureM: 0.07, durationS: 0.8, phase: "withdraw" },
+  ];
+
+  const totalS = segments.reduce((s, g) => s + g.durationS, 0);
+  const count = Math.floor(totalS * fps) + 1;
+  const frames: HandFrame[] = [];
+  const objectPoses: PoseJson[] = [];
+  let X_HO: Pose | null = null;
+  let releasedAt: { t: number; X: Pose } | null = null;
+  for (let i = 0; i < count; i++) {
+    const t = i / fps;
+    const { p, apertureM, phase, segStart } = sample(segments, start, t);
+    const X_WH: Pose = { p, q: q_WH };
+    const kp = pinchHandKeypoints_H(apertureM).map((k) => {
+      const w = transformPoint(X_WH, k);
+      return [w.x + noise * rng.normal(), w.y + noise * rng.normal(), w.z + noise * rng.normal()] as [
+        number,
+        number,
+        number,
+      ];
+    });
+    frames.push({ t, index: i, hands: [{ side: "right", score: 1, keypointsWorld: kp }] });
+
+    // The object: at rest until the fingers have closed, then carried rigidly, then dropped.
+    const holding =
+      ["lift", "retract", "carry", "lower"].includes(phase) || (phase === "release" && t === segStart);
+    let X_WO: Pose = X_WO0;
+    if (holding) {
+      X_HO ??= compose(invert(X_WH), X_WO0);
+      X_WO = compose(X_WH, X_HO);
+    } else if (X_HO && (phase === "release" || phase === "withdraw")) {
+      releasedAt ??= { t, X: compose(X_WH, X_HO) };
+      const s = Math.min(1, (t - releasedAt.t) / 0.15);
+      X_WO = { p: lerp3(releasedAt.X.p, dropEnd, s * s), q: releasedAt.X.q };
+    }
+    objectPoses.push(poseJson(X_WO));
+  }
+
+  return {
+    format: "egobridge.handtrack",
+    version: 1,
+    source: {
+      kind: "procedural",
+      uri: `procedural:pick_to_tote:${scene.name}`,
+      synthetic: true,
+      description:
+        "SYNTHETIC demonstration (no human recorded): procedural right hand, minimum-jerk reach, pinch, lift, carry and drop into a tote.",
+    },
+    fps,
+    frames,
+    objects: [
+      {
+        name: target.id,
+        shape,
+        shapeSource: `scene '${scene.name}' item '${target.id}'`,
+        massKg: "massKg" in target ? target.massKg : undefined,
+        poses: objectPoses,
+      },
+    ],
+  };
+}
+
+function sample(segments: Segment[], start: Vec3, t: number) {
+  let t0 = 0;
+  let from = start;
+  let fromAperture = segments[0]!.apertureM;
+  for (const g of segments) {
+    if (t <= t0 + g.durationS || g === segments[segments.length - 1]) {
+      const s = minJerk((t - t0) / g.durationS);
+      return {
+        p: lerp3(from, g.to, s),
+        apertureM: fromAperture + (g.apertureM - fromAperture) * s,
+        phase: g.phase,
+        segStart: t0,
+      };
+    }
+    t0 += g.durationS;
+    from = g.to;
+    fromAperture = g.apertureM;
+  }
+  throw new Error("unreachable");
+}

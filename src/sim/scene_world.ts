@@ -1,0 +1,118 @@
+import { fromArray3, type Pose, qfromAxisAngle, qfromXyzw, vec3 } from "../core/math.js";
+import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import type { Collider, Rapier, RigidBody, World } from "./rapier.js";
+
+export interface SceneBody {
+  id: string;
+  item: SceneItem;
+  body: RigidBody;
+  colliders: Collider[];
+}
+
+type Box = { center: [number, number, number]; half: [number, number, number] };
+
+const poseOf = (pose: { pos: number[]; quatXyzw: number[] }): Pose => ({
+  p: fromArray3(pose.pos),
+  q: qfromXyzw(pose.quatXyzw),
+});
+
+/** Cuboids (in the item's local frame) making up a shelving unit: uprights, back panel, boards. */
+export function shelfBoxes(item: Extract<SceneItem, { kind: "shelf" }>): Box[] {
+  const w = item.widthM / 2;
+  const d = item.depthM / 2;
+  const h = item.heightM / 2;
+  const u = item.uprightThicknessM / 2;
+  const b = item.boardThicknessM / 2;
+  const boxes: Box[] = [
+    { center: [-w + u, 0, h], half: [u, d, h] },
+    { center: [w - u, 0, h], half: [u, d, h] },
+    { center: [0, d - u, h], half: [w - 2 * u, u, h] },
+  ];
+  for (const top of item.levelsM) boxes.push({ center: [0, -u, top - b], half: [w - 2 * u, d - u, b] });
+  return boxes;
+}
+
+/** Cuboids (local frame, origin at the underside of the base) making up an open-top tote. */
+export function toteBoxes(item: Extract<SceneItem, { kind: "tote" }>): Box[] {
+  const [sx, sy, sz] = item.sizeM;
+  const t = item.wallM / 2;
+  return [
+    { center: [0, 0, t], half: [sx / 2, sy / 2, t] },
+    { center: [-sx / 2 + t, 0, sz / 2], half: [t, sy / 2, sz / 2] },
+    { center: [sx / 2 - t, 0, sz / 2], half: [t, sy / 2, sz / 2] },
+    { center: [0, -sy / 2 + t, sz / 2], half: [sx / 2 - 2 * t, t, sz / 2] },
+    { center: [0, sy / 2 - t, sz / 2], half: [sx / 2 - 2 * t, t, sz / 2] },
+  ];
+}
+
+/** Points on an ellipsoid's surface (latitude–longitude grid), for its convex-hull collider. */
+function ellipsoidPoints(r: readonly number[], rings = 10, segments = 16): Float32Array {
+  const pts: number[] = [];
+  for (let i = 0; i <= rings; i++) {
+    const th = (Math.PI * i) / rings;
+    for (let j = 0; j < (i === 0 || i === rings ? 1 : segments); j++) {
+      const ph = (2 * Math.PI * j) / segments;
+      pts.push(
+        r[0]! * Math.sin(th) * Math.cos(ph),
+        r[1]! * Math.sin(th) * Math.sin(ph),
+        r[2]! * Math.cos(th),
+      );
+    }
+  }
+  return new Float32Array(pts);
+}
+
+/** Angular damping of dynamic objects (1/s), standing in for rolling resistance. */
+const ROLLING_DAMPING = 2;
+
+// Rapier's cylinder axis is local y; scene cylinders stand along local z.
+const Y_TO_Z = qfromAxisAngle(vec3(1, 0, 0), Math.PI / 2);
+
+function colliderDescs(R: Rapier, item: SceneItem) {
+  const cuboids = (boxes: Box[]) =>
+    boxes.map((bx) => R.ColliderDesc.cuboid(...bx.half).setTranslation(...bx.center));
+  switch (item.kind) {
+    case "floor":
+      return [R.ColliderDesc.cuboid(50, 50, 0.05).setTranslation(0, 0, item.heightM - 0.05)];
+    case "box":
+      return [R.ColliderDesc.cuboid(item.sizeM[0] / 2, item.sizeM[1] / 2, item.sizeM[2] / 2)];
+    case "sphere":
+      return [R.ColliderDesc.ball(item.radiusM)];
+    case "cylinder":
+      return [R.ColliderDesc.cylinder(item.heightM / 2, item.radiusM).setRotation(Y_TO_Z)];
+    case "ellipsoid": {
+      const desc = R.ColliderDesc.convexHull(ellipsoidPoints(item.radiiM));
+      if (!desc) throw new Error(`cannot build the convex hull of ellipsoid '${item.id}'`);
+      return [desc];
+    }
+    case "shelf":
+      return cuboids(shelfBoxes(item));
+    case "tote":
+      return cuboids(toteBoxes(item));
+  }
+}
+
+/** Adds every item of a scene to a Rapier world. Dynamic items get their mass; static ones are fixed bodies. */
+export function buildScene(R: Rapier, world: World, scene: SceneSpec): Map<string, SceneBody> {
+  const bodies = new Map<string, SceneBody>();
+  for (const item of scene.items) {
+    const dynamic = "dynamic" in item && item.dynamic;
+    const desc = dynamic ? R.RigidBodyDesc.dynamic() : R.RigidBodyDesc.fixed();
+    if ("pose" in item) {
+      const X = poseOf(item.pose);
+      desc.setTranslation(X.p.x, X.p.y, X.p.z).setRotation(X.q);
+    }
+    // Rapier has no rolling resistance: without some angular damping a nudged cylinder or
+    // ellipsoid lying on its side rolls off the table.
+    if (dynamic) desc.setCcdEnabled(true).setAngularDamping(ROLLING_DAMPING);
+    const body = world.createRigidBody(desc);
+    const descs = colliderDescs(R, item);
+    const colliders = descs.map((cd, i) => {
+      cd.setFriction(item.friction).setRestitution(item.restitution);
+      if (dynamic && "massKg" in item) cd.setMass(i === 0 ? item.massKg : 0);
+      return world.createCollider(cd, body);
+    });
+    bodies.set(item.id, { id: item.id, item, body, colliders });
+  }
+  return bodies;
+}

@@ -1,0 +1,78 @@
+import type { EpisodeStep } from "../core/schemas/episode.js";
+import type { SceneSpec } from "../core/schemas/scene.js";
+import { GRIPPER_IDS } from "./gripper.js";
+
+export interface Verdict {
+  success: boolean;
+  reasons: string[];
+  metrics: Record<string, number>;
+}
+
+/** Minimum normal force (N) for a finger–object contact to count as holding. */
+export const HOLD_FORCE_N = 0.5;
+
+const touching = (step: EpisodeStep, a: string, b: string): boolean =>
+  step.contacts.some(
+    (c) => ((c.a === a && c.b === b) || (c.a === b && c.b === a)) && c.forceN >= HOLD_FORCE_N,
+  );
+
+/** The target is grasped when both fingers press on it. */
+export const isGrasped = (step: EpisodeStep, targetId: string): boolean =>
+  touching(step, GRIPPER_IDS.left, targetId) && touching(step, GRIPPER_IDS.right, targetId);
+
+/** Any part of the gripper presses on the body. */
+export const touchesGripper = (step: EpisodeStep, id: string): boolean =>
+  Object.values(GRIPPER_IDS).some((g) => touching(step, g, id));
+
+/**
+ * Success predicates over a recorded rollout:
+ * - grasped: both fingers on the target at some step;
+ * - lifted: the target rose at least `task.liftM` above its start while grasped;
+ * - then, with a place region: the target ends inside it and released; without one: still held at the end.
+ * A physics fault (NaN, runaway speed) fails the episode whatever else happened.
+ */
+export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: string | null): Verdict {
+  const id = scene.task.targetId;
+  const z0 = steps[0]!.objects[id]!.pos[2];
+  let maxLift = 0;
+  let graspedSteps = 0;
+  let maxForce = 0;
+  for (const s of steps) {
+    const grasped = isGrasped(s, id);
+    if (grasped) {
+      graspedSteps++;
+      maxLift = Math.max(maxLift, s.objects[id]!.pos[2] - z0);
+    }
+    for (const c of s.contacts) maxForce = Math.max(maxForce, c.forceN);
+  }
+  const last = steps[steps.length - 1]!;
+  const heldAtEnd = isGrasped(last, id);
+  const end = last.objects[id]!.pos;
+  const metrics: Record<string, number> = {
+    maxLiftM: maxLift,
+    graspedFraction: graspedSteps / steps.length,
+    maxContactForceN: maxForce,
+    finalTargetZ: end[2],
+  };
+  const reasons: string[] = [];
+  if (fault) reasons.push(fault);
+  if (graspedSteps === 0) reasons.push("never_grasped");
+  else reasons.push("grasped");
+  const lifted = maxLift >= scene.task.liftM;
+  reasons.push(lifted ? "lifted" : graspedSteps > 0 ? "not_lifted" : "");
+  let placed = false;
+  const region = scene.task.placeRegion;
+  if (region) {
+    const outside = end.map((v, k) =>
+      Math.max(0, Math.abs(v - region.centerM[k]!) - region.halfExtentsM[k]!),
+    );
+    metrics["distanceToPlaceRegionM"] = Math.hypot(...outside);
+    placed = outside.every((d) => d === 0) && !heldAtEnd;
+    if (lifted)
+      reasons.push(placed ? "placed_in_region" : heldAtEnd ? "not_released" : "not_in_place_region");
+  } else if (lifted) {
+    reasons.push(heldAtEnd ? "held_at_end" : "dropped");
+  }
+  const success = fault === null && lifted && (region ? placed : heldAtEnd);
+  return { success, reasons: reasons.filter((r) => r !== ""), metrics };
+}
