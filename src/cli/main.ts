@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+/**
+ * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
+ */
+import { Command } from "commander";
+import { writeJsonAtomic } from "../core/atomic.js";
+import { InputError } from "../core/errors.js";
+import { readContract } from "../core/io.js";
+import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
+import { RobotTrajectorySchema } from "../core/schemas/trajectory.js";
+import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { importGrabFile } from "../hands/grab.js";
+import { readHandTrack, writeHandTrack } from "../hands/hand_track_io.js";
+import {
+  DEFAULT_EMBODIMENT,
+  DEFAULT_SCENE,
+  embodimentNames,
+  loadEmbodiment,
+  loadScene,
+  sceneNames,
+} from "../pipeline/catalog.js";
+import { runDemo } from "../pipeline/demo.js";
+import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
+import { simulateEpisode } from "../sim/simulate.js";
+import { withErrors } from "./errors.js";
+import { intOption, positiveOption } from "./options.js";
+
+const program = new Command();
+program
+  .name("egobridge")
+  .description("Egocentric human video → retargeted, physically validated robot training data.")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(`egobridge: ${s}`) });
+
+program
+  .command("demo")
+  .description(
+    "Run the whole chain on the built-in SYNTHETIC demonstration (a procedural hand picks a carton from a shelf into a tote) and write a LeRobot v3.0 dataset.",
+  )
+  .option("-o, --out <dir>", "output dataset folder", "out/demo")
+  .option("--seed <n>", "random seed", intOption("--seed"), 0)
+  .option("--embodiment <name|file>", `gripper (${embodimentNames().join(", ")})`, DEFAULT_EMBODIMENT)
+  .option("--scene <name|file>", `scene (${sceneNames().join(", ")})`, DEFAULT_SCENE)
+  .action(
+    withErrors(async (o: { out: string; seed: number; embodiment: string; scene: string }) => {
+      const s = await runDemo({ outDir: o.out, seed: o.seed, embodiment: o.embodiment, scene: o.scene });
+      const stages = Object.entries(s.stageS)
+        .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+        .join(", ");
+      process.stdout.write(
+        [
+          "egobridge demo (SYNTHETIC demonstration: procedural hand, no human recorded)",
+          `  dataset:   ${s.outDir} (LeRobot v3.0)`,
+          `  episodes:  ${s.episodes}`,
+          `  successes: ${s.successes}  (${s.reasons.join(", ")})`,
+          `  frames:    ${s.frames}`,
+          `  time:      ${stages}`,
+          "",
+        ].join("\n"),
+      );
+    }),
+  );
+
+const importCmd = program
+  .command("import")
+  .description("Import hand data recorded by others into a HandTrack.");
+importCmd
+  .command("grab <file>")
+  .description("GRAB mocap sequence (derived JSON: MANO 21 joints + object poses, 120 Hz) → HandTrack JSON.")
+  .requiredOption("-o, --out <file>", "output hand track (.json)")
+  .option("--start <frame>", "first frame", intOption("--start"))
+  .option("--end <frame>", "end frame (exclusive)", intOption("--end"))
+  .option("--stride <n>", "keep every n-th frame", intOption("--stride"))
+  .action(
+    withErrors(async (file: string, o: { out: string; start?: number; end?: number; stride?: number }) => {
+      const track = await importGrabFile(file, { startFrame: o.start, endFrame: o.end, stride: o.stride });
+      await writeHandTrack(o.out, track);
+      process.stdout.write(
+        `${o.out}: ${track.frames.length} frames at ${track.fps} Hz, objects: ${track.objects.map((x) => x.name).join(", ") || "none"}\n`,
+      );
+    }),
+  );
+
+program
+  .command("retarget <track>")
+  .description("HandTrack JSON → RobotTrajectory JSON for a parallel-jaw gripper.")
+  .requiredOption("-o, --out <file>", "output trajectory (.json)")
+  .option("--embodiment <name|file>", `gripper (${embodimentNames().join(", ")})`, DEFAULT_EMBODIMENT)
+  .option("--side <side>", "hand to follow: left, right or auto", "auto")
+  .option("--control-hz <hz>", "control rate", positiveOption("--control-hz"), 30)
+  .action(
+    withErrors(
+      async (file: string, o: { out: string; embodiment: string; side: string; controlHz: number }) => {
+        if (!["left", "right", "auto"].includes(o.side))
+          throw new InputError(`--side must be left, right or auto, got '${o.side}'`);
+        const track = await readHandTrack(file);
+        const embodiment = await loadEmbodiment(o.embodiment);
+        const traj = retargetParallelJaw(track, embodiment, {
+          side: o.side as "left" | "right" | "auto",
+          controlHz: o.controlHz,
+        });
+        await writeJsonAtomic(o.out, traj);
+        const grasped = traj.steps.filter((s) => s.grasp).length;
+        process.stdout.write(
+          `${o.out}: ${traj.steps.length} steps at ${traj.controlHz} Hz, ${grasped} with the jaws closed\n`,
+        );
+      },
+    ),
+  );
+
+program
+  .command("simulate <trajectory>")
+  .description("RobotTrajectory JSON → Episode JSON, replayed in a Rapier scene, with a success verdict.")
+  .requiredOption("-o, --out <file>", "output episode (.json)")
+  .option("--scene <name|file>", `scene (${sceneNames().join(", ")})`)
+  .option(
+    "--track <file>",
+    "hand track with an object (e.g. GRAB): place a table scene around the recorded object",
+  )
+  .option("--embodiment <name|file>", "gripper (default: the one the trajectory was made for)")
+  .option("--seed <n>", "random seed recorded in the lineage", intOption("--seed"), 0)
+  .option("--task <text>", "task description")
+  .action(
+    withErrors(
+      async (
+        file: string,
+        o: { out: string; scene?: string; track?: string; embodiment?: string; seed: number; task?: string },
+      ) => {
+        if (o.scene && o.track) throw new InputError("give either --scene or --track, not both");
+        const trajectory = await readContract(RobotTrajectorySchema, file, "robot trajectory");
+        const embodiment = await loadEmbodiment(o.embodiment ?? trajectory.embodiment);
+        const track = o.track ? await readHandTrack(o.track) : undefined;
+        const scene = track
+          ? sceneFromObjectTrack(track, `table_${track.objects[0]?.name ?? "object"}`)
+          : await loadScene(o.scene ?? DEFAULT_SCENE);
+        const target = scene.task.targetId;
+        const episode = await simulateEpisode({
+          scene,
+          embodiment,
+          trajectory,
+          seed: o.seed,
+          id: `${trajectory.source.kind}-${scene.name}-${embodiment.name}-s${o.seed}`,
+          task:
+            o.task ??
+            (scene.task.placeRegion
+              ? `Lift the ${target} and put it in place.`
+              : `Lift the ${target} and hold it.`),
+          lineageSource: `${trajectory.source.kind}:${trajectory.source.uri ?? "unknown"}`,
+        });
+        await writeJsonAtomic(o.out, episode);
+        process.stdout.write(
+          `${o.out}: ${episode.success ? "SUCCESS" : "FAILURE"} (${episode.reasons.join(", ")}), ${episode.steps.length} steps\n`,
+        );
+        if (!episode.success) process.exitCode = 3;
+      },
+    ),
+  );
+
+program
+  .command("export <episodes...>")
+  .description("Episode JSON files → a LeRobot v3.0 dataset folder (written atomically).")
+  .requiredOption("-o, --out <dir>", "output dataset folder")
+  .action(
+    withErrors(async (files: string[], o: { out: string }) => {
+      const episodes: Episode[] = [];
+      for (const f of files) episodes.push(await readContract(EpisodeSchema, f, "episode"));
+      const hz = episodes[0]!.controlHz;
+      const robots = [...new Set(episodes.map((e) => e.embodiment.name))].join("+");
+      const s = await writeLeRobotDataset(o.out, episodes, { fps: hz, robotType: robots });
+      process.stdout.write(
+        `${o.out}: ${s.episodes} episodes (${s.successes} successful), ${s.frames} frames\n`,
+      );
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,116 @@
+/**
+ * The CLI as a user runs it: a real child process on the TypeScript sources (through tsx), real
+ * files, exit codes and messages.
+ */
+import { spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveAsset } from "../../src/core/assets.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const MAIN = path.join(ROOT, "src", "cli", "main.ts");
+/** tsx's loader by absolute URL: `--import tsx` would resolve from the (temporary) working directory. */
+const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+function egobridge(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tmp: string;
+let grabFile: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-cli-"));
+  grabFile = await resolveAsset({
+    name: "hands/grab/derived_json/apple_lift_frames200-300_hand_glob_poses.json",
+  });
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe("egobridge CLI", () => {
+  it("every command has --help", () => {
+    for (const cmd of [[], ["demo"], ["import", "grab"], ["retarget"], ["simulate"], ["export"]]) {
+      const r = egobridge([...cmd, "--help"], tmp);
+      expect(r.code, cmd.join(" ")).toBe(0);
+      expect(r.stdout).toContain("Usage: egobridge");
+    }
+  });
+
+  it("runs import grab → retarget → simulate → export on a real GRAB sequence", async () => {
+    const run = (args: string[]) => {
+      const r = egobridge(args, tmp);
+      expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
+      return r;
+    };
+    run(["import", "grab", grabFile, "-o", "track.json"]);
+    run(["retarget", "track.json", "-o", "traj.json"]);
+    const sim = run(["simulate", "traj.json", "--track", "track.json", "-o", "episode.json"]);
+    expect(sim.stdout).toContain("SUCCESS");
+    const exp = run(["export", "episode.json", "-o", "dataset"]);
+    expect(exp.stdout).toContain("1 episodes (1 successful)");
+    const info = JSON.parse(await fs.readFile(path.join(tmp, "dataset/meta/info.json"), "utf8"));
+    expect(info.total_episodes).toBe(1);
+  });
+
+  describe("bad input: clear error, non-zero exit, existing output untouched", () => {
+    const OUT = "kept.json";
+    const KEPT = '{"keep": "me"}\n';
+    const expectFails = async (args: string[], message: RegExp) => {
+      await fs.writeFile(path.join(tmp, OUT), KEPT);
+      const r = egobridge([...args, "-o", OUT], tmp);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+      expect(await fs.readFile(path.join(tmp, OUT), "utf8")).toBe(KEPT);
+    };
+
+    it("truncated JSON", async () => {
+      const track = await fs.readFile(grabFile, "utf8");
+      await fs.writeFile(path.join(tmp, "truncated.json"), track.slice(0, track.length / 2));
+      await expectFails(["import", "grab", "truncated.json"], /not valid JSON|truncated/);
+    });
+
+    it("a hand track with a NaN keypoint (null in JSON)", async () => {
+      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      const t = JSON.parse(await fs.readFile(path.join(tmp, "good.json"), "utf8"));
+      t.frames[5].hands[0].keypointsWorld[8][1] = null;
+      await fs.writeFile(path.join(tmp, "nan.json"), JSON.stringify(t));
+      await expectFails(["retarget", "nan.json"], /frames\.5\.hands\.0\.keypointsWorld\.8\.1/);
+    });
+
+    it("a scene file with an unknown field", async () => {
+      const scene = JSON.parse(await fs.readFile(path.join(ROOT, "scenes/shelf_to_tote.json"), "utf8"));
+      scene.items[1].colour = "orange";
+      await fs.writeFile(path.join(tmp, "scene.json"), JSON.stringify(scene));
+      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      egobridge(["retarget", "good.json", "-o", "traj.json"], tmp);
+      await expectFails(
+        ["simulate", "traj.json", "--scene", "scene.json"],
+        /items\.1: unknown field 'colour'/,
+      );
+    });
+
+    it("an empty file and a missing file", async () => {
+      await fs.writeFile(path.join(tmp, "empty.json"), "");
+      await expectFails(["retarget", "empty.json"], /empty/);
+      await expectFails(["retarget", "nope.json"], /file not found: nope\.json/);
+    });
+
+    it("an unknown embodiment names the built-in ones", async () => {
+      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      await expectFails(
+        ["retarget", "good.json", "--embodiment", "gripper9000"],
+        /unknown embodiment 'gripper9000'[\s\S]*robotiq_2f85/,
+      );
+    });
+  });
+});
