@@ -56,6 +56,13 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
       throw err;
     }
   }
-  await fs.rename(tmp, dir);
+  try {
+    await fs.rename(tmp, dir);
+  } catch (err) {
+    // Put the previous directory back rather than leave it under its temporary name.
+    if (moved) await fs.rename(old, dir);
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
   if (moved) await fs.rm(old, { recursive: true, force: true });
 }

@@ -28,7 +28,9 @@ type Hold =
  *   are on opposite sides of the object (power grasps of large items, where the thumb–index
  *   distance stays wide). While held, hand and object move rigidly together; the hold ends when
  *   the pinch point slides `releaseSlipM` relative to the object (the hand moves off while the
- *   object stays) or the fingers open `releaseOpenM` wider than at the grasp.
+ *   object stays) or the fingers open `releaseOpenM` wider than at the grasp with a fingertip
+ *   leaving the surface (a wider re-grip with the tips still on the object is not a release).
+ *   An object the fingers opened off is grasped again only after a fingertip has left its contact band.
  * An object hold starts when the object starts to move with the hand (the human's grip is firm
  * then; their fingers settle for a while after first touching it), or at first contact if it
  * never moves. Runs shorter than `minGraspS` / gaps shorter than `minReleaseS` are removed.
@@ -38,6 +40,9 @@ export function detectGrasp(cues: GraspCues, p: ParallelJawParams): boolean[] {
   const out = new Array<boolean>(n).fill(false);
   let hold: Hold = { kind: "open" };
   const onsets = new Map<Hold, { start: number; object: number }>();
+  // After the fingers open off an object, it can be grasped again only once a fingertip has left
+  // it: otherwise the release would be undone in the same sample.
+  const armed = cues.objects.map(() => true);
   for (let i = 0; i < n; i++) {
     const thumb = cues.thumbTip_W[i]!;
     const index = cues.indexTip_W[i]!;
@@ -45,13 +50,22 @@ export function detectGrasp(cues: GraspCues, p: ParallelJawParams): boolean[] {
     const tcp = { x: (thumb.x + index.x) / 2, y: (thumb.y + index.y) / 2, z: (thumb.z + index.z) / 2 };
     const objectAt = (k: number) => ({ shape: cues.objects[k]!.shape, X_WO: cues.objects[k]!.poses[i]! });
     const inObject = (k: number): Vec3 => transformPoint(invert(objectAt(k).X_WO), tcp);
+    // A fingertip more than half the contact band off the surface: the hand is letting go, not re-gripping.
+    const tipsLeaving = (k: number): boolean => {
+      const { shape, X_WO } = objectAt(k);
+      return (
+        Math.max(signedDistance(shape, X_WO, thumb), signedDistance(shape, X_WO, index)) > p.contactM / 2
+      );
+    };
     if (hold.kind === "pinch" && a > p.openAboveM) hold = { kind: "open" };
-    if (
-      hold.kind === "object" &&
-      (distance(inObject(hold.index), hold.p_OT) > p.releaseSlipM ||
-        a > hold.apertureAtGraspM + p.releaseOpenM)
-    ) {
-      hold = { kind: "open" };
+    if (hold.kind === "object") {
+      if (a > hold.apertureAtGraspM + p.releaseOpenM && tipsLeaving(hold.index)) {
+        armed[hold.index] = false;
+        hold = { kind: "open" };
+      } else if (distance(inObject(hold.index), hold.p_OT) > p.releaseSlipM) {
+        // Slid along the object: if the tips are still on it, the grasp below re-anchors at once.
+        hold = { kind: "open" };
+      }
     }
     if (hold.kind === "open") {
       if (a < p.closeBelowM) hold = { kind: "pinch" };
@@ -59,7 +73,8 @@ export function detectGrasp(cues: GraspCues, p: ParallelJawParams): boolean[] {
         for (let k = 0; k < cues.objects.length; k++) {
           const { shape, X_WO } = objectAt(k);
           const onSurface = (q: Vec3) => signedDistance(shape, X_WO, q) <= p.contactM;
-          if (onSurface(thumb) && onSurface(index) && signedDistance(shape, X_WO, tcp) < 0) {
+          if (!onSurface(thumb) || !onSurface(index)) armed[k] = true;
+          else if (armed[k] && signedDistance(shape, X_WO, tcp) < 0) {
             hold = { kind: "object", index: k, apertureAtGraspM: a, p_OT: inObject(k) };
             break;
           }
