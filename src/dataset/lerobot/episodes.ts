@@ -23,6 +23,10 @@ export interface EpisodeRecord {
   episodeId: string;
   lineageSource: string;
   lineageSeed: number;
+  /** Id of the episode a variant was generated from; "" for a source demonstration. */
+  lineageSourceEpisode: string;
+  /** Variant index; −1 for a source demonstration. */
+  lineageVariant: number;
   embodiment: string;
 }
 
@@ -44,6 +48,8 @@ export function episodeRecord(
     episodeId: episode.id,
     lineageSource: episode.lineage.source,
     lineageSeed: episode.lineage.seed,
+    lineageSourceEpisode: episode.lineage.sourceEpisode ?? "",
+    lineageVariant: episode.lineage.variant ?? -1,
     embodiment: episode.embodiment.name,
   };
 }
@@ -97,6 +103,8 @@ export function episodesColumns(
     str(C.episodeId, (r) => r.episodeId),
     str(C.lineageSource, (r) => r.lineageSource),
     int(C.lineageSeed, (r) => r.lineageSeed),
+    str(C.lineageSourceEpisode, (r) => r.lineageSourceEpisode),
+    int(C.lineageVariant, (r) => r.lineageVariant),
     str(C.embodiment, (r) => r.embodiment),
   ];
 }

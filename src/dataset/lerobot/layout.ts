@@ -77,6 +77,8 @@ export const EPISODE_COLUMN = {
   episodeId: "episode_id",
   lineageSource: "lineage/source",
   lineageSeed: "lineage/seed",
+  lineageSourceEpisode: "lineage/source_episode",
+  lineageVariant: "lineage/variant",
   embodiment: "embodiment",
 } as const;
 
