@@ -1,5 +1,7 @@
+import { InputError } from "./errors.js";
 import { invert, type Pose, qconj, qrotate, transformPoint, type Vec3 } from "./math.js";
 import type { ObjectShape } from "./schemas/hand_track.js";
+import type { SceneItem } from "./schemas/scene.js";
 
 /**
  * Signed distance (m) from point p_W to the surface of a shape posed at X_WO: negative inside.
@@ -14,7 +16,7 @@ export function signedDistance(shape: ObjectShape, X_WO: Pose, p_W: Vec3): numbe
     case "ellipsoid": {
       const [a, b, c] = shape.radiiM;
       const k = Math.hypot(p.x / a, p.y / b, p.z / c);
-      return (k - 1) * Math.min(a, b, c);
+      return Math.max((k - 1) * Math.min(a, b, c), Math.abs(p.z) - shape.capZ * c);
     }
     case "cylinder": {
       const radial = Math.hypot(p.x, p.y) - shape.radiusM;
@@ -41,7 +43,13 @@ export function halfExtentAlong(shape: ObjectShape, X_WO: Pose, d_W: Vec3): numb
       return shape.radiusM;
     case "ellipsoid": {
       const [a, b, c] = shape.radiiM;
-      return Math.hypot(a * d.x, b * d.y, c * d.z);
+      const h = Math.hypot(a * d.x, b * d.y, c * d.z);
+      // The support point of the full ellipsoid is (a²dx, b²dy, c²dz) / h; if it lies beyond a cap,
+      // the capped shape's support point is on that cap's rim instead.
+      const k = shape.capZ * c;
+      if (Math.abs((c * c * d.z) / h) <= k) return h;
+      const rim = Math.sqrt(Math.max(0, 1 - shape.capZ * shape.capZ));
+      return k * Math.abs(d.z) + rim * Math.hypot(a * d.x, b * d.y);
     }
     case "cylinder":
       return shape.radiusM * Math.hypot(d.x, d.y) + (shape.heightM / 2) * Math.abs(d.z);
@@ -55,3 +63,19 @@ export function halfExtentAlong(shape: ObjectShape, X_WO: Pose, d_W: Vec3): numb
 /** How far a posed shape's lowest point lies below its centre (m). */
 export const halfHeightAlongZ = (shape: ObjectShape, X_WO: Pose): number =>
   halfExtentAlong(shape, X_WO, { x: 0, y: 0, z: 1 });
+
+/** The target item's shape as an ObjectShape (scene items and tracked objects share the shape kinds). */
+export function itemShape(item: SceneItem): ObjectShape {
+  switch (item.kind) {
+    case "box":
+      return { kind: "box", sizeM: item.sizeM };
+    case "cylinder":
+      return { kind: "cylinder", radiusM: item.radiusM, heightM: item.heightM };
+    case "sphere":
+      return { kind: "sphere", radiusM: item.radiusM };
+    case "ellipsoid":
+      return { kind: "ellipsoid", radiiM: item.radiiM, capZ: item.capZ };
+    default:
+      throw new InputError(`scene item '${item.id}' (${item.kind}) cannot be a pick target`);
+  }
+}

@@ -40,11 +40,13 @@ export interface GrabObjectInfo {
 /** Shapes of the GRAB objects in the shipped sequences, by GRAB object name. */
 export const GRAB_OBJECTS: Readonly<Record<string, GrabObjectInfo>> = Object.freeze({
   apple: {
-    shape: { kind: "ellipsoid", radiiM: [0.04338, 0.04095, 0.04924] },
+    shape: { kind: "ellipsoid", radiiM: [0.04338, 0.04095, 0.0547], capZ: 0.9 },
     shapeSource:
       "GRAB apple mesh (object_meshes/apple.ply): axis-aligned bounds 0.0868 x 0.0819 x 0.0985 m, centred on the " +
-      "mesh origin; ellipsoid with those half-extents. Consistent with the data: resting upright, its centre is " +
-      "0.0492 m (the z semi-axis) above the table top. Mass: estimate for an apple of this size.",
+      "mesh origin. Modelled as an ellipsoid with those x/y half-extents whose ends are flat caps at z = ±0.0492 m " +
+      "(z semi-axis 0.0547, capZ 0.9): an apple rests on its flattened ends, a plain ellipsoid would balance on its " +
+      "tip and roll. Consistent with the data: resting upright, its centre is 0.0492 m above the table top. " +
+      "Mass: estimate for an apple of this size.",
     massKg: 0.2,
   },
   cylindersmall: {

@@ -22,7 +22,7 @@ import { createRng } from "../core/rng.js";
 import type { PoseJson } from "../core/schemas/common.js";
 import type { HandFrame, HandTrack, ObjectShape } from "../core/schemas/hand_track.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
-import { halfExtentAlong, halfHeightAlongZ } from "../core/shapes.js";
+import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
 import { pinchHandKeypoints_H } from "./hand_model.js";
 
 export interface ProceduralOptions {
@@ -62,22 +62,6 @@ const poseJson = (X: Pose): PoseJson => {
   const q = qcanonical(X.q);
   return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
 };
-
-/** The target item's shape as an ObjectShape (scene items and tracked objects share the shape kinds). */
-export function itemShape(item: SceneItem): ObjectShape {
-  switch (item.kind) {
-    case "box":
-      return { kind: "box", sizeM: item.sizeM };
-    case "cylinder":
-      return { kind: "cylinder", radiusM: item.radiusM, heightM: item.heightM };
-    case "sphere":
-      return { kind: "sphere", radiusM: item.radiusM };
-    case "ellipsoid":
-      return { kind: "ellipsoid", radiiM: item.radiiM };
-    default:
-      throw new InputError(`scene item '${item.id}' (${item.kind}) cannot be a pick target`);
-  }
-}
 
 /**
  * A synthetic demonstration — no human was recorded: a right hand reaches into the shelf from

@@ -116,9 +116,10 @@ export function retargetParallelJaw(
       }
     : undefined;
   const sampled = resample(hand, smoothed, jaw, grasp, p.controlHz, objectTrack);
-  const steps = p.dwellOnGraspChange
+  const dwelled = p.dwellOnGraspChange
     ? insertJawDwells(sampled, embodiment.fingerSpeedMps, p.controlHz)
     : sampled;
+  const steps = prependLeadIn(dwelled, p.leadInM, embodiment, p.controlHz);
   return {
     format: "egobridge.trajectory",
     version: 1,
@@ -172,6 +173,33 @@ function resample(
     });
   }
   return steps;
+}
+
+/**
+ * The robot starts `leadInM` back along the approach axis from the first pose and moves in, so
+ * it never starts inside the scene (a recording may begin with the hand already at the object).
+ * The lead-in steps carry the first human sample: the human is still during them.
+ */
+export function prependLeadIn(
+  steps: TrajectoryStep[],
+  leadInM: number,
+  embodiment: Embodiment,
+  controlHz: number,
+): TrajectoryStep[] {
+  if (leadInM <= 0) return steps;
+  const first = steps[0]!;
+  const X1: Pose = { p: fromArray3(first.tcp.pos), q: qfromXyzw(first.tcp.quatXyzw) };
+  const z = qaxes(X1.q)[2];
+  const X0: Pose = {
+    p: { x: X1.p.x - leadInM * z.x, y: X1.p.y - leadInM * z.y, z: X1.p.z - leadInM * z.z },
+    q: X1.q,
+  };
+  const count = Math.ceil((leadInM / (0.25 * embodiment.limits.maxLinearSpeedMps)) * controlHz);
+  const lead = Array.from({ length: count }, (_, j): TrajectoryStep => {
+    const s = j / count;
+    return { ...first, grasp: false, tcp: poseJson(poseInterp(X0, X1, s * s * (3 - 2 * s))) };
+  });
+  return [...lead, ...steps].map((st, k) => ({ ...st, t: k / controlHz }));
 }
 
 /**

@@ -27,6 +27,8 @@ export const ParallelJawParamsSchema = z.strictObject({
   /** Grasp or release episodes shorter than this are treated as noise (s). */
   minGraspS: nonNegative.default(0.15),
   minReleaseS: nonNegative.default(0.15),
+  /** The robot starts this far back along the approach axis from the first pose and moves in (m). */
+  leadInM: nonNegative.default(0.15),
   /** Hold the pose at each grasp change until the jaws have closed / opened (see insertJawDwells). */
   dwellOnGraspChange: z.boolean().default(true),
   /** Hand observations below this score are treated as missing and filled by interpolation. */

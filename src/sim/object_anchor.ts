@@ -22,6 +22,8 @@ export interface ObjectAnchorParams {
   nearM: number;
   /** Beyond this distance (m) the command is the human's pose unchanged; linear blend in between. */
   farM: number;
+  /** The object counts as at rest below this speed (m/s). */
+  restSpeedMps: number;
   /** Largest position offset (m) the approach follows; beyond it the object is too far off for replay to make sense. */
   maxDriftM: number;
   /** After the grasp closes, the carried object's offset from its recorded path is blended out over this time (s). */
@@ -31,6 +33,7 @@ export interface ObjectAnchorParams {
 export const DEFAULT_ANCHOR: ObjectAnchorParams = {
   nearM: 0.15,
   farM: 0.35,
+  restSpeedMps: 0.02,
   maxDriftM: 0.1,
   driftBlendS: 0.6,
 };
@@ -53,7 +56,7 @@ type Phase =
  *   blended in by distance to the object so far-away motion stays the human's. Translation only:
  *   symmetric objects (cylinders, balls) spin freely about their axis, so their recorded and
  *   simulated orientations need not agree, and a rotation offset would swing the hand around;
- * - while the jaws close, and after a grasp until they no longer touch the object: hold still;
+ * - while the jaws close, and after a grasp until they are open and clear of the object: hold still;
  * - holding: move the gripper so the carried object follows its recorded motion,
  *   X_cmd = X_WO_target(t) ∘ X_GO⁻¹, where the target applies the recorded object's motion since
  *   the grasp to the simulated object and blends its position offset out over `driftBlendS`,
@@ -64,6 +67,8 @@ export class ObjectAnchor {
   private phase: Phase = { kind: "free" };
   /** Sim-minus-recorded object position used while approaching; only updated while the gripper does not touch the object. */
   private drift: Vec3 = ZERO3;
+  /** The simulated object's pose at the previous step, for its speed. */
+  private prevSim: Pose | undefined;
   /** The last command given. */
   private last: Pose = POSE_IDENTITY;
   constructor(private readonly p: ObjectAnchorParams = DEFAULT_ANCHOR) {}
@@ -73,7 +78,7 @@ export class ObjectAnchor {
    * @param X_human commanded pose from the trajectory (the human's)
    * @param X_WO_rec the recorded object pose at this instant; X_WO_sim the simulated one
    * @param grasp whether the trajectory commands a grasp; held whether both fingers hold the object;
-   *   touching whether any part of the gripper touches it
+   *   touching whether any part of the gripper touches it; jawsOpen whether the jaws reached their commanded opening
    * @param X_WG_actual where the gripper is now; dtS the control period
    */
   command(
@@ -83,19 +88,20 @@ export class ObjectAnchor {
     grasp: boolean,
     held: boolean,
     touching: boolean,
+    jawsOpen: boolean,
     X_WG_actual: Pose,
     dtS: number,
   ): Pose {
-    // The offset is measured only while the gripper is well clear of the object: when it pushes
-    // or still holds it (jaws opening after a grasp), the object moves because of the gripper,
-    // and following it would chase our own disturbance (a runaway).
-    if (!touching && distance(X_WG_actual.p, X_WO_sim.p) > this.p.nearM) {
-      this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
-    }
+    // The offset is measured only while the object is at rest and untouched: when the gripper
+    // pushes or still holds it (jaws opening after a grasp), or it still slides from a push, it
+    // moves because of the gripper, and following it would chase our own disturbance (a runaway).
+    const speed = this.prevSim ? distance(X_WO_sim.p, this.prevSim.p) / dtS : 0;
+    this.prevSim = X_WO_sim;
+    if (!touching && speed < this.p.restSpeedMps) this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
     if (!grasp) {
       if (this.phase.kind === "closing" || this.phase.kind === "holding")
         this.phase = { kind: "opening", X_WG: this.last };
-      if (this.phase.kind === "opening" && !touching) {
+      if (this.phase.kind === "opening" && !touching && jawsOpen) {
         // Released and at rest where the hold put it: approach relative to where it now is.
         this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
         this.phase = { kind: "free" };

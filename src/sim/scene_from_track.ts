@@ -38,7 +38,7 @@ function objectItem(obj: ObjectTrack, at: ObjectTrack["poses"][number], friction
     case "sphere":
       return { kind: "sphere", ...base, radiusM: obj.shape.radiusM };
     case "ellipsoid":
-      return { kind: "ellipsoid", ...base, radiiM: obj.shape.radiiM };
+      return { kind: "ellipsoid", ...base, radiiM: obj.shape.radiiM, capZ: obj.shape.capZ };
   }
 }
 

@@ -45,25 +45,36 @@ export function toteBoxes(item: Extract<SceneItem, { kind: "tote" }>): Box[] {
   ];
 }
 
-/** Points on an ellipsoid's surface (latitude–longitude grid), for its convex-hull collider. */
-function ellipsoidPoints(r: readonly number[], rings = 10, segments = 16): Float32Array {
+/**
+ * Points on an ellipsoid's surface (latitude rings), for its convex-hull collider. With caps
+ * (capZ < 1) the rings beyond a cap are replaced by the cap's rim, so the hull has a flat face there.
+ */
+function ellipsoidPoints(r: readonly number[], capZ: number, rings = 12, segments = 16): Float32Array {
+  const [a, b, c] = r as [number, number, number];
   const pts: number[] = [];
-  for (let i = 0; i <= rings; i++) {
-    const th = (Math.PI * i) / rings;
-    for (let j = 0; j < (i === 0 || i === rings ? 1 : segments); j++) {
+  const ring = (z: number, s: number) => {
+    for (let j = 0; j < segments; j++) {
       const ph = (2 * Math.PI * j) / segments;
-      pts.push(
-        r[0]! * Math.sin(th) * Math.cos(ph),
-        r[1]! * Math.sin(th) * Math.sin(ph),
-        r[2]! * Math.cos(th),
-      );
+      pts.push(a * s * Math.cos(ph), b * s * Math.sin(ph), z);
     }
+  };
+  const zMax = capZ * c;
+  for (let i = 1; i < rings; i++) {
+    const th = (Math.PI * i) / rings;
+    if (Math.abs(c * Math.cos(th)) < zMax - 1e-9) ring(c * Math.cos(th), Math.sin(th));
+  }
+  if (capZ < 1) {
+    const rim = Math.sqrt(1 - capZ * capZ);
+    ring(zMax, rim);
+    ring(-zMax, rim);
+  } else {
+    pts.push(0, 0, c, 0, 0, -c);
   }
   return new Float32Array(pts);
 }
 
 /** Angular damping of dynamic objects (1/s), standing in for rolling resistance. */
-const ROLLING_DAMPING = 2;
+const ROLLING_DAMPING = 5;
 
 // Rapier's cylinder axis is local y; scene cylinders stand along local z.
 const Y_TO_Z = qfromAxisAngle(vec3(1, 0, 0), Math.PI / 2);
@@ -81,7 +92,7 @@ function colliderDescs(R: Rapier, item: SceneItem) {
     case "cylinder":
       return [R.ColliderDesc.cylinder(item.heightM / 2, item.radiusM).setRotation(Y_TO_Z)];
     case "ellipsoid": {
-      const desc = R.ColliderDesc.convexHull(ellipsoidPoints(item.radiiM));
+      const desc = R.ColliderDesc.convexHull(ellipsoidPoints(item.radiiM, item.capZ));
       if (!desc) throw new Error(`cannot build the convex hull of ellipsoid '${item.id}'`);
       return [desc];
     }

@@ -13,6 +13,7 @@ import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
+import { guardDownwardPress } from "./contact_guard.js";
 import { ParallelJawGripper } from "./gripper.js";
 import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type World } from "./rapier.js";
@@ -47,6 +48,13 @@ const CONTACT_RECORD_N = 0.05;
  * it under 1 mm and stays stable (measured on a 0.1 kg box between 2F-85 fingers).
  */
 const CONTACT_NATURAL_FREQUENCY_HZ = 300;
+/**
+ * Solver iterations per step (Rapier's default is 4). Grasps are contact-rich: with 4, replays of
+ * the same GRAB grasp flipped between held and dropped under tiny changes; 8 made them stable.
+ */
+const SOLVER_ITERATIONS = 8;
+/** The jaws count as open within this of their commanded opening (m). */
+const JAW_OPEN_TOLERANCE_M = 0.005;
 /** A body faster than this (m/s) means the solver blew up. */
 const RUNAWAY_SPEED_MPS = 20;
 
@@ -74,6 +82,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
   try {
     world.timestep = dt;
     world.integrationParameters.contact_natural_frequency = CONTACT_NATURAL_FREQUENCY_HZ;
+    world.numSolverIterations = SOLVER_ITERATIONS;
     const bodies = buildScene(R, world, o.scene);
     const first = o.trajectory.steps[0]!;
     const X0 = poseFromJson(first.tcp);
@@ -89,6 +98,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const steps: EpisodeStep[] = [];
     let fault: string | null = null;
     const anchored = anchorTarget(o, bodies);
+    const fixedIds = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
     const anchor = new ObjectAnchor();
     for (const cmd of o.trajectory.steps) {
       let X_cmd = poseFromJson(cmd.tcp);
@@ -97,6 +107,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         const last = steps[steps.length - 1];
         const held = last !== undefined && isGrasped(last, anchored.id);
         const touching = last !== undefined && touchesGripper(last, anchored.id);
+        const jawsOpen = gripper.apertureM() >= cmd.apertureM - JAW_OPEN_TOLERANCE_M;
         X_cmd = anchor.command(
           X_cmd,
           poseFromJson(cmd.object.pose),
@@ -104,10 +115,12 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
           cmd.grasp,
           held,
           touching,
+          jawsOpen,
           gripper.pose(),
           1 / hz,
         );
       }
+      X_cmd = guardDownwardPress(X_cmd, base.X_WG, steps[steps.length - 1], fixedIds);
       for (let j = 0; j < substeps && !fault; j++) {
         const X_ref = poseInterp(prevCmd, X_cmd, (j + 1) / substeps);
         base = trackReference(base, X_ref, o.embodiment.limits, dt);

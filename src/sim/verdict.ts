@@ -20,9 +20,11 @@ const touching = (step: EpisodeStep, a: string, b: string): boolean =>
 export const isGrasped = (step: EpisodeStep, targetId: string): boolean =>
   touching(step, GRIPPER_IDS.left, targetId) && touching(step, GRIPPER_IDS.right, targetId);
 
-/** Any part of the gripper presses on the body. */
+/** Any part of the gripper is in contact with the body (any recorded force). */
 export const touchesGripper = (step: EpisodeStep, id: string): boolean =>
-  Object.values(GRIPPER_IDS).some((g) => touching(step, g, id));
+  step.contacts.some((c) => (c.a === id || c.b === id) && (GRIPPER_SET.has(c.a) || GRIPPER_SET.has(c.b)));
+
+const GRIPPER_SET: ReadonlySet<string> = new Set(Object.values(GRIPPER_IDS));
 
 /**
  * Success predicates over a recorded rollout:

@@ -58,7 +58,7 @@ const SHAPES = {
   sphere: { kind: "sphere", radiusM: 0.05 },
   box: { kind: "box", sizeM: [0.04, 0.06, 0.1] },
   cylinder: { kind: "cylinder", radiusM: 0.03, heightM: 0.12 },
-  ellipsoid: { kind: "ellipsoid", radiiM: [0.02, 0.04, 0.06] },
+  ellipsoid: { kind: "ellipsoid", radiiM: [0.02, 0.04, 0.06], capZ: 1 },
 } satisfies Record<string, ObjectShape>;
 
 /** A pose with a generic rotation (no axis aligned with W) and an offset centre. */

@@ -22,7 +22,7 @@ function makeTrack(over: Partial<HandTrack> = {}): HandTrack {
     objects: [
       {
         name: "apple",
-        shape: { kind: "ellipsoid", radiiM: [0.04338, 0.04095, 0.04924] },
+        shape: { kind: "ellipsoid", radiiM: [0.04338, 0.04095, 0.04924], capZ: 1 },
         shapeSource: "test",
         massKg: 0.2,
         poses: [

@@ -147,7 +147,7 @@ describe("parallel_jaw", () => {
         path.join(ROOT, "models", MODEL_FILES[0]!),
         "embodiment",
       );
-      traj = retargetParallelJaw(track, embodiment, { controlHz, dwellOnGraspChange: false });
+      traj = retargetParallelJaw(track, embodiment, { controlHz, dwellOnGraspChange: false, leadInM: 0 });
     });
 
     it("spaces steps 1 / controlHz apart over the whole demonstration", () => {

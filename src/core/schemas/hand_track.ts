@@ -30,7 +30,16 @@ export const ObjectShapeSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("cylinder"), radiusM: positive, heightM: positive }),
   z.strictObject({ kind: z.literal("sphere"), radiusM: positive }),
   /** Semi-axes along the object's local x, y, z (m). */
-  z.strictObject({ kind: z.literal("ellipsoid"), radiiM: vec3 }),
+  z.strictObject({
+    kind: z.literal("ellipsoid"),
+    radiiM: vec3,
+    /**
+     * Flat caps: the shape is cut at |z| = capZ · radiiM[2] (fraction in (0, 1]; 1 = plain ellipsoid).
+     * Fruit such as apples rest on a flattened end, which a plain tall ellipsoid lacks (it would
+     * balance on its tip and roll away).
+     */
+    capZ: z.number().gt(0).lte(1).default(1),
+  }),
 ]);
 export type ObjectShape = z.infer<typeof ObjectShapeSchema>;
 

@@ -31,7 +31,17 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("box"), ...dynamicBody, sizeM: vec3 }),
   z.strictObject({ kind: z.literal("cylinder"), ...dynamicBody, radiusM: positive, heightM: positive }),
   z.strictObject({ kind: z.literal("sphere"), ...dynamicBody, radiusM: positive }),
-  z.strictObject({ kind: z.literal("ellipsoid"), ...dynamicBody, radiiM: vec3 }),
+  z.strictObject({
+    kind: z.literal("ellipsoid"),
+    ...dynamicBody,
+    radiiM: vec3,
+    /**
+     * Flat caps: the shape is cut at |z| = capZ · radiiM[2] (fraction in (0, 1]; 1 = plain ellipsoid).
+     * Fruit such as apples rest on a flattened end, which a plain tall ellipsoid lacks (it would
+     * balance on its tip and roll away).
+     */
+    capZ: z.number().gt(0).lte(1).default(1),
+  }),
   /**
    * A static shelving unit: two side uprights, a back panel and horizontal boards. `pose` is the
    * centre of its footprint on the floor; the unit's local +x runs along its width and −y points
