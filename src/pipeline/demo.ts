@@ -1,9 +1,10 @@
 import { performance } from "node:perf_hooks";
 import type { Episode } from "../core/schemas/episode.js";
-import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { type DatasetSummary, writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { proceduralPickToTote } from "../hands/procedural.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { simulateEpisode } from "../sim/simulate.js";
+import { augmentEpisodes } from "./augment.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE, loadEmbodiment, loadScene } from "./catalog.js";
 
 export interface DemoOptions {
@@ -11,6 +12,9 @@ export interface DemoOptions {
   seed?: number;
   embodiment?: string;
   scene?: string;
+  /** Validated variants to generate from the demonstration (0: the demonstration alone). */
+  variants?: number;
+  onProgress?: (line: string) => void;
 }
 
 export interface DemoSummary {
@@ -19,6 +23,8 @@ export interface DemoSummary {
   successes: number;
   frames: number;
   reasons: string[];
+  /** Augmentation: attempts and validated variants (absent when no variants were asked for). */
+  augment?: { attempts: number; validated: number; failures: Record<string, number> };
   /** Wall time per stage (s). */
   stageS: Record<string, number>;
   synthetic: true;
@@ -28,7 +34,8 @@ export const DEMO_TASK = "Pick the carton from the shelf and drop it into the to
 
 /**
  * The whole chain on the built-in SYNTHETIC demonstration: procedural hand track → parallel-jaw
- * retargeting → Rapier simulation → LeRobot v3.0 dataset in `outDir`.
+ * retargeting → Rapier simulation → (with `variants`) multiplication into validated variants →
+ * LeRobot v3.0 dataset in `outDir`.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const seed = o.seed ?? 0;
@@ -54,15 +61,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       lineageSource: `procedural:pick_to_tote:${scene.name}`,
     }),
   );
-  const dataset = await timed("dataset", () =>
-    writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
-  );
+  const variants = o.variants ?? 0;
+  let augment: DemoSummary["augment"];
+  let dataset: DatasetSummary;
+  if (variants > 0) {
+    const r = await timed("augment+dataset", () =>
+      augmentEpisodes([episode], o.outDir, { variants, seed, onProgress: o.onProgress }),
+    );
+    dataset = r.dataset;
+    const s = r.stats[0]!;
+    augment = { attempts: s.attempts, validated: s.successes, failures: s.failures };
+  } else {
+    dataset = await timed("dataset", () =>
+      writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
+    );
+  }
   return {
     outDir: o.outDir,
     episodes: dataset.episodes,
     successes: dataset.successes,
     frames: dataset.frames,
     reasons: episode.reasons,
+    ...(augment ? { augment } : {}),
     stageS,
     synthetic: true,
   };

@@ -61,7 +61,11 @@ export class ParallelJawGripper {
       const offset_G = vec3(0, sign * (this.qCommand + f.thicknessM / 2), 0);
       const p_W = add(X_WG.p, qrotate(X_WG.q, offset_G));
       const body = world.createRigidBody(
-        R.RigidBodyDesc.dynamic().setTranslation(p_W.x, p_W.y, p_W.z).setRotation(X_WG.q).setCcdEnabled(true),
+        R.RigidBodyDesc.dynamic()
+          .setTranslation(p_W.x, p_W.y, p_W.z)
+          .setRotation(X_WG.q)
+          .setCcdEnabled(true)
+          .setCanSleep(false),
       );
       const c = world.createCollider(
         R.ColliderDesc.cuboid(f.widthM / 2, f.thicknessM / 2, f.lengthM / 2)

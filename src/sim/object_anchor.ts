@@ -24,6 +24,8 @@ export interface ObjectAnchorParams {
   farM: number;
   /** The object counts as at rest below this speed (m/s). */
   restSpeedMps: number;
+  /** Longest wait (s) at the release pose once the jaws are open, if the gripper still touches the object. */
+  openingTimeoutS: number;
   /** Largest position offset (m) the approach follows; beyond it the object is too far off for replay to make sense. */
   maxDriftM: number;
   /** After the grasp closes, the carried object's offset from its recorded path is blended out over this time (s). */
@@ -34,6 +36,7 @@ export const DEFAULT_ANCHOR: ObjectAnchorParams = {
   nearM: 0.15,
   farM: 0.35,
   restSpeedMps: 0.02,
+  openingTimeoutS: 0.5,
   maxDriftM: 0.1,
   driftBlendS: 0.6,
 };
@@ -43,7 +46,7 @@ type Phase =
   /** Grasp commanded, fingers not yet holding: keep the pose the approach ended at. */
   | { kind: "closing"; X_WG: Pose }
   /** Grasp ended, the jaws still touch the object: keep the pose the hold ended at. */
-  | { kind: "opening"; X_WG: Pose }
+  | { kind: "opening"; X_WG: Pose; sinceS: number }
   /** Holding: `X_GO` is the object in the gripper; the sim and recorded object poses at the grasp. */
   | { kind: "holding"; X_GO: Pose; X_WO_sim0: Pose; X_WO_rec0: Pose; sinceS: number };
 
@@ -99,9 +102,12 @@ export class ObjectAnchor {
     this.prevSim = X_WO_sim;
     if (!touching && speed < this.p.restSpeedMps) this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
     if (!grasp) {
-      if (this.phase.kind === "closing" || this.phase.kind === "holding")
-        this.phase = { kind: "opening", X_WG: this.last };
-      if (this.phase.kind === "opening" && !touching && jawsOpen) {
+      if (this.phase.kind === "closing" || this.phase.kind === "holding") {
+        this.phase = { kind: "opening", X_WG: this.last, sinceS: 0 };
+      }
+      if (this.phase.kind === "opening") this.phase.sinceS += dtS;
+      // Open and clear, or open and still resting on it (fingertips on its top): move on.
+      if (this.phase.kind === "opening" && jawsOpen && (!touching || this.phase.sinceS > this.p.openingTimeoutS)) {
         // Released and at rest where the hold put it: approach relative to where it now is.
         this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
         this.phase = { kind: "free" };

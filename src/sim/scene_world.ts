@@ -115,11 +115,16 @@ export function buildScene(R: Rapier, world: World, scene: SceneSpec): Map<strin
     }
     // Rapier has no rolling resistance: without some angular damping a nudged cylinder or
     // ellipsoid lying on its side rolls off the table.
-    if (dynamic) desc.setCcdEnabled(true).setAngularDamping(ROLLING_DAMPING);
+    // No sleeping: a sleeping island keeps reporting its last contact forces, which reads as a
+    // grasp that never lets go; rollouts are short enough not to need it.
+    if (dynamic) desc.setCcdEnabled(true).setAngularDamping(ROLLING_DAMPING).setCanSleep(false);
     const body = world.createRigidBody(desc);
     const descs = colliderDescs(R, item);
     const colliders = descs.map((cd, i) => {
       cd.setFriction(item.friction).setRestitution(item.restitution);
+      // A slippery object is slippery whatever touches it (Rapier averages by default, which
+      // would give a frictionless object half the pads' friction).
+      if (dynamic) cd.setFrictionCombineRule(R.CoefficientCombineRule.Min);
       if (dynamic && "massKg" in item) cd.setMass(i === 0 ? item.massKg : 0);
       return world.createCollider(cd, body);
     });

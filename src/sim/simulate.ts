@@ -120,7 +120,9 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
           1 / hz,
         );
       }
-      X_cmd = guardDownwardPress(X_cmd, base.X_WG, steps[steps.length - 1], fixedIds);
+      const lastStep = steps[steps.length - 1];
+      const carried = lastStep && isGrasped(lastStep, o.scene.task.targetId) ? o.scene.task.targetId : undefined;
+      X_cmd = guardDownwardPress(X_cmd, base.X_WG, lastStep, fixedIds, carried);
       for (let j = 0; j < substeps && !fault; j++) {
         const X_ref = poseInterp(prevCmd, X_cmd, (j + 1) / substeps);
         base = trackReference(base, X_ref, o.embodiment.limits, dt);

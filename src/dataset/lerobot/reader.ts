@@ -6,9 +6,10 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InputError } from "../../core/errors.js";
 import { readContract } from "../../core/io.js";
+import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { decodeParquet, type ParquetRow } from "../parquet.js";
 import { type LeRobotInfo, LeRobotInfoSchema } from "./info.js";
-import { EPISODES_DIR, INFO_PATH } from "./layout.js";
+import { EPISODES_DIR, extrasEpisodePath, INFO_PATH } from "./layout.js";
 
 export async function readLeRobotInfo(dir: string): Promise<LeRobotInfo> {
   return readContract(LeRobotInfoSchema, path.join(dir, INFO_PATH), "LeRobot info.json");
@@ -46,4 +47,31 @@ export async function readEpisodesTable(dir: string): Promise<ParquetRow[]> {
   const rows: ParquetRow[] = [];
   for (const file of files) rows.push(...decodeParquet(new Uint8Array(await fs.readFile(file))));
   return rows;
+}
+
+/**
+ * The whole egobridge Episodes of a dataset egobridge wrote (its `extras/episodes/*.json`), in
+ * episode-index order. A dataset without them (e.g. one LeRobot wrote) is an InputError.
+ */
+export async function readEpisodeExtras(dir: string): Promise<Episode[]> {
+  await readLeRobotInfo(dir);
+  const folder = path.join(dir, path.dirname(extrasEpisodePath(0)));
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((f) => /^episode_\d+\.json$/.test(f)).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) {
+    throw new InputError(
+      `${dir} has no ${path.dirname(extrasEpisodePath(0))}/*.json: not a dataset egobridge wrote`,
+      {
+        hint: "augment needs the whole episodes (scene, commands, objects) that egobridge keeps beside the tables",
+      },
+    );
+  }
+  const episodes: Episode[] = [];
+  for (const name of names)
+    episodes.push(await readContract(EpisodeSchema, path.join(folder, name), "episode"));
+  return episodes;
 }

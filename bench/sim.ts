@@ -1,0 +1,74 @@
+/**
+ * Simulation speed: simulated seconds per wall second for the built-in pick (shelf to tote) with
+ * egobridge's full rollout (control, recording, contacts, verdict), next to raw Rapier stepping of
+ * the same world with the gripper parked (the ratio is egobridge's overhead per physics step).
+ *
+ *   npx tsx bench/sim.ts
+ */
+import { performance } from "node:perf_hooks";
+import { proceduralPickToTote } from "../src/hands/procedural.js";
+import { loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
+import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
+import { ParallelJawGripper } from "../src/sim/gripper.js";
+import { loadRapier } from "../src/sim/rapier.js";
+import { buildScene } from "../src/sim/scene_world.js";
+import { simulateEpisode } from "../src/sim/simulate.js";
+
+const REPEATS = 5;
+const scene = await loadScene("shelf_to_tote");
+const embodiment = await loadEmbodiment("robotiq_2f85");
+const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), embodiment);
+const simS = trajectory.steps.length / trajectory.controlHz;
+
+await simulateEpisode({
+  scene,
+  embodiment,
+  trajectory,
+  seed: 0,
+  id: "warmup",
+  task: "t",
+  lineageSource: "bench",
+});
+let t0 = performance.now();
+for (let i = 0; i < REPEATS; i++) {
+  await simulateEpisode({
+    scene,
+    embodiment,
+    trajectory,
+    seed: 0,
+    id: "b",
+    task: "t",
+    lineageSource: "bench",
+  });
+}
+const fullS = (performance.now() - t0) / 1000 / REPEATS;
+
+const R = await loadRapier();
+const steps = Math.round(simS * 240);
+t0 = performance.now();
+for (let i = 0; i < REPEATS; i++) {
+  const world = new R.World({ x: 0, y: 0, z: -9.81 });
+  world.timestep = 1 / 240;
+  world.numSolverIterations = 8;
+  world.integrationParameters.contact_natural_frequency = 300;
+  buildScene(R, world, scene);
+  const first = trajectory.steps[0]!.tcp;
+  const X = {
+    p: { x: first.pos[0], y: first.pos[1], z: first.pos[2] },
+    q: { x: first.quatXyzw[0], y: first.quatXyzw[1], z: first.quatXyzw[2], w: first.quatXyzw[3] },
+  };
+  new ParallelJawGripper(R, world, embodiment, X, 0.085);
+  for (let k = 0; k < steps; k++) world.step();
+  world.free();
+}
+const rawS = (performance.now() - t0) / 1000 / REPEATS;
+
+console.log("bench/sim.ts — shelf_to_tote pick, Robotiq 2F-85, 240 Hz physics, 8 solver iterations, 1 core");
+console.log(`  episode: ${simS.toFixed(1)} s simulated, ${steps} physics steps`);
+console.log(
+  `  egobridge rollout : ${(simS / fullS).toFixed(1)} sim-s per wall-s (${(fullS * 1000).toFixed(0)} ms per episode)`,
+);
+console.log(
+  `  raw Rapier stepping: ${(simS / rawS).toFixed(1)} sim-s per wall-s (${(rawS * 1000).toFixed(0)} ms)`,
+);
+console.log(`  overhead ratio (rollout / raw): ${(fullS / rawS).toFixed(2)}`);

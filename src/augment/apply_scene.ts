@@ -1,0 +1,216 @@
+import { InputError } from "../core/errors.js";
+import {
+  clamp,
+  compose,
+  fromArray3,
+  invert,
+  POSE_IDENTITY,
+  type Pose,
+  qcanonical,
+  qfromAxisAngle,
+  qfromXyzw,
+  qmul,
+  transformPoint,
+  vec3,
+} from "../core/math.js";
+import type { PoseJson } from "../core/schemas/common.js";
+import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
+import type { VariationParams } from "./variation.js";
+
+/** Clearance kept between the target and the side of its support, for the fingers (m). */
+const FINGER_CLEARANCE_M = 0.05;
+/** Minimum gap between a distractor and the target, so the jaws can still reach it (m). */
+const DISTRACTOR_GAP_M = 0.1;
+
+type Posed = Extract<SceneItem, { pose: PoseJson }>;
+type Target = Extract<SceneItem, { kind: "box" | "cylinder" | "sphere" | "ellipsoid" }>;
+
+const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
+const json = (X: Pose): PoseJson => {
+  const q = qcanonical(X.q);
+  return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
+};
+
+/** What the target rests on: a shelf level, the top of a static box, or the floor. */
+export type Support =
+  | { kind: "shelf"; id: string; level: number }
+  | { kind: "box"; id: string }
+  | { kind: "floor" };
+
+/** Finds the support under the target (its lowest point within 1.5 cm of a top face it lies over). */
+export function findSupport(scene: SceneSpec, target: Target): Support {
+  const X = pose(target.pose);
+  const bottom = X.p.z - halfHeightAlongZ(itemShape(target), X);
+  for (const item of scene.items) {
+    if (item.kind === "shelf") {
+      const local = transformPoint(invert(pose(item.pose)), X.p);
+      if (Math.abs(local.x) > item.widthM / 2 || Math.abs(local.y) > item.depthM / 2) continue;
+      const level = item.levelsM.findIndex((top) => Math.abs(pose(item.pose).p.z + top - bottom) < 0.015);
+      if (level >= 0) return { kind: "shelf", id: item.id, level };
+    } else if (item.kind === "box" && !item.dynamic && item.id !== target.id) {
+      const local = transformPoint(invert(pose(item.pose)), X.p);
+      const [sx, sy, sz] = item.sizeM;
+      const top = pose(item.pose).p.z + sz / 2;
+      if (Math.abs(local.x) <= sx / 2 && Math.abs(local.y) <= sy / 2 && Math.abs(top - bottom) < 0.015) {
+        return { kind: "box", id: item.id };
+      }
+    }
+  }
+  return { kind: "floor" };
+}
+
+export interface AppliedVariation {
+  scene: SceneSpec;
+  /** World-frame transform that takes the source target pose to the new one: X_new ∘ X_src⁻¹. */
+  T_obj: Pose;
+  /** Transform for the place segment: identity when there is a fixed receiver, else T_obj (put-back tasks). */
+  T_place: Pose;
+}
+
+const scaleShape = (t: Target, s: number): Target => {
+  switch (t.kind) {
+    case "box":
+      return { ...t, sizeM: t.sizeM.map((v) => v * s) as [number, number, number] };
+    case "cylinder":
+      return { ...t, radiusM: t.radiusM * s, heightM: t.heightM * s };
+    case "sphere":
+      return { ...t, radiusM: t.radiusM * s };
+    case "ellipsoid":
+      return { ...t, radiiM: t.radiiM.map((v) => v * s) as [number, number, number] };
+  }
+};
+
+/**
+ * Applies a sampled variation to a scene: the target moved (and possibly to another shelf level),
+ * turned, resized, re-weighed, with new friction; shelf boards jittered; distractor boxes added
+ * beside it. Mirroring is applied to scene and trajectory together, elsewhere.
+ */
+export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVariation {
+  const scene: SceneSpec = structuredClone(source);
+  const index = scene.items.findIndex((i) => i.id === scene.task.targetId);
+  const original = scene.items[index] as Target;
+  if (!["box", "cylinder", "sphere", "ellipsoid"].includes(original.kind)) {
+    throw new InputError(`target '${original.id}' (${original.kind}) cannot be varied`);
+  }
+  const support = findSupport(source, original);
+  let target = scaleShape(original, v.sizeScale);
+  target = {
+    ...target,
+    massKg: original.massKg * v.massScale,
+    friction: v.friction >= 0 ? v.friction : original.friction,
+  };
+  const X_src = pose(original.pose);
+  const q = qmul(qfromAxisAngle(vec3(0, 0, 1), v.yawRad), X_src.q);
+  const shape = itemShape(target);
+  const halfZ = halfHeightAlongZ(shape, { p: X_src.p, q });
+  const halfX = (X_S: Pose) => halfExtentAlong(shape, { p: X_src.p, q }, transformDir(X_S, vec3(1, 0, 0)));
+  const halfY = (X_S: Pose) => halfExtentAlong(shape, { p: X_src.p, q }, transformDir(X_S, vec3(0, 1, 0)));
+
+  let X_new: Pose;
+  let place: {
+    X_WS: Pose;
+    topLocalZ: number;
+    xLim: number;
+    yLo: number;
+    yHi: number;
+    localY: number;
+  } | null = null;
+  if (support.kind === "shelf") {
+    const si = scene.items.findIndex((i) => i.id === support.id);
+    const shelf = scene.items[si] as Extract<SceneItem, { kind: "shelf" }>;
+    const level = v.level >= 0 && v.level < shelf.levelsM.length ? v.level : support.level;
+    const levels = shelf.levelsM.slice();
+    const lo = level > 0 ? levels[level - 1]! + 0.05 : 0.05;
+    const hi = level + 1 < levels.length ? levels[level + 1]! - 0.15 : shelf.heightM - 0.02;
+    levels[level] = clamp(levels[level]! + v.levelJitterM, lo, Math.max(lo, hi));
+    scene.items[si] = { ...shelf, levelsM: levels };
+    const X_WS = pose(shelf.pose);
+    const local = transformPoint(invert(X_WS), X_src.p);
+    const xLim = shelf.widthM / 2 - shelf.uprightThicknessM - halfX(X_WS) - FINGER_CLEARANCE_M;
+    const yLo = -shelf.depthM / 2 + halfY(X_WS) + 0.01;
+    const yHi = shelf.depthM / 2 - 2 * shelf.uprightThicknessM - halfY(X_WS) - 0.01;
+    const x = clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim));
+    const y = clamp(local.y + v.shift[1], yLo, Math.max(yLo, yHi));
+    X_new = { p: transformPoint(X_WS, vec3(x, y, levels[level]! + halfZ)), q };
+    place = { X_WS, topLocalZ: levels[level]!, xLim: Math.max(0, xLim), yLo, yHi, localY: y };
+  } else if (support.kind === "box") {
+    const box = scene.items.find((i) => i.id === support.id) as Extract<SceneItem, { kind: "box" }>;
+    const X_WS = pose(box.pose);
+    const local = transformPoint(invert(X_WS), X_src.p);
+    const xLim = box.sizeM[0] / 2 - halfX(X_WS) - 0.03;
+    const yLim = box.sizeM[1] / 2 - halfY(X_WS) - 0.03;
+    const x = clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim));
+    const y = clamp(local.y + v.shift[1], -Math.max(0, yLim), Math.max(0, yLim));
+    X_new = { p: transformPoint(X_WS, vec3(x, y, box.sizeM[2] / 2 + halfZ)), q };
+    place = { X_WS, topLocalZ: box.sizeM[2] / 2, xLim: Math.max(0, xLim), yLo: -yLim, yHi: yLim, localY: y };
+  } else {
+    X_new = { p: vec3(X_src.p.x + v.shift[0], X_src.p.y + v.shift[1], halfZ), q };
+  }
+  scene.items[index] = { ...target, pose: json(X_new) } as SceneItem;
+  if (place) addDistractors(scene, v, X_new, place);
+
+  const T_obj = compose(X_new, invert(X_src));
+  const hasReceiver = scene.items.some((i) => "role" in i && i.role === "receiver");
+  const T_place = hasReceiver ? POSE_IDENTITY : T_obj;
+  const region = scene.task.placeRegion;
+  if (region && !hasReceiver) {
+    const c = transformPoint(T_obj, fromArray3(region.centerM));
+    scene.task.placeRegion = { ...region, centerM: [c.x, c.y, c.z] };
+  }
+  return { scene, T_obj, T_place };
+}
+
+const transformDir = (X: Pose, d: ReturnType<typeof vec3>) => {
+  const a = transformPoint(X, d);
+  return vec3(a.x - X.p.x, a.y - X.p.y, a.z - X.p.z);
+};
+
+/** Distractor boxes on the target's support, beside it along the support's x, not overlapping it or each other. */
+function addDistractors(
+  scene: SceneSpec,
+  v: VariationParams,
+  X_target: Pose,
+  s: { X_WS: Pose; topLocalZ: number; xLim: number; yLo: number; yHi: number; localY: number },
+): void {
+  const targetX = transformPoint(invert(s.X_WS), X_target.p).x;
+  const taken: [number, number][] = [[targetX - DISTRACTOR_GAP_M, targetX + DISTRACTOR_GAP_M]];
+  v.distractors.forEach((d, k) => {
+    const half = d.sizeM[0] / 2;
+    const x = d.u * Math.max(0, s.xLim + FINGER_CLEARANCE_M - half);
+    if (taken.some(([a, b]) => x + half > a && x - half < b)) return;
+    taken.push([x - half - 0.01, x + half + 0.01]);
+    const p = transformPoint(
+      s.X_WS,
+      vec3(x, clamp(s.localY, s.yLo, s.yHi), s.topLocalZ + d.sizeM[2] / 2 + 0.001),
+    );
+    scene.items.push({
+      kind: "box",
+      id: `distractor_${k}`,
+      role: "distractor",
+      pose: json({ p, q: s.X_WS.q }),
+      sizeM: d.sizeM,
+      dynamic: true,
+      massKg: 0.3,
+      friction: 0.6,
+      restitution: 0,
+    });
+  });
+}
+
+/** Mirrors a pose across the world plane x = 0 (a proper rotation: the gripper's x axis flips). */
+export function mirrorPose(X: Pose): Pose {
+  return { p: vec3(-X.p.x, X.p.y, X.p.z), q: { x: X.q.x, y: -X.q.y, z: -X.q.z, w: X.q.w } };
+}
+
+/** Mirrors a whole scene across the plane x = 0. */
+export function mirrorScene(scene: SceneSpec): SceneSpec {
+  const out: SceneSpec = structuredClone(scene);
+  out.items = out.items.map((item) =>
+    "pose" in item ? ({ ...item, pose: json(mirrorPose(pose((item as Posed).pose))) } as SceneItem) : item,
+  );
+  const region = out.task.placeRegion;
+  if (region)
+    out.task.placeRegion = { ...region, centerM: [-region.centerM[0], region.centerM[1], region.centerM[2]] };
+  return out;
+}

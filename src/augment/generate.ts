@@ -1,0 +1,210 @@
+import { fromArray3, invert, transformPoint } from "../core/math.js";
+import { createRng } from "../core/rng.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
+import type { Episode } from "../core/schemas/episode.js";
+import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import { simulateEpisode } from "../sim/simulate.js";
+import { applyVariation, findSupport, mirrorScene } from "./apply_scene.js";
+import { type Segments, segmentEpisode } from "./segments.js";
+import { variantSteps } from "./transform.js";
+import {
+  sampleVariation,
+  type VariationParams,
+  VariationParamsSchema,
+  type VariationRanges,
+  type VariationRangesInput,
+  VariationRangesSchema,
+} from "./variation.js";
+
+export const AUGMENT_METHOD = "object_centric_segments_v1";
+
+/** Reasons that describe what went right; the first other reason of a failed variant is its failure. */
+const POSITIVE = new Set(["grasped", "lifted", "placed_in_region", "held_at_end"]);
+
+export const failureReason = (e: Episode): string => e.reasons.find((r) => !POSITIVE.has(r)) ?? "unknown";
+
+export const variantId = (sourceId: string, index: number): string => `${sourceId}~v${index}`;
+
+export interface GenerateOptions {
+  seed: number;
+  loadEmbodiment: (name: string) => Promise<Embodiment>;
+  segments?: Segments;
+}
+
+/**
+ * One variant of a source episode, fully determined by (source, params, segments): the scene is
+ * varied, the demonstration's segments carried with the objects, and the result replayed in
+ * physics. The lineage records everything needed to regenerate it bit for bit.
+ */
+export async function runVariant(
+  source: Episode,
+  index: number,
+  params: VariationParams,
+  segments: Segments,
+  o: GenerateOptions,
+): Promise<Episode> {
+  const embodiment = await o.loadEmbodiment(params.embodiment);
+  const applied = applyVariation(source.scene, params);
+  const steps = variantSteps(source, segments, applied.T_obj, applied.T_place, params, embodiment);
+  const scene = params.mirror ? mirrorScene(applied.scene) : applied.scene;
+  const side = params.mirror ? (source.source.side === "left" ? "right" : "left") : source.source.side;
+  const trajectory: RobotTrajectory = {
+    format: "egobridge.trajectory",
+    version: 1,
+    embodiment: embodiment.name,
+    controlHz: source.controlHz,
+    frame: "W",
+    source: { kind: source.source.kind, uri: source.source.uri, side, synthetic: source.source.synthetic },
+    method: AUGMENT_METHOD,
+    params: {},
+    steps,
+  };
+  const episode = await simulateEpisode({
+    scene,
+    embodiment,
+    trajectory,
+    seed: o.seed,
+    id: variantId(source.id, index),
+    task: source.task,
+    lineageSource: source.lineage.source,
+  });
+  return {
+    ...episode,
+    lineage: {
+      source: source.lineage.source,
+      sourceEpisode: source.id,
+      variant: index,
+      seed: o.seed,
+      params: { method: AUGMENT_METHOD, variation: params, segments },
+    },
+  };
+}
+
+/** Draws variant `index`'s parameters: a generator forked from (seed, source id, index), so order does not matter. */
+export function variantParams(
+  source: Episode,
+  index: number,
+  seed: number,
+  ranges: VariationRanges,
+): VariationParams {
+  const rng = createRng(seed).fork(`${source.id}#${index}`);
+  const target = source.scene.items.find((i) => i.id === source.scene.task.targetId)!;
+  const support = findSupport(source.scene, target as Parameters<typeof findSupport>[1]);
+  const levels =
+    support.kind === "shelf"
+      ? (source.scene.items.find((i) => i.id === support.id) as { levelsM: number[] }).levelsM.length
+      : 0;
+  return sampleVariation(rng, ranges, levels, source.embodiment.name);
+}
+
+export interface SourceStats {
+  source: string;
+  attempts: number;
+  successes: number;
+  successRate: number;
+  /** Failed attempts by reason. */
+  failures: Record<string, number>;
+  /** Validated variants per source demonstration. */
+  multiplier: number;
+  /** Spread of the validated variants: target start position in the source target's frame (m), duration (s). */
+  spread: {
+    dxM: [number, number];
+    dyM: [number, number];
+    dzM: [number, number];
+    durationS: [number, number];
+  };
+  wallS: number;
+}
+
+export interface AugmentOptions extends GenerateOptions {
+  /** Wanted validated variants. */
+  variants: number;
+  maxAttempts?: number;
+  keepFailed?: boolean;
+  ranges?: VariationRangesInput;
+  onAttempt?: (done: { attempts: number; successes: number }) => void;
+}
+
+/** The trial loop: attempt → simulate → verdict, until `variants` successes or `maxAttempts` attempts. */
+export async function augmentEpisode(
+  source: Episode,
+  o: AugmentOptions,
+): Promise<{ variants: Episode[]; stats: SourceStats }> {
+  const t0 = performance.now();
+  const ranges = VariationRangesSchema.parse(o.ranges ?? {});
+  const segments = o.segments ?? segmentEpisode(source);
+  const maxAttempts = o.maxAttempts ?? Math.max(10, 4 * o.variants);
+  const kept: Episode[] = [];
+  const failures: Record<string, number> = {};
+  let successes = 0;
+  let attempts = 0;
+  while (successes < o.variants && attempts < maxAttempts) {
+    const params = variantParams(source, attempts, o.seed, ranges);
+    const episode = await runVariant(source, attempts, params, segments, o);
+    attempts++;
+    if (episode.success) {
+      successes++;
+      kept.push(episode);
+    } else {
+      const why = failureReason(episode);
+      failures[why] = (failures[why] ?? 0) + 1;
+      if (o.keepFailed) kept.push(episode);
+    }
+    o.onAttempt?.({ attempts, successes });
+  }
+  return {
+    variants: kept,
+    stats: sourceStats(source, kept, attempts, successes, failures, (performance.now() - t0) / 1000),
+  };
+}
+
+function sourceStats(
+  source: Episode,
+  kept: Episode[],
+  attempts: number,
+  successes: number,
+  failures: Record<string, number>,
+  wallS: number,
+): SourceStats {
+  const id = source.scene.task.targetId;
+  const p0 = source.steps[0]!.objects[id]!;
+  const X0 = {
+    p: fromArray3(p0.pos),
+    q: { x: p0.quatXyzw[0], y: p0.quatXyzw[1], z: p0.quatXyzw[2], w: p0.quatXyzw[3] },
+  };
+  const good = kept.filter((e) => e.success);
+  const rel = good.map((e) => transformPoint(invert(X0), fromArray3(e.steps[0]!.objects[id]?.pos ?? p0.pos)));
+  const range = (xs: number[]): [number, number] => (xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 0]);
+  return {
+    source: source.id,
+    attempts,
+    successes,
+    successRate: attempts ? successes / attempts : 0,
+    failures,
+    multiplier: successes,
+    spread: {
+      dxM: range(rel.map((p) => p.x)),
+      dyM: range(rel.map((p) => p.y)),
+      dzM: range(rel.map((p) => p.z)),
+      durationS: range(good.map((e) => e.steps.length / e.controlHz)),
+    },
+    wallS,
+  };
+}
+
+/** Regenerates a stored variant from its lineage alone (source episode + recorded parameters and segments). */
+export async function replayVariant(
+  source: Episode,
+  stored: Episode,
+  o: Pick<GenerateOptions, "loadEmbodiment">,
+): Promise<Episode> {
+  const lineage = stored.lineage;
+  const p = lineage.params as { variation?: unknown; segments?: Segments };
+  const params = VariationParamsSchema.parse(p.variation);
+  if (lineage.variant === undefined || !p.segments)
+    throw new Error(`episode '${stored.id}' is not a variant`);
+  return runVariant(source, lineage.variant, params, p.segments, {
+    seed: lineage.seed,
+    loadEmbodiment: o.loadEmbodiment,
+  });
+}

@@ -1,0 +1,153 @@
+import {
+  clamp,
+  compose,
+  distance,
+  fromArray3,
+  invert,
+  type Pose,
+  poseInterp,
+  qangle,
+  qcanonical,
+  qfromXyzw,
+  vec3,
+} from "../core/math.js";
+import { createRng } from "../core/rng.js";
+import type { PoseJson } from "../core/schemas/common.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
+import type { Episode } from "../core/schemas/episode.js";
+import type { HumanSample, TrajectoryStep } from "../core/schemas/trajectory.js";
+import { minJerk } from "../hands/procedural.js";
+import { mirrorPose } from "./apply_scene.js";
+import type { Segments } from "./segments.js";
+import type { VariationParams } from "./variation.js";
+
+const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
+const json = (X: Pose): PoseJson => {
+  const q = qcanonical(X.q);
+  return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
+};
+
+interface Command {
+  X: Pose;
+  apertureM: number;
+  grasp: boolean;
+  human: HumanSample;
+  /** Where the target should be at this step (the source's object path, moved like the commands). */
+  obj: Pose;
+}
+
+const samePose = (a: Pose, b: Pose): boolean => distance(a.p, b.p) < 1e-9 && qangle(a.q, b.q) < 1e-9;
+
+/**
+ * Steps for a free transit from `from` to `to` standing in for source steps [k0, k1): a
+ * minimum-jerk path, at least as long as the source's and long enough at half the gripper's speed
+ * limits; jaw and human side follow the source steps it replaces, in proportion. A held object
+ * rides with the gripper as at the transit's start; a free one stays put.
+ */
+function transit(
+  src: Command[],
+  k0: number,
+  k1: number,
+  from: Command,
+  to: Command,
+  e: Embodiment,
+  hz: number,
+) {
+  const need = Math.max(
+    distance(from.X.p, to.X.p) / (0.5 * e.limits.maxLinearSpeedMps),
+    qangle(from.X.q, to.X.q) / (0.5 * e.limits.maxAngularSpeedRadps),
+  );
+  const count = Math.max(k1 - k0, Math.ceil(need * hz));
+  const X_GO = compose(invert(from.X), from.obj);
+  const out: Command[] = [];
+  for (let j = 0; j < count; j++) {
+    const k = Math.min(k1 - 1, k0 + Math.floor((j * (k1 - k0)) / count));
+    const c = src[Math.max(k0, k)]!;
+    const X = poseInterp(from.X, to.X, minJerk((j + 1) / (count + 1)));
+    out.push({ ...c, X, obj: c.grasp ? compose(X, X_GO) : from.obj });
+  }
+  return out;
+}
+
+/** Resamples commands at `speed` × the source rate (time warping): poses interpolated, the rest from the nearest. */
+function timeWarp(cmds: Command[], speed: number): Command[] {
+  if (Math.abs(speed - 1) < 1e-12) return cmds;
+  const count = Math.max(2, Math.floor((cmds.length - 1) / speed) + 1);
+  return Array.from({ length: count }, (_, k) => {
+    const u = Math.min(cmds.length - 1, k * speed);
+    const i = Math.min(cmds.length - 2, Math.floor(u));
+    const s = clamp(u - i, 0, 1);
+    const near = cmds[s < 0.5 ? i : i + 1]!;
+    return {
+      ...near,
+      X: poseInterp(cmds[i]!.X, cmds[i + 1]!.X, s),
+      obj: poseInterp(cmds[i]!.obj, cmds[i + 1]!.obj, s),
+    };
+  });
+}
+
+/**
+ * The variant's command sequence, MimicGen style: the pick segment carried rigidly with the target
+ * (X_cmd' = T_obj ∘ X_cmd, with T_obj = X_W_objnew ∘ X_W_objsrc⁻¹), the place segment with
+ * `T_place`, and the free transits between them re-planned; then time warping, action noise and
+ * mirroring. Every step keeps the human sample of the source step it came from, and the pose the
+ * target should have there (the source's object path moved the same way), so the simulator can
+ * replay object-relative (sim/object_anchor.ts): where MimicGen observes the object at each
+ * segment start, this corrects for where the simulated object really is at every step.
+ */
+export function variantSteps(
+  source: Episode,
+  seg: Segments,
+  T_obj: Pose,
+  T_place: Pose,
+  v: VariationParams,
+  embodiment: Embodiment,
+): TrajectoryStep[] {
+  const hz = source.controlHz;
+  const target = source.scene.task.targetId;
+  const src: Command[] = source.steps.map((s) => ({
+    X: pose(s.action.tcp),
+    apertureM: s.action.apertureM,
+    grasp: s.action.grasp,
+    human: s.human,
+    obj: pose(s.objects[target]!),
+  }));
+  const n = src.length;
+  const moved = (k: number, T: Pose): Command => ({
+    ...src[k]!,
+    X: compose(T, src[k]!.X),
+    obj: compose(T, src[k]!.obj),
+  });
+  const range = (a: number, b: number, T: Pose) => Array.from({ length: b - a }, (_, j) => moved(a + j, T));
+  const pick = range(seg.approachStart, seg.pickEnd, T_obj);
+  const place = range(seg.placeStart, n, T_place);
+  const lastPick = pick[pick.length - 1]!;
+  const carry = samePose(T_obj, T_place)
+    ? range(seg.pickEnd, seg.placeStart, T_obj)
+    : transit(src, seg.pickEnd, seg.placeStart, lastPick, place[0] ?? lastPick, embodiment, hz);
+  const start: Command = { ...src[0]!, obj: pick[0]!.obj };
+  const lead = transit(src, 0, seg.approachStart, start, pick[0]!, embodiment, hz);
+  const cmds = timeWarp([...lead, ...pick, ...carry, ...place], v.speed);
+  const rng = createRng(v.noiseSeed);
+  const noise = () => v.actionNoiseM * rng.normal();
+  return cmds.map((c, k) => {
+    const noisy: Pose = { p: vec3(c.X.p.x + noise(), c.X.p.y + noise(), c.X.p.z + noise()), q: c.X.q };
+    const X = v.mirror ? mirrorPose(noisy) : noisy;
+    const obj = v.mirror ? mirrorPose(c.obj) : c.obj;
+    const human = v.mirror
+      ? {
+          ...c.human,
+          keypointsWorld: c.human.keypointsWorld.map(([x, y, z]) => [-x, y, z] as [number, number, number]),
+        }
+      : c.human;
+    return {
+      t: k / hz,
+      tcp: json(X),
+      apertureM: Math.min(c.apertureM, embodiment.strokeM),
+      grasp: c.grasp,
+      confidence: 1,
+      human,
+      object: { name: target, pose: json(obj) },
+    };
+  });
+}

@@ -1,0 +1,113 @@
+import path from "node:path";
+import { augmentEpisode, replayVariant, type SourceStats } from "../augment/generate.js";
+import type { VariationRangesInput } from "../augment/variation.js";
+import { writeJsonAtomic } from "../core/atomic.js";
+import { InputError } from "../core/errors.js";
+import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
+import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { loadEmbodiment } from "./catalog.js";
+
+export interface AugmentRun {
+  variants: number;
+  seed: number;
+  maxAttempts?: number;
+  keepFailed?: boolean;
+  ranges?: VariationRangesInput;
+  onProgress?: (line: string) => void;
+}
+
+export interface AugmentSummary {
+  sources: number;
+  /** What the dataset writer wrote (episodes, frames, successes, files). */
+  dataset: DatasetSummary;
+  validated: number;
+  stats: SourceStats[];
+  /** Where the per-source statistics were written. */
+  statsFile: string;
+}
+
+/** Relative path of the augmentation statistics inside the output dataset. */
+export const AUGMENT_STATS_PATH = "extras/augment_stats.json";
+
+/** The source demonstrations of a set of episodes: successful, and not variants themselves. */
+export const sourcesOf = (episodes: readonly Episode[]): Episode[] =>
+  episodes.filter((e) => e.lineage.variant === undefined && e.success);
+
+/**
+ * Multiplies every successful source episode into validated variants and writes sources and
+ * variants (sources first, each followed by its variants) as one LeRobot dataset in `outDir`,
+ * with per-source statistics in `extras/augment_stats.json`.
+ */
+export async function augmentEpisodes(
+  sources: readonly Episode[],
+  outDir: string,
+  o: AugmentRun,
+): Promise<AugmentSummary> {
+  if (sources.length === 0) {
+    throw new InputError("no successful source demonstrations to multiply", {
+      hint: "augment takes a dataset whose episodes succeeded in simulation (e.g. the demo's)",
+    });
+  }
+  const all: Episode[] = [];
+  const stats: SourceStats[] = [];
+  for (const source of sources) {
+    const r = await augmentEpisode(source, {
+      variants: o.variants,
+      seed: o.seed,
+      maxAttempts: o.maxAttempts,
+      keepFailed: o.keepFailed,
+      ranges: o.ranges,
+      loadEmbodiment,
+      onAttempt: ({ attempts, successes }) =>
+        o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+    });
+    all.push(source, ...r.variants);
+    stats.push(r.stats);
+  }
+  const robots = [...new Set(all.map((e) => e.embodiment.name))].sort().join("+");
+  const dataset = await writeLeRobotDataset(outDir, all, { fps: sources[0]!.controlHz, robotType: robots });
+  const statsFile = path.join(outDir, AUGMENT_STATS_PATH);
+  await writeJsonAtomic(statsFile, { seed: o.seed, wantedPerSource: o.variants, sources: stats });
+  return {
+    sources: sources.length,
+    dataset,
+    validated: stats.reduce((n, s) => n + s.successes, 0),
+    stats,
+    statsFile,
+  };
+}
+
+/** `egobridge augment <dataset>`: reads the dataset's episodes and augments its sources. */
+export async function augmentDataset(
+  datasetDir: string,
+  outDir: string,
+  o: AugmentRun,
+): Promise<AugmentSummary> {
+  if (path.resolve(datasetDir) === path.resolve(outDir)) {
+    throw new InputError("the output folder must differ from the input dataset", {
+      hint: "give -o a new folder",
+    });
+  }
+  return augmentEpisodes(sourcesOf(await readEpisodeExtras(datasetDir)), outDir, o);
+}
+
+/**
+ * Regenerates a stored variant from its lineage and compares it with what is stored. Returns the
+ * regenerated episode and whether it is byte-identical (as JSON) to the stored one.
+ */
+export async function replayStoredVariant(
+  datasetDir: string,
+  id: string,
+): Promise<{ identical: boolean; episode: Episode }> {
+  const episodes = await readEpisodeExtras(datasetDir);
+  const stored = episodes.find((e) => e.id === id);
+  if (!stored) throw new InputError(`no episode '${id}' in ${datasetDir}`);
+  if (stored.lineage.variant === undefined)
+    throw new InputError(`episode '${id}' is a source, not a variant`);
+  const source = episodes.find((e) => e.id === stored.lineage.sourceEpisode);
+  if (!source)
+    throw new InputError(`the source '${stored.lineage.sourceEpisode}' of '${id}' is not in ${datasetDir}`);
+  // Both through the schema, so the comparison is of content in one canonical key order.
+  const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment }));
+  return { identical: JSON.stringify(episode) === JSON.stringify(stored), episode };
+}
