@@ -16,6 +16,7 @@ import {
 import type { PoseJson } from "../core/schemas/common.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
 import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
+import { findSupport, type Target } from "../core/support.js";
 import type { VariationParams } from "./variation.js";
 
 /** Clearance kept between the target and the side of its support, for the fingers (m). */
@@ -24,41 +25,12 @@ const FINGER_CLEARANCE_M = 0.05;
 const DISTRACTOR_GAP_M = 0.1;
 
 type Posed = Extract<SceneItem, { pose: PoseJson }>;
-type Target = Extract<SceneItem, { kind: "box" | "cylinder" | "sphere" | "ellipsoid" }>;
 
 const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 const json = (X: Pose): PoseJson => {
   const q = qcanonical(X.q);
   return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
 };
-
-/** What the target rests on: a shelf level, the top of a static box, or the floor. */
-export type Support =
-  | { kind: "shelf"; id: string; level: number }
-  | { kind: "box"; id: string }
-  | { kind: "floor" };
-
-/** Finds the support under the target (its lowest point within 1.5 cm of a top face it lies over). */
-export function findSupport(scene: SceneSpec, target: Target): Support {
-  const X = pose(target.pose);
-  const bottom = X.p.z - halfHeightAlongZ(itemShape(target), X);
-  for (const item of scene.items) {
-    if (item.kind === "shelf") {
-      const local = transformPoint(invert(pose(item.pose)), X.p);
-      if (Math.abs(local.x) > item.widthM / 2 || Math.abs(local.y) > item.depthM / 2) continue;
-      const level = item.levelsM.findIndex((top) => Math.abs(pose(item.pose).p.z + top - bottom) < 0.015);
-      if (level >= 0) return { kind: "shelf", id: item.id, level };
-    } else if (item.kind === "box" && !item.dynamic && item.id !== target.id) {
-      const local = transformPoint(invert(pose(item.pose)), X.p);
-      const [sx, sy, sz] = item.sizeM;
-      const top = pose(item.pose).p.z + sz / 2;
-      if (Math.abs(local.x) <= sx / 2 && Math.abs(local.y) <= sy / 2 && Math.abs(top - bottom) < 0.015) {
-        return { kind: "box", id: item.id };
-      }
-    }
-  }
-  return { kind: "floor" };
-}
 
 export interface AppliedVariation {
   scene: SceneSpec;
@@ -134,16 +106,20 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
     const y = clamp(local.y + v.shift[1], yLo, Math.max(yLo, yHi));
     X_new = { p: transformPoint(X_WS, vec3(x, y, levels[level]! + halfZ)), q };
     place = { X_WS, topLocalZ: levels[level]!, xLim: Math.max(0, xLim), yLo, yHi, localY: y };
-  } else if (support.kind === "box") {
-    const box = scene.items.find((i) => i.id === support.id) as Extract<SceneItem, { kind: "box" }>;
-    const X_WS = pose(box.pose);
+  } else if (support.kind === "box" || support.kind === "tote") {
+    // A table top, or a tote's floor (inside its walls, with room for the fingers).
+    const item = scene.items.find((i) => i.id === support.id) as Extract<SceneItem, { kind: "box" | "tote" }>;
+    const X_WS = pose(item.pose);
     const local = transformPoint(invert(X_WS), X_src.p);
-    const xLim = box.sizeM[0] / 2 - halfX(X_WS) - 0.03;
-    const yLim = box.sizeM[1] / 2 - halfY(X_WS) - 0.03;
+    const tote = item.kind === "tote";
+    const margin = tote ? item.wallM + FINGER_CLEARANCE_M : 0.03;
+    const xLim = item.sizeM[0] / 2 - halfX(X_WS) - margin;
+    const yLim = item.sizeM[1] / 2 - halfY(X_WS) - margin;
+    const topLocalZ = tote ? item.wallM : item.sizeM[2] / 2;
     const x = clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim));
     const y = clamp(local.y + v.shift[1], -Math.max(0, yLim), Math.max(0, yLim));
-    X_new = { p: transformPoint(X_WS, vec3(x, y, box.sizeM[2] / 2 + halfZ)), q };
-    place = { X_WS, topLocalZ: box.sizeM[2] / 2, xLim: Math.max(0, xLim), yLo: -yLim, yHi: yLim, localY: y };
+    X_new = { p: transformPoint(X_WS, vec3(x, y, topLocalZ + halfZ)), q };
+    place = tote ? null : { X_WS, topLocalZ, xLim: Math.max(0, xLim), yLo: -yLim, yHi: yLim, localY: y };
   } else {
     X_new = { p: vec3(X_src.p.x + v.shift[0], X_src.p.y + v.shift[1], halfZ), q };
   }

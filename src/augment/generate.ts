@@ -3,8 +3,9 @@ import { createRng } from "../core/rng.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import { findSupport } from "../core/support.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { applyVariation, findSupport, mirrorScene } from "./apply_scene.js";
+import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
 import { variantSteps } from "./transform.js";
 import {

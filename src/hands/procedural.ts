@@ -23,6 +23,7 @@ import type { PoseJson } from "../core/schemas/common.js";
 import type { HandFrame, HandTrack, ObjectShape } from "../core/schemas/hand_track.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
 import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
+import { findSupport, type Target } from "../core/support.js";
 import { pinchHandKeypoints_H } from "./hand_model.js";
 
 export interface ProceduralOptions {
@@ -64,9 +65,9 @@ const poseJson = (X: Pose): PoseJson => {
 };
 
 /**
- * A synthetic demonstration — no human was recorded: a right hand reaches into the shelf from
- * its open front, pinches the scene's target, lifts it, carries it to the receiver (a tote) and
- * lets it drop in, with minimum-jerk timing. The track carries the target's pose per frame (its
+ * A synthetic demonstration — no human was recorded: a right hand reaches for the scene's target
+ * (into a shelf through its open front, or from above on a table or in a tote), pinches it, lifts
+ * it, carries it to the receiver (a tote) and lets it drop in, with minimum-jerk timing. The track carries the target's pose per frame (its
  * ground truth), like a mocap recording would.
  */
 export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOptions = {}): HandTrack {
@@ -80,14 +81,27 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
       `scene '${scene.name}' has no tote with role "receiver" for the demonstration to drop into`,
     );
   }
-  const shelf = scene.items.find((i) => i.kind === "shelf");
   const shape = itemShape(target);
   const X_WO0 = pose((target as { pose: PoseJson }).pose);
+  const support = findSupport(scene, target as Target);
+  const shelf = support.kind === "shelf" ? scene.items.find((i) => i.id === support.id) : undefined;
 
-  // The hand approaches into the shelf's open front (shelf local +y), pinching across it.
-  const approach = shelf ? qrotate(pose(shelf.pose).q, vec3(0, 1, 0)) : vec3(0, 1, 0);
-  const zH = normalize(vec3(approach.x, approach.y, 0));
-  const yH = normalize(cross(zH, vec3(0, 0, 1)));
+  // On a shelf the hand reaches in through its open front (shelf local +y) and pinches across;
+  // anywhere else (a table, inside a tote) it comes from above and pinches across the object's
+  // narrower side.
+  let zH: Vec3;
+  let yH: Vec3;
+  if (shelf) {
+    const approach = qrotate(pose((shelf as { pose: PoseJson }).pose).q, vec3(0, 1, 0));
+    zH = normalize(vec3(approach.x, approach.y, 0));
+    yH = normalize(cross(zH, vec3(0, 0, 1)));
+  } else {
+    zH = vec3(0, 0, -1);
+    const [ox, oy] = [qrotate(X_WO0.q, vec3(1, 0, 0)), qrotate(X_WO0.q, vec3(0, 1, 0))];
+    const narrowX = halfExtentAlong(shape, X_WO0, ox) <= halfExtentAlong(shape, X_WO0, oy);
+    const side = narrowX ? ox : oy;
+    yH = normalize(vec3(side.x, side.y, 0));
+  }
   const q_WH = qfromAxes(cross(yH, zH), yH, zH);
   const widthM = 2 * halfExtentAlong(shape, X_WO0, yH);
   const halfH = halfHeightAlongZ(shape, X_WO0);
@@ -95,25 +109,35 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   const p0 = X_WO0.p;
   const tote = pose(receiver.pose);
   const floorZ = tote.p.z + receiver.wallM;
-  const drop = vec3(tote.p.x, tote.p.y + 0.02, floorZ + halfH + 0.05);
+  const rimZ = tote.p.z + receiver.sizeM[2];
+  // Drop from 5 cm above the tote floor; from above, the TCP stays high enough for the palm.
+  const drop = vec3(tote.p.x, tote.p.y + (shelf ? 0.02 : 0), floorZ + halfH + 0.05);
   const dropEnd = vec3(drop.x, drop.y, floorZ + halfH);
   const open = Math.min(widthM + 0.04, 0.1);
   const closed = widthM + 0.002;
   const up = (p: Vec3, dz: number): Vec3 => add(p, vec3(0, 0, dz));
   const back = (p: Vec3, d: number): Vec3 => add(p, scale(zH, -d));
-  const start = add(up(back(p0, 0.4), 0.15), scale(yH, -0.1));
+  // Height to carry at: clear of the source's walls or board and of the tote's rim.
+  const clearZ = Math.max(p0.z + (shelf ? 0.07 : 0.2), rimZ + halfH + 0.1);
+  const start = shelf ? add(up(back(p0, 0.4), 0.15), scale(yH, -0.1)) : add(up(p0, 0.35), scale(yH, -0.15));
+  const lifted = shelf ? up(p0, 0.07) : vec3(p0.x, p0.y, clearZ);
   const segments: Segment[] = [
     { to: start, apertureM: 0.07, durationS: 0.5, phase: "rest" },
     { to: back(p0, 0.15), apertureM: open, durationS: 1.4, phase: "reach" },
     { to: p0, apertureM: open, durationS: 0.9, phase: "approach" },
     { to: p0, apertureM: closed, durationS: 0.4, phase: "close" },
-    { to: up(p0, 0.07), apertureM: closed, durationS: 0.7, phase: "lift" },
-    { to: back(up(p0, 0.07), 0.25), apertureM: closed, durationS: 0.9, phase: "retract" },
-    { to: up(drop, 0.2), apertureM: closed, durationS: 1.5, phase: "carry" },
+    { to: lifted, apertureM: closed, durationS: 0.7, phase: "lift" },
+    {
+      to: shelf ? back(lifted, 0.25) : lifted,
+      apertureM: closed,
+      durationS: shelf ? 0.9 : 0.2,
+      phase: "retract",
+    },
+    { to: vec3(drop.x, drop.y, clearZ), apertureM: closed, durationS: 1.5, phase: "carry" },
     { to: drop, apertureM: closed, durationS: 0.8, phase: "lower" },
     { to: drop, apertureM: open, durationS: 0.4, phase: "release" },
     { to: up(drop, 0.2), apertureM: open, durationS: 0.8, phase: "withdraw" },
-    { to: back(up(drop, 0.25), 0.25), apertureM: 0.07, durationS: 0.8, phase: "withdraw" },
+    { to: back(up(drop, 0.25), shelf ? 0.25 : 0.1), apertureM: 0.07, durationS: 0.8, phase: "withdraw" },
   ];
 
   const totalS = segments.reduce((s, g) => s + g.durationS, 0);

@@ -5,9 +5,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../core/errors.js";
-import { readContract } from "../core/io.js";
+import { parseContract, readContract, readJson } from "../core/io.js";
 import { type Embodiment, EmbodimentSchema } from "../core/schemas/embodiment.js";
 import { type SceneSpec, SceneSpecSchema } from "../core/schemas/scene.js";
+import { expandTemplate, SceneTemplateSchema } from "../sim/warehouse.js";
 
 /** The package root (this file lives in src/pipeline or dist/pipeline). */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -45,7 +46,12 @@ export async function loadEmbodiment(nameOrFile: string = DEFAULT_EMBODIMENT): P
   return readContract(EmbodimentSchema, file, "embodiment");
 }
 
+/** Loads a scene file; a scene template (`egobridge.scene-template`) is expanded by its generator. */
 export async function loadScene(nameOrFile: string = DEFAULT_SCENE): Promise<SceneSpec> {
   const file = resolveNamed(nameOrFile, SCENES_DIR, sceneNames, "scene");
-  return readContract(SceneSpecSchema, file, "scene");
+  const raw = await readJson(file);
+  if ((raw as { format?: unknown } | null)?.format === "egobridge.scene-template") {
+    return expandTemplate(parseContract(SceneTemplateSchema, raw, `scene template (${file})`));
+  }
+  return parseContract(SceneSpecSchema, raw, `scene (${file})`);
 }

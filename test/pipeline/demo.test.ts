@@ -4,6 +4,7 @@ import path from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sceneNames } from "../../src/pipeline/catalog.js";
 import { runDemo } from "../../src/pipeline/demo.js";
 
 let tmp: string;
@@ -68,5 +69,12 @@ describe("runDemo", () => {
     const f = "data/chunk-000/file-000.parquet";
     const [x, y] = await Promise.all([fs.readFile(path.join(a, f)), fs.readFile(path.join(b, f))]);
     expect(x.equals(y)).toBe(false);
+  });
+});
+
+describe("runDemo on every scene template", () => {
+  it.each(sceneNames())("%s: the synthetic pick succeeds", async (scene) => {
+    const summary = await runDemo({ outDir: path.join(tmp, `scene-${scene}`), seed: 0, scene });
+    expect(summary.successes).toBe(1);
   });
 });
