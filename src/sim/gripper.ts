@@ -95,10 +95,18 @@ export class ParallelJawGripper {
     this.colliders = colliders;
   }
 
-  /** Moves the palm to X_WG by the end of the next physics step. */
+  /**
+   * Moves the palm to X_WG by the end of the next physics step. The quaternion is taken on the
+   * same side as the current one: q and −q are the same rotation, but Rapier derives the kinematic
+   * body's angular velocity from their difference, and a sign flip reads as a full turn in one
+   * step (the fingers then fly off at tens of m/s).
+   */
   setPalmTarget(X_WG: Pose): void {
+    const c = this.palm.rotation();
+    const q = X_WG.q;
+    const flip = c.x * q.x + c.y * q.y + c.z * q.z + c.w * q.w < 0;
     this.palm.setNextKinematicTranslation(X_WG.p);
-    this.palm.setNextKinematicRotation(X_WG.q);
+    this.palm.setNextKinematicRotation(flip ? { x: -q.x, y: -q.y, z: -q.z, w: -q.w } : q);
   }
 
   /**

@@ -107,7 +107,11 @@ export class ObjectAnchor {
       }
       if (this.phase.kind === "opening") this.phase.sinceS += dtS;
       // Open and clear, or open and still resting on it (fingertips on its top): move on.
-      if (this.phase.kind === "opening" && jawsOpen && (!touching || this.phase.sinceS > this.p.openingTimeoutS)) {
+      if (
+        this.phase.kind === "opening" &&
+        jawsOpen &&
+        (!touching || this.phase.sinceS > this.p.openingTimeoutS)
+      ) {
         // Released and at rest where the hold put it: approach relative to where it now is.
         this.drift = this.clampDrift(sub(X_WO_sim.p, X_WO_rec.p));
         this.phase = { kind: "free" };

@@ -49,7 +49,7 @@ export function toteBoxes(item: Extract<SceneItem, { kind: "tote" }>): Box[] {
  * Points on an ellipsoid's surface (latitude rings), for its convex-hull collider. With caps
  * (capZ < 1) the rings beyond a cap are replaced by the cap's rim, so the hull has a flat face there.
  */
-function ellipsoidPoints(r: readonly number[], capZ: number, rings = 12, segments = 16): Float32Array {
+export function ellipsoidPoints(r: readonly number[], capZ: number, rings = 12, segments = 16): Float32Array {
   const [a, b, c] = r as [number, number, number];
   const pts: number[] = [];
   const ring = (z: number, s: number) => {
@@ -74,7 +74,7 @@ function ellipsoidPoints(r: readonly number[], capZ: number, rings = 12, segment
 }
 
 /** Angular damping of dynamic objects (1/s), standing in for rolling resistance. */
-const ROLLING_DAMPING = 5;
+export const ROLLING_DAMPING = 5;
 
 // Rapier's cylinder axis is local y; scene cylinders stand along local z.
 const Y_TO_Z = qfromAxisAngle(vec3(1, 0, 0), Math.PI / 2);

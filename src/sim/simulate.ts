@@ -41,7 +41,7 @@ export interface SimulateOptions {
 }
 
 /** Contacts below this normal force (N) are not recorded. */
-const CONTACT_RECORD_N = 0.05;
+export const CONTACT_RECORD_N = 0.05;
 /**
  * Stiffness of contact constraints. Rapier's default (30 Hz) lets a light object squeezed by a
  * 40 N grip sink ~2 cm into the fingers (penetration ≈ F / (m·ω²)); 300 Hz at a 240 Hz step keeps
@@ -56,7 +56,7 @@ const SOLVER_ITERATIONS = 8;
 /** The jaws count as open within this of their commanded opening (m). */
 const JAW_OPEN_TOLERANCE_M = 0.005;
 /** A body faster than this (m/s) means the solver blew up. */
-const RUNAWAY_SPEED_MPS = 20;
+export const RUNAWAY_SPEED_MPS = 20;
 
 const poseJson = (X: Pose): PoseJson => {
   const q = qcanonical(X.q);
@@ -121,7 +121,8 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         );
       }
       const lastStep = steps[steps.length - 1];
-      const carried = lastStep && isGrasped(lastStep, o.scene.task.targetId) ? o.scene.task.targetId : undefined;
+      const carried =
+        lastStep && isGrasped(lastStep, o.scene.task.targetId) ? o.scene.task.targetId : undefined;
       X_cmd = guardDownwardPress(X_cmd, base.X_WG, lastStep, fixedIds, carried);
       for (let j = 0; j < substeps && !fault; j++) {
         const X_ref = poseInterp(prevCmd, X_cmd, (j + 1) / substeps);
@@ -242,7 +243,7 @@ function physicsFault(bodies: Map<string, SceneBody>, gripper: ParallelJawGrippe
   for (const body of all) {
     const p = body.translation();
     const v = body.linvel();
-    if (!isFiniteVec3(p) || !isFiniteVec3(v)) return "physics_fault_nan";
+    if (Math.hypot(v.x, v.y, v.z) > RUNAWAY_SPEED_MPS) return "physics_fault_runaway";
     if (Math.hypot(v.x, v.y, v.z) > RUNAWAY_SPEED_MPS) return "physics_fault_runaway";
   }
   return null;

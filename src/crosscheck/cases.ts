@@ -1,0 +1,145 @@
+/**
+ * The built-in cross-check set: the demonstrations egobridge ships or tests with, and deliberately
+ * bad variants of them that should fail in any engine.
+ *
+ * Sources: the SYNTHETIC built-in demo (procedural pick from a shelf into a tote, three seeds) and
+ * three real GRAB mocap sequences (via importGrabFile and sceneFromObjectTrack, like
+ * test/sim/fixtures.ts). Variants:
+ * - wide: the jaws are held at full stroke and never close;
+ * - offset: the TCP is shifted 8 cm along the gripper's x axis (across the finger width, square to
+ *   both the approach and the opening), so the pads close beside the object;
+ * - heavy: the object's mass ×20;
+ * - slippery: the object's friction 0.02.
+ */
+import { resolveAsset } from "../core/assets.js";
+import { add, fromArray3, qaxes, qfromXyzw, scale, toArray3 } from "../core/math.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
+import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import { importGrabFile } from "../hands/grab.js";
+import { proceduralPickToTote } from "../hands/procedural.js";
+import { loadEmbodiment, loadScene } from "../pipeline/catalog.js";
+import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
+
+export type Variant = "nominal" | "wide" | "offset" | "heavy" | "slippery";
+
+export interface CrosscheckCase {
+  /** "demo_s0", "grab_cylindersmall_lift/offset", … */
+  id: string;
+  variant: Variant;
+  description: string;
+  scene: SceneSpec;
+  embodiment: Embodiment;
+  trajectory: RobotTrajectory;
+}
+
+/** Sideways TCP offset of the "offset" variant (m). */
+export const OFFSET_M = 0.08;
+export const HEAVY_FACTOR = 20;
+export const SLIPPERY_FRICTION = 0.02;
+
+/** The GRAB sequences of the set, by asset name under hands/grab/derived_json/. */
+export const GRAB_SEQUENCES = {
+  cylindersmall_lift: "cylindersmall_lift.json",
+  cylindersmall_pass_1: "cylindersmall_pass_1.json",
+  apple_lift: "apple_lift_frames200-300_hand_glob_poses.json",
+} as const;
+
+export const DEMO_SEEDS = [0, 1, 2] as const;
+
+/** Which variants each base gets: all get wide and offset; mass and friction go to three each. */
+const VARIANTS: Record<string, Variant[]> = {
+  demo_s0: ["nominal", "wide", "offset", "heavy", "slippery"],
+  demo_s1: ["nominal", "wide", "offset"],
+  demo_s2: ["nominal", "wide", "offset"],
+  grab_cylindersmall_lift: ["nominal", "wide", "offset", "heavy", "slippery"],
+  grab_cylindersmall_pass_1: ["nominal", "wide", "offset", "slippery"],
+  grab_apple_lift: ["nominal", "wide", "offset", "heavy"],
+};
+
+interface Base {
+  id: string;
+  description: string;
+  scene: SceneSpec;
+  embodiment: Embodiment;
+  trajectory: RobotTrajectory;
+}
+
+/** The built-in set (24 trajectories); `filter` keeps cases whose id contains it. */
+export async function builtinCases(filter?: string): Promise<CrosscheckCase[]> {
+  const embodiment = await loadEmbodiment("robotiq_2f85");
+  const bases: Base[] = [];
+  const shelf = await loadScene("shelf_to_tote");
+  for (const seed of DEMO_SEEDS) {
+    const track = proceduralPickToTote(shelf, { seed });
+    bases.push({
+      id: `demo_s${seed}`,
+      description: `built-in SYNTHETIC demo (procedural pick into a tote, ${shelf.name}), seed ${seed}`,
+      scene: shelf,
+      embodiment,
+      trajectory: retargetParallelJaw(track, embodiment),
+    });
+  }
+  for (const [name, file] of Object.entries(GRAB_SEQUENCES)) {
+    const track = await importGrabFile(await resolveAsset({ name: `hands/grab/derived_json/${file}` }));
+    bases.push({
+      id: `grab_${name}`,
+      description: `GRAB mocap ${file}`,
+      scene: sceneFromObjectTrack(track, `grab_${name}`),
+      embodiment,
+      trajectory: retargetParallelJaw(track, embodiment),
+    });
+  }
+  const cases = bases.flatMap((b) => (VARIANTS[b.id] ?? ["nominal"]).map((v) => makeVariant(b, v)));
+  return filter ? cases.filter((c) => c.id.includes(filter)) : cases;
+}
+
+const withTarget = (scene: SceneSpec, change: (item: SceneItem) => SceneItem): SceneSpec => ({
+  ...scene,
+  items: scene.items.map((it) => (it.id === scene.task.targetId ? change(it) : it)),
+});
+
+export function makeVariant(b: Base, variant: Variant): CrosscheckCase {
+  const id = variant === "nominal" ? b.id : `${b.id}/${variant}`;
+  const base = { id, variant, scene: b.scene, embodiment: b.embodiment, trajectory: b.trajectory };
+  switch (variant) {
+    case "nominal":
+      return { ...base, description: b.description };
+    case "wide":
+      return {
+        ...base,
+        description: `${b.description}; jaws held open at ${b.embodiment.strokeM} m, never closing`,
+        trajectory: {
+          ...b.trajectory,
+          steps: b.trajectory.steps.map((s) => ({ ...s, grasp: false, apertureM: b.embodiment.strokeM })),
+        },
+      };
+    case "offset":
+      return {
+        ...base,
+        description: `${b.description}; TCP shifted ${OFFSET_M} m along the gripper's x axis`,
+        trajectory: {
+          ...b.trajectory,
+          steps: b.trajectory.steps.map((s) => {
+            const x = qaxes(qfromXyzw(s.tcp.quatXyzw))[0];
+            return { ...s, tcp: { ...s.tcp, pos: toArray3(add(fromArray3(s.tcp.pos), scale(x, OFFSET_M))) } };
+          }),
+        },
+      };
+    case "heavy":
+      return {
+        ...base,
+        description: `${b.description}; object mass ×${HEAVY_FACTOR}`,
+        scene: withTarget(b.scene, (it) =>
+          "massKg" in it ? { ...it, massKg: it.massKg * HEAVY_FACTOR } : it,
+        ),
+      };
+    case "slippery":
+      return {
+        ...base,
+        description: `${b.description}; object friction ${SLIPPERY_FRICTION}`,
+        scene: withTarget(b.scene, (it) => ({ ...it, friction: SLIPPERY_FRICTION })),
+      };
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * Replays gripper commands in MuJoCo with the real 2F-85 MJCF and records an Episode's steps the
+ * way src/sim does (state, action, object poses, contacts per control step), so src/sim's own
+ * verdict (judge) decides success from MuJoCo's physics.
+ *
+ * Commands are processed exactly as src/sim/simulate.ts does before they reach the engine: per
+ * physics step the reference is interpolated between control steps and passed through the same
+ * rate-limited base controller (base_controller.ts); the jaw set-point moves at the embodiment's
+ * finger speed. The base pose X_WB = X_WG ∘ X_GB drives the mocap body; the jaw opening is turned
+ * into the linkage angle that opening needs (forward kinematics of the MJCF) and into the
+ * actuator's ctrl. A commanded opening of 0 (grasp) is ctrl 255: close with the actuator's force.
+ */
+
+import { performance } from "node:perf_hooks";
+import {
+  compose,
+  fromArray3,
+  invert,
+  isFiniteVec3,
+  type Pose,
+  poseInterp,
+  qcanonical,
+  qfromWxyz,
+  qfromXyzw,
+  toArray3,
+} from "../core/math.js";
+import type { PoseJson } from "../core/schemas/common.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
+import type { EpisodeStep } from "../core/schemas/episode.js";
+import type { SceneSpec } from "../core/schemas/scene.js";
+import { type BaseState, restingBase, trackReference } from "../sim/base_controller.js";
+import { GRIPPER_IDS } from "../sim/gripper.js";
+import { ROLLING_DAMPING } from "../sim/scene_world.js";
+import { CONTACT_RECORD_N, RUNAWAY_SPEED_MPS } from "../sim/simulate.js";
+import { judge, type Verdict } from "../sim/verdict.js";
+import {
+  GRIPPER_DIR,
+  GRIPPER_PREFIX,
+  gripperFileName,
+  MOUNT_BODY,
+  sceneXml,
+  TARGET_BODY,
+  WELD_TIMECONST_S,
+} from "./mjcf_scene.js";
+import { compileModel, loadMujoco, type MjData, type MjModel, type Mujoco } from "./mujoco.js";
+import type { MjcfGripper } from "./robotiq_2f85.js";
+
+/** One control step's command and the human sample it came from (as recorded in an Episode). */
+export interface ReplayCommand {
+  t: number;
+  action: EpisodeStep["action"];
+  human: EpisodeStep["human"];
+}
+
+export interface MujocoReplayOptions {
+  scene: SceneSpec;
+  embodiment: Embodiment;
+  gripper: MjcfGripper;
+  commands: readonly ReplayCommand[];
+  controlHz: number;
+  /** Seconds the scene settles with the gripper parked at its first pose (src/sim's default 0.25). */
+  settleS?: number;
+  /** Largest physics step (s); the step is controlHz divided evenly below it. The 2F-85's stiff pad contacts want ≤ 2 ms. */
+  maxTimestepS?: number;
+}
+
+export interface MujocoRollout {
+  steps: EpisodeStep[];
+  verdict: Verdict;
+  fault: string | null;
+  timestepS: number;
+  /** Simulated seconds (settling included) and the wall time they took, of which compiling the model. */
+  simulatedS: number;
+  wallS: number;
+  compileS: number;
+  /** Largest distance between the commanded (controller output) and the actual base position (m): how well the weld tracks. */
+  maxTrackingErrorM: number;
+}
+
+/**
+ * Angular damping of dynamic objects (1/s): src/sim/scene_world.ts gives every dynamic Rapier body
+ * this much (its ROLLING_DAMPING, standing in for rolling resistance); MuJoCo has no per-body
+ * damping, so the replay applies the same dω/dt = −c·ω as a torque −c·I·ω (dampRotation).
+ */
+const ANGULAR_DAMPING_PER_S = ROLLING_DAMPING;
+
+const poseJson = (X: Pose): PoseJson => {
+  const q = qcanonical(X.q);
+  return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
+};
+const poseFromJson = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
+
+interface Ids {
+  actuator: number;
+  mocap: number;
+  mountBody: number;
+  linkageQposAdr: number[];
+  drivers: number[];
+  /** Dynamic item id → body id and its free joint's qvel address. */
+  objects: { id: string; body: number; dofAdr: number }[];
+  /** Geom id → the id its contacts are reported as (scene item id or a GRIPPER_IDS part). */
+  geomOwner: string[];
+}
+
+function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGripper): Ids {
+  const O = mj.mjtObj;
+  const id = (type: number, name: string) => {
+    const i = mj.mj_name2id(m, type, name);
+    if (i < 0) throw new Error(`crosscheck: MuJoCo model has no element '${name}' (internal error)`);
+    return i;
+  };
+  const bodyName = new Map<number, string>();
+  for (const item of scene.items) bodyName.set(id(O.mjOBJ_BODY.value, item.id), item.id);
+  const parts = new Map(gripper.collisionGeoms.map((g) => [`${GRIPPER_PREFIX}${g.name}`, g.part]));
+  const geomOwner: string[] = [];
+  for (let g = 0; g < m.ngeom; g++) {
+    const b = m.geom_bodyid[g] as number;
+    geomOwner.push(bodyName.get(b) ?? GRIPPER_IDS.palm);
+  }
+  for (const [name, part] of parts) geomOwner[id(O.mjOBJ_GEOM.value, name)] = part;
+  const jointAdr = (name: string) =>
+    m.jnt_qposadr[id(O.mjOBJ_JOINT.value, `${GRIPPER_PREFIX}${name}`)] as number;
+  return {
+    actuator: id(O.mjOBJ_ACTUATOR.value, `${GRIPPER_PREFIX}${gripper.actuator.name}`),
+    mocap: m.body_mocapid[id(O.mjOBJ_BODY.value, TARGET_BODY)] as number,
+    mountBody: id(O.mjOBJ_BODY.value, MOUNT_BODY),
+    linkageQposAdr: gripper.linkageJoints.map(jointAdr),
+    drivers: gripper.linkageJoints.filter((j) => j.includes("driver")).map(jointAdr),
+    objects: scene.items
+      .filter((it) => "dynamic" in it && it.dynamic)
+      .map((it) => ({
+        id: it.id,
+        body: id(O.mjOBJ_BODY.value, it.id),
+        dofAdr: m.jnt_dofadr[id(O.mjOBJ_JOINT.value, `${it.id}/free`)] as number,
+      })),
+    geomOwner,
+  };
+}
+
+const bodyPose = (d: MjData, b: number): Pose => ({
+  p: { x: d.xpos[3 * b], y: d.xpos[3 * b + 1], z: d.xpos[3 * b + 2] },
+  q: qfromWxyz([d.xquat[4 * b], d.xquat[4 * b + 1], d.xquat[4 * b + 2], d.xquat[4 * b + 3]]),
+});
+
+/** Total normal force per touching owner pair (N), in a stable order, like src/sim's recorder. */
+function contacts(d: MjData, ids: Ids): EpisodeStep["contacts"] {
+  const forces = new Map<string, number>();
+  const vec = d.contact;
+  const efc = d.efc_force;
+  try {
+    for (let i = 0; i < d.ncon; i++) {
+      const c = vec.get(i)!;
+      const [g1, g2, adr] = [c.geom1, c.geom2, c.efc_address];
+      c.delete();
+      if (adr < 0) continue;
+      const a = ids.geomOwner[g1]!;
+      const b = ids.geomOwner[g2]!;
+      if (a === b) continue;
+      const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+      forces.set(key, (forces.get(key) ?? 0) + Math.max(0, efc[adr] as number));
+    }
+  } finally {
+    vec.delete();
+  }
+  return [...forces.entries()]
+    .filter(([, f]) => f >= CONTACT_RECORD_N)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, forceN]) => {
+      const [a, b] = k.split("\u0000") as [string, string];
+      return { a, b, forceN };
+    });
+}
+
+/**
+ * Sets each dynamic object's applied torque to −c·I_W·ω_W (I_W = R_I·diag(I)·R_Iᵀ from the body's
+ * inertia frame; ω from the free joint, which MuJoCo gives in the body frame).
+ */
+function dampRotation(m: MjModel, d: MjData, ids: Ids): void {
+  const qvel = d.qvel;
+  const xmat = d.xmat;
+  const ximat = d.ximat;
+  const xfrc = d.xfrc_applied;
+  const inertia = m.body_inertia;
+  for (const o of ids.objects) {
+    const b = o.body;
+    const wl = [qvel[o.dofAdr + 3], qvel[o.dofAdr + 4], qvel[o.dofAdr + 5]] as number[];
+    const w = [0, 1, 2].map(
+      (r) =>
+        xmat[9 * b + 3 * r] * wl[0]! + xmat[9 * b + 3 * r + 1] * wl[1]! + xmat[9 * b + 3 * r + 2] * wl[2]!,
+    );
+    // τ = −c · R diag(I) Rᵀ ω
+    const wi = [0, 1, 2].map(
+      (k) => ximat[9 * b + k] * w[0]! + ximat[9 * b + 3 + k] * w[1]! + ximat[9 * b + 6 + k] * w[2]!,
+    );
+    const iw = wi.map((v, k) => v * (inertia[3 * b + k] as number));
+    for (let r = 0; r < 3; r++) {
+      xfrc[6 * b + 3 + r] =
+        -ANGULAR_DAMPING_PER_S *
+        (ximat[9 * b + 3 * r] * iw[0]! +
+          ximat[9 * b + 3 * r + 1] * iw[1]! +
+          ximat[9 * b + 3 * r + 2] * iw[2]!);
+    }
+  }
+}
+
+function fault(d: MjData, ids: Ids): string | null {
+  for (const o of ids.objects) {
+    const v = d.qvel;
+    const speed = Math.hypot(v[o.dofAdr], v[o.dofAdr + 1], v[o.dofAdr + 2]);
+    if (!Number.isFinite(speed)) return "physics_fault_nan";
+    if (speed > RUNAWAY_SPEED_MPS) return "physics_fault_runaway";
+    if (!isFiniteVec3(bodyPose(d, o.body).p)) return "physics_fault_nan";
+  }
+  return null;
+}
+
+/**
+ * The compiled scene with the gripper in it: owns MuJoCo's model and data (call dispose), sets
+ * the commanded base pose and jaw, steps, and records a control step.
+ */
+class MujocoRig {
+  readonly m: MjModel;
+  readonly d: MjData;
+  readonly ids: Ids;
+  readonly compileS: number;
+  private readonly X_GB: Pose;
+  /** The weld lags a moving target by ~2·timeconst·velocity (critically damped): lead the mocap body by that many steps. */
+  private readonly leadSteps: number;
+  private X_WB_prev: Pose;
+
+  constructor(
+    private readonly mj: Mujoco,
+    private readonly o: MujocoReplayOptions,
+    readonly dt: number,
+    X_WG0: Pose,
+    jaw0: number,
+  ) {
+    const g = o.gripper;
+    this.X_GB = invert(g.X_BG);
+    this.X_WB_prev = compose(X_WG0, this.X_GB);
+    this.leadSteps = (2 * WELD_TIMECONST_S) / dt;
+    const { xml } = sceneXml(o.scene, o.embodiment, g, {
+      timestepS: dt,
+      X_WB0: this.X_WB_prev,
+      padFriction: o.embodiment.finger.padFriction,
+    });
+    const files = new Map<string, string | Uint8Array>([
+      ["scene.xml", xml],
+      [`${GRIPPER_DIR}/${gripperFileName(g)}`, g.xml],
+    ]);
+    for (const [rel, data] of g.files) files.set(`${GRIPPER_DIR}/${rel}`, data);
+    const t0 = performance.now();
+    this.m = compileModel(mj, files, "scene.xml");
+    this.compileS = (performance.now() - t0) / 1000;
+    this.d = new mj.MjData(this.m);
+    this.ids = lookupIds(mj, this.m, o.scene, g);
+    const q0 = g.qForAperture(jaw0);
+    for (const adr of this.ids.linkageQposAdr) this.d.qpos[adr] = q0;
+    this.setJaw(jaw0);
+    this.setBase(X_WG0);
+    mj.mj_forward(this.m, this.d);
+  }
+
+  /** Drives the mocap body to the base pose for X_WG (with the weld's lead); returns that base pose X_WB. */
+  setBase(X_WG: Pose): Pose {
+    const X_WB = compose(X_WG, this.X_GB);
+    const lead = poseInterp(this.X_WB_prev, X_WB, 1 + this.leadSteps);
+    this.X_WB_prev = X_WB;
+    this.d.mocap_pos.set(toArray3(lead.p), 3 * this.ids.mocap);
+    this.d.mocap_quat.set([lead.q.w, lead.q.x, lead.q.y, lead.q.z], 4 * this.ids.mocap);
+    return X_WB;
+  }
+
+  /** The actuator's ctrl for the linkage angle that gives this opening. */
+  setJaw(apertureM: number): void {
+    const g = this.o.gripper;
+    this.d.ctrl[this.ids.actuator] = g.qForAperture(apertureM) / g.actuator.qPerCtrl;
+  }
+
+  step(): void {
+    dampRotation(this.m, this.d, this.ids);
+    this.mj.mj_step(this.m, this.d);
+  }
+
+  /** Distance of the gripper base from a commanded base pose (m). */
+  trackingError(X_WB: Pose): number {
+    const p = bodyPose(this.d, this.ids.mountBody).p;
+    return Math.hypot(p.x - X_WB.p.x, p.y - X_WB.p.y, p.z - X_WB.p.z);
+  }
+
+  record(cmd: ReplayCommand): EpisodeStep {
+    const { d, ids } = this;
+    const g = this.o.gripper;
+    const q = ids.drivers.reduce((s, a) => s + (d.qpos[a] as number), 0) / ids.drivers.length;
+    return {
+      t: cmd.t,
+      state: { tcp: poseJson(compose(bodyPose(d, ids.mountBody), g.X_BG)), apertureM: g.apertureAt(q) },
+      action: cmd.action,
+      objects: Object.fromEntries(ids.objects.map((ob) => [ob.id, poseJson(bodyPose(d, ob.body))])),
+      contacts: contacts(d, ids),
+      human: cmd.human,
+    };
+  }
+
+  dispose(): void {
+    this.d.delete();
+    this.m.delete();
+  }
+}
+
+/** Replays the commands in MuJoCo and judges the rollout with src/sim's predicates. */
+export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRollout> {
+  const t0 = performance.now();
+  const mj = await loadMujoco();
+  const first = o.commands[0];
+  if (!first) throw new RangeError("crosscheck: no commands to replay");
+  const substeps = Math.ceil(1 / o.controlHz / (o.maxTimestepS ?? 0.002) - 1e-9);
+  const dt = 1 / (o.controlHz * substeps);
+  const clampJaw = (a: number) => Math.min(Math.max(a, 0), o.embodiment.strokeM);
+  const X0 = poseFromJson(first.action.tcp);
+  let jaw = clampJaw(first.action.apertureM);
+  const rig = new MujocoRig(mj, o, dt, X0, jaw);
+  try {
+    for (let i = 0; i < Math.round((o.settleS ?? 0.25) / dt); i++) rig.step();
+    let base: BaseState = restingBase(X0);
+    let prev = X0;
+    let err = 0;
+    let broke: string | null = null;
+    const steps: EpisodeStep[] = [];
+    const maxJawStep = o.embodiment.fingerSpeedMps * dt;
+    for (const cmd of o.commands) {
+      const X_cmd = poseFromJson(cmd.action.tcp);
+      const target = clampJaw(cmd.action.apertureM);
+      for (let j = 0; j < substeps && !broke; j++) {
+        base = trackReference(base, poseInterp(prev, X_cmd, (j + 1) / substeps), o.embodiment.limits, dt);
+        const X_WB = rig.setBase(base.X_WG);
+        jaw += Math.max(-maxJawStep, Math.min(maxJawStep, target - jaw));
+        rig.setJaw(jaw);
+        rig.step();
+        err = Math.max(err, rig.trackingError(X_WB));
+        broke = fault(rig.d, rig.ids);
+      }
+      prev = X_cmd;
+      if (broke) break;
+      steps.push(rig.record(cmd));
+    }
+    // A fault in the first control step: judge the scene as it was set up (as src/sim does).
+    if (steps.length === 0) steps.push(initialStep(o, first, rig.ids));
+    return {
+      steps,
+      verdict: judge(steps, o.scene, broke),
+      fault: broke,
+      timestepS: dt,
+      simulatedS: rig.d.time,
+      wallS: (performance.now() - t0) / 1000,
+      compileS: rig.compileS,
+      maxTrackingErrorM: err,
+    };
+  } finally {
+    rig.dispose();
+  }
+}
+
+function initialStep(o: MujocoReplayOptions, first: ReplayCommand, ids: Ids): EpisodeStep {
+  const dynamic = new Set(ids.objects.map((ob) => ob.id));
+  return {
+    t: first.t,
+    state: { tcp: first.action.tcp, apertureM: 0 },
+    action: first.action,
+    objects: Object.fromEntries(
+      o.scene.items.filter((it) => dynamic.has(it.id)).map((it) => [it.id, (it as { pose: PoseJson }).pose]),
+    ),
+    contacts: [],
+    human: first.human,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * `egobridge crosscheck`: runs the built-in set (or a filtered part of it) in Rapier and MuJoCo
+ * and prints one line per trajectory, a closing note per disagreement, and a JSON summary line.
+ */
+import { performance } from "node:perf_hooks";
+import { InputError } from "../core/errors.js";
+import { builtinCases } from "./cases.js";
+import {
+  type CrosscheckResult,
+  type CrosscheckSummary,
+  formatRow,
+  runCase,
+  summarize,
+  TABLE_HEADER,
+} from "./crosscheck.js";
+import { loadMujoco, mujocoVersion } from "./mujoco.js";
+import { loadRobotiq2f85 } from "./robotiq_2f85.js";
+
+export interface CrosscheckRunOptions {
+  /** Keep only cases whose id contains this. */
+  filter?: string;
+  /** A 2f85.xml to use instead of the one in the asset folders. */
+  mjcf?: string;
+  /** Receives each output line. */
+  log: (line: string) => void;
+}
+
+export async function runCrosscheck(
+  o: CrosscheckRunOptions,
+): Promise<{ results: CrosscheckResult[]; summary: CrosscheckSummary }> {
+  const t0 = performance.now();
+  const gripper = await loadRobotiq2f85(o.mjcf ? { file: o.mjcf } : {});
+  const cases = await builtinCases(o.filter);
+  if (cases.length === 0)
+    throw new InputError(`no built-in cross-check trajectory id contains '${o.filter}'`);
+  const mj = await loadMujoco();
+  o.log(
+    `egobridge crosscheck: ${cases.length} trajectories, Rapier (src/sim, parametric gripper) vs MuJoCo ${mujocoVersion(mj)} (${gripper.file})`,
+  );
+  o.log(TABLE_HEADER);
+  const results: CrosscheckResult[] = [];
+  for (const c of cases) {
+    const r = await runCase(c, gripper);
+    results.push(r);
+    o.log(formatRow(r));
+  }
+  const summary = summarize(results);
+  const wallS = (performance.now() - t0) / 1000;
+  const rapierS = results.reduce((s, r) => s + r.rapier.wallS, 0);
+  const mujocoS = results.reduce((s, r) => s + r.mujoco.wallS, 0);
+  o.log(
+    `${summary.agree}/${summary.trajectories} agree; ${wallS.toFixed(1)} s (Rapier ${rapierS.toFixed(1)} s, MuJoCo ${mujocoS.toFixed(1)} s)`,
+  );
+  for (const r of results.filter((x) => !x.agree)) o.log(disagreementNote(r));
+  return { results, summary };
+}
+
+/** What each engine saw, for a disagreement: verdicts, lift and grasp share, where the object ended. */
+export function disagreementNote(r: CrosscheckResult): string {
+  const m = (x: Record<string, number>, k: string) => (x[k] ?? 0).toFixed(3);
+  return [
+    `  ${r.id}: Rapier ${r.rapier.success ? "succeeds" : "fails"} (${r.rapier.reasons.join(", ")}; lift ${m(r.rapier.metrics, "maxLiftM")} m, grasped ${m(r.rapier.metrics, "graspedFraction")} of steps),`,
+    `MuJoCo ${r.mujoco.success ? "succeeds" : "fails"} (${r.mujoco.reasons.join(", ")}; lift ${m(r.mujoco.metrics, "maxLiftM")} m, grasped ${m(r.mujoco.metrics, "graspedFraction")});`,
+    `the object ends ${(r.finalTargetGapM * 1000).toFixed(0)} mm apart.`,
+  ].join(" ");
+}

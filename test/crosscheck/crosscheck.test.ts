@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { builtinCases, type CrosscheckCase } from "../../src/crosscheck/cases.js";
+import { runCase, summarize } from "../../src/crosscheck/crosscheck.js";
+import { rapierFriction, sceneXml } from "../../src/crosscheck/mjcf_scene.js";
+import { loadRobotiq2f85, type MjcfGripper } from "../../src/crosscheck/robotiq_2f85.js";
+import { loadEmbodiment } from "../../src/pipeline/catalog.js";
+import { grabCase } from "../sim/fixtures.js";
+
+/** Largest lag of the MuJoCo gripper behind its commanded base pose (m): the weld with its velocity lead. */
+const MAX_TRACKING_ERROR_M = 0.003;
+
+let gripper: MjcfGripper;
+let cases: CrosscheckCase[];
+beforeAll(async () => {
+  gripper = await loadRobotiq2f85();
+  cases = await builtinCases();
+});
+
+describe("built-in cross-check set", () => {
+  it("has at least 20 trajectories: the demo, the GRAB sequences and bad variants of each", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+    for (const base of [
+      "demo_s0",
+      "demo_s1",
+      "demo_s2",
+      "grab_cylindersmall_lift",
+      "grab_cylindersmall_pass_1",
+      "grab_apple_lift",
+    ]) {
+      expect(cases.map((c) => c.id)).toContain(base);
+      expect(cases.map((c) => c.id)).toContain(`${base}/wide`);
+      expect(cases.map((c) => c.id)).toContain(`${base}/offset`);
+    }
+    expect(cases.filter((c) => c.variant === "heavy").length).toBeGreaterThanOrEqual(2);
+    expect(cases.filter((c) => c.variant === "slippery").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("variants change only what they say", () => {
+    const nominal = cases.find((c) => c.id === "demo_s0")!;
+    const wide = cases.find((c) => c.id === "demo_s0/wide")!;
+    expect(wide.trajectory.steps.every((s) => !s.grasp && s.apertureM === wide.embodiment.strokeM)).toBe(
+      true,
+    );
+    const offset = cases.find((c) => c.id === "demo_s0/offset")!;
+    const d = offset.trajectory.steps.map((s, i) =>
+      Math.hypot(...s.tcp.pos.map((v, k) => v - nominal.trajectory.steps[i]!.tcp.pos[k]!)),
+    );
+    for (const v of d) expect(v).toBeCloseTo(0.08, 9);
+    const heavy = cases.find((c) => c.id === "demo_s0/heavy")!;
+    const mass = (c: CrosscheckCase) =>
+      (c.scene.items.find((i) => i.id === c.scene.task.targetId) as { massKg: number }).massKg;
+    expect(mass(heavy)).toBeCloseTo(20 * mass(nominal), 12);
+    expect(heavy.trajectory).toBe(nominal.trajectory);
+  });
+});
+
+describe("MuJoCo scene from a SceneSpec", () => {
+  it("has the gripper on a welded mocap body, every item, and explicit pairs with Rapier's friction", async () => {
+    const c = await grabCase("apple_lift_frames200-300_hand_glob_poses.json");
+    const e = await loadEmbodiment("robotiq_2f85");
+    const { xml, geoms } = sceneXml(c.scene, e, gripper, {
+      timestepS: 0.002,
+      X_WB0: { p: { x: 0, y: 0, z: 1 }, q: { x: 0, y: 0, z: 0, w: 1 } },
+      padFriction: 1,
+    });
+    expect(xml).toContain('<attach model="gripper" body="base" prefix="g_"/>');
+    expect(xml).toMatch(/<body name="gripper_target" mocap="true"/);
+    expect(xml).toMatch(/<weld body1="gripper_target" body2="g_base"/);
+    expect(geoms.map((g) => g.item)).toEqual(["floor", "table", "apple"]);
+    // The apple is the same faceted, capped ellipsoid Rapier collides with.
+    expect(xml).toMatch(/<geom name="apple" type="mesh" mesh="apple\/hull"/);
+    const apple = c.scene.items.find((i) => i.id === "apple")!;
+    const table = c.scene.items.find((i) => i.id === "table")!;
+    const mu = rapierFriction(apple.friction, table.friction);
+    expect(xml).toContain(`<pair geom1="apple" geom2="table" friction="${mu} ${mu}`);
+    expect(xml).toContain(
+      `<pair geom1="apple" geom2="g_left_pad1" condim="4" friction="${rapierFriction(apple.friction, 1)}`,
+    );
+    const pairs = xml.match(/<pair /g)!.length;
+    expect(pairs).toBe(2 + gripper.collisionGeoms.length);
+  });
+});
+
+describe("cross-check of Rapier and MuJoCo", () => {
+  it.each(["demo_s0", "demo_s0/wide", "demo_s0/offset"])(
+    "%s: both engines reach the same verdict from the same commands",
+    async (id) => {
+      const r = await runCase(cases.find((c) => c.id === id)!, gripper);
+      expect(r.agree).toBe(true);
+      expect(r.rapier.success).toBe(id === "demo_s0");
+      expect(r.mujoco.success).toBe(id === "demo_s0");
+      expect(r.mujoco.maxTrackingErrorM).toBeLessThan(MAX_TRACKING_ERROR_M);
+      if (id === "demo_s0") {
+        expect(r.mujoco.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
+        // Both carry the carton into the tote: its final positions agree to a centimetre.
+        expect(r.finalTargetGapM).toBeLessThan(0.01);
+      }
+      expect(summarize([r])).toEqual({
+        trajectories: 1,
+        agree: 1,
+        rapierSuccess: r.rapier.success ? 1 : 0,
+        mujocoSuccess: r.mujoco.success ? 1 : 0,
+        disagreements: [],
+      });
+    },
+  );
+});
