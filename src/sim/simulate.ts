@@ -243,7 +243,7 @@ function physicsFault(bodies: Map<string, SceneBody>, gripper: ParallelJawGrippe
   for (const body of all) {
     const p = body.translation();
     const v = body.linvel();
-    if (Math.hypot(v.x, v.y, v.z) > RUNAWAY_SPEED_MPS) return "physics_fault_runaway";
+    if (!isFiniteVec3(p) || !isFiniteVec3(v)) return "physics_fault_nan";
     if (Math.hypot(v.x, v.y, v.z) > RUNAWAY_SPEED_MPS) return "physics_fault_runaway";
   }
   return null;
