@@ -3,7 +3,7 @@
  * demonstration (shelf to tote) and, when the GRAB assets are reachable, from cylindersmall_pass_1.
  * One process = one core.
  *
- *   npx tsx bench/augment.ts [variants]
+ *   npx tsx bench/augment.ts [variants] [source ...]   (sources: demo and GRAB sequence names)
  */
 import { performance } from "node:perf_hooks";
 import { augmentEpisode } from "../src/augment/generate.js";
@@ -49,7 +49,8 @@ async function source(name: string): Promise<Episode> {
 }
 
 console.log(`bench/augment.ts — ${wanted} validated variants wanted per source, 1 core`);
-for (const name of ["demo", "cylindersmall_pass_1"]) {
+const names = process.argv.length > 3 ? process.argv.slice(3) : ["demo", "cylindersmall_pass_1"];
+for (const name of names) {
   let src: Episode;
   try {
     src = await source(name);

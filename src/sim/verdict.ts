@@ -8,6 +8,13 @@ export interface Verdict {
   metrics: Record<string, number>;
 }
 
+/**
+ * A gripper contact with fixed scenery (shelf, table, tote) above this force fails the rollout as
+ * a hard collision. Contact forces here are one physics step's impulse over the step, so brief
+ * grazes of the table by the fingertips read as several hundred newtons; a crash is well above.
+ */
+export const HARD_COLLISION_N = 1000;
+
 /** Minimum normal force (N) for a finger–object contact to count as holding. */
 export const HOLD_FORCE_N = 0.5;
 
@@ -30,7 +37,8 @@ const GRIPPER_SET: ReadonlySet<string> = new Set(Object.values(GRIPPER_IDS));
  * Success predicates over a recorded rollout:
  * - grasped: both fingers on the target at some step;
  * - lifted: the target rose at least `task.liftM` above its start while grasped;
- * - then, with a place region: the target ends inside it and released; without one: still held at the end.
+ * - then, with a place region: the target ends inside it and released; without one: still held at the end;
+ * - no hard collision of the gripper with fixed scenery (HARD_COLLISION_N).
  * A physics fault (NaN, runaway speed) fails the episode whatever else happened.
  */
 export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: string | null): Verdict {
@@ -39,13 +47,20 @@ export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: st
   let maxLift = 0;
   let graspedSteps = 0;
   let maxForce = 0;
+  let maxSceneryForce = 0;
+  const fixed = new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
   for (const s of steps) {
     const grasped = isGrasped(s, id);
     if (grasped) {
       graspedSteps++;
       maxLift = Math.max(maxLift, s.objects[id]!.pos[2] - z0);
     }
-    for (const c of s.contacts) maxForce = Math.max(maxForce, c.forceN);
+    for (const c of s.contacts) {
+      maxForce = Math.max(maxForce, c.forceN);
+      if (fixed.has(c.a) !== fixed.has(c.b) && (GRIPPER_SET.has(c.a) || GRIPPER_SET.has(c.b))) {
+        maxSceneryForce = Math.max(maxSceneryForce, c.forceN);
+      }
+    }
   }
   const last = steps[steps.length - 1]!;
   const heldAtEnd = isGrasped(last, id);
@@ -54,6 +69,7 @@ export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: st
     maxLiftM: maxLift,
     graspedFraction: graspedSteps / steps.length,
     maxContactForceN: maxForce,
+    maxGripperSceneryForceN: maxSceneryForce,
     finalTargetZ: end[2],
   };
   const reasons: string[] = [];
@@ -75,6 +91,8 @@ export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: st
   } else if (lifted) {
     reasons.push(heldAtEnd ? "held_at_end" : "dropped");
   }
-  const success = fault === null && lifted && (region ? placed : heldAtEnd);
+  const hardCollision = maxSceneryForce > HARD_COLLISION_N;
+  if (hardCollision) reasons.push("hard_collision");
+  const success = fault === null && !hardCollision && lifted && (region ? placed : heldAtEnd);
   return { success, reasons: reasons.filter((r) => r !== ""), metrics };
 }
