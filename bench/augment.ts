@@ -49,6 +49,7 @@ async function source(name: string): Promise<Episode> {
 }
 
 console.log(`bench/augment.ts — ${wanted} validated variants wanted per source, 1 core`);
+const fmt = ([a, b]: [number, number]): string => `${a.toFixed(2)}…${b.toFixed(2)}`;
 const names = process.argv.length > 3 ? process.argv.slice(3) : ["demo", "cylindersmall_pass_1"];
 for (const name of names) {
   let src: Episode;
@@ -67,6 +68,6 @@ for (const name of names) {
   });
   const minutes = (performance.now() - t0) / 60000;
   console.log(
-    `  ${name}: ${stats.successes} validated / ${stats.attempts} attempts (${(100 * stats.successRate).toFixed(0)}%) in ${(minutes * 60).toFixed(1)} s → ${(stats.successes / minutes).toFixed(0)} validated and ${(stats.attempts / minutes).toFixed(0)} attempts per core-minute; failures ${JSON.stringify(stats.failures)}`,
+    `  ${name}: ${stats.successes} validated / ${stats.attempts} attempts (${(100 * stats.successRate).toFixed(0)}%) in ${(minutes * 60).toFixed(1)} s → ${(stats.successes / minutes).toFixed(0)} validated and ${(stats.attempts / minutes).toFixed(0)} attempts per core-minute; failures ${JSON.stringify(stats.failures)}; spread of the object start (source frame) x ${fmt(stats.spread.dxM)} y ${fmt(stats.spread.dyM)} z ${fmt(stats.spread.dzM)} m, duration ${fmt(stats.spread.durationS)} s`,
   );
 }

@@ -1,8 +1,11 @@
 import path from "node:path";
+import { z } from "zod";
 import { augmentEpisode, replayVariant, type SourceStats } from "../augment/generate.js";
+import { checkSegments, type Segments, SegmentsSchema } from "../augment/segments.js";
 import type { VariationRangesInput } from "../augment/variation.js";
 import { writeJsonAtomic } from "../core/atomic.js";
 import { InputError } from "../core/errors.js";
+import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { loadEmbodiment } from "./catalog.js";
@@ -13,6 +16,8 @@ export interface AugmentRun {
   maxAttempts?: number;
   keepFailed?: boolean;
   ranges?: VariationRangesInput;
+  /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
+  segments?: Readonly<Record<string, Segments>>;
   onProgress?: (line: string) => void;
 }
 
@@ -51,7 +56,9 @@ export async function augmentEpisodes(
   const all: Episode[] = [];
   const stats: SourceStats[] = [];
   for (const source of sources) {
+    const manual = o.segments?.[source.id];
     const r = await augmentEpisode(source, {
+      ...(manual ? { segments: checkSegments(manual, source) } : {}),
       variants: o.variants,
       seed: o.seed,
       maxAttempts: o.maxAttempts,
@@ -110,4 +117,9 @@ export async function replayStoredVariant(
   // Both through the schema, so the comparison is of content in one canonical key order.
   const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment }));
   return { identical: JSON.stringify(episode) === JSON.stringify(stored), episode };
+}
+
+/** Reads a segment annotation file: `{ "<episode id>": { "approachStart": …, "pickEnd": …, "placeStart": … } }`. */
+export async function readSegmentAnnotations(file: string): Promise<Record<string, Segments>> {
+  return readContract(z.record(z.string(), SegmentsSchema), file, "segment annotations");
 }

@@ -161,3 +161,26 @@ describe("augmented dataset and replay from lineage", () => {
     }
   });
 });
+
+describe("hand-made segment annotations", () => {
+  it("are used instead of the automatic segmentation, and nonsense is rejected naming the episode", async () => {
+    const manual = { ...segments, approachStart: segments.approachStart + 5 };
+    const dir = path.join(tmp, "annotated");
+    const r = await augmentEpisodes([source], dir, {
+      variants: 1,
+      seed: 1,
+      segments: { [source.id]: manual },
+    });
+    const stored = (await readEpisodeExtras(dir)).find((e) => e.lineage.variant !== undefined)!;
+    expect((stored.lineage.params as { segments: unknown }).segments).toEqual(manual);
+    expect(r.validated).toBe(1);
+    const bad = { approachStart: 50, pickEnd: 10, placeStart: 60 };
+    await expect(
+      augmentEpisodes([source], path.join(tmp, "bad"), {
+        variants: 1,
+        seed: 1,
+        segments: { [source.id]: bad },
+      }),
+    ).rejects.toThrow(new RegExp(source.id));
+  });
+});
