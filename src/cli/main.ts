@@ -6,11 +6,18 @@ import { Command } from "commander";
 import { writeJsonAtomic } from "../core/atomic.js";
 import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
+import { type CameraSpec, CameraSpecSchema } from "../core/schemas/camera.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { RobotTrajectorySchema } from "../core/schemas/trajectory.js";
+import { runCrosscheck } from "../crosscheck/run.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { importGrabFile } from "../hands/grab.js";
 import { readHandTrack, writeHandTrack } from "../hands/hand_track_io.js";
+import { DEFAULT_HFOV_DEG } from "../perception/camera_model.js";
+import { extractHandTrack } from "../perception/extract.js";
+import { DEFAULT_MODEL_PAIR, MODEL_PAIRS } from "../perception/model_registry.js";
+import { DEVICES, type Device } from "../perception/onnx.js";
+import { renderOverlay } from "../perception/overlay.js";
 import {
   DEFAULT_EMBODIMENT,
   DEFAULT_SCENE,
@@ -20,9 +27,11 @@ import {
   sceneNames,
 } from "../pipeline/catalog.js";
 import { runDemo } from "../pipeline/demo.js";
+import { runVideoDemo } from "../pipeline/video_demo.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
+import { registerAugment } from "./augment_command.js";
 import { withErrors } from "./errors.js";
 import { intOption, positiveOption } from "./options.js";
 
@@ -36,15 +45,33 @@ program
 program
   .command("demo")
   .description(
-    "Run the whole chain on the built-in SYNTHETIC demonstration (a procedural hand picks a carton from a shelf into a tote) and write a LeRobot v3.0 dataset.",
+    "Run the whole chain on the built-in SYNTHETIC demonstration (a procedural hand picks a carton from a shelf into a tote) and write a LeRobot v3.0 dataset. With --video: on a real video instead (extract → retarget → sim → dataset).",
   )
   .option("-o, --out <dir>", "output dataset folder", "out/demo")
   .option("--seed <n>", "random seed", intOption("--seed"), 0)
   .option("--embodiment <name|file>", `gripper (${embodimentNames().join(", ")})`, DEFAULT_EMBODIMENT)
   .option("--scene <name|file>", `scene (${sceneNames().join(", ")})`, DEFAULT_SCENE)
+  .option(
+    "--variants <n>",
+    "validated variants to multiply the demonstration into",
+    intOption("--variants"),
+    8,
+  )
+  .option("--video <file>", "run on this real (egocentric) video instead of the synthetic demonstration")
+  .option("--camera <file>", "with --video: camera intrinsics (CameraSpec JSON)")
+  .option("--device <device>", `with --video: ${DEVICES.join(", ")}`, "cpu")
+  .option("--models <pair>", `with --video: ${Object.keys(MODEL_PAIRS).join(", ")}`, DEFAULT_MODEL_PAIR)
+  .option("--stride <n>", "with --video: use every n-th frame", intOption("--stride"))
   .action(
-    withErrors(async (o: { out: string; seed: number; embodiment: string; scene: string }) => {
-      const s = await runDemo({ outDir: o.out, seed: o.seed, embodiment: o.embodiment, scene: o.scene });
+    withErrors(async (o: DemoCliOptions) => {
+      if (o.video) return videoDemo({ ...o, video: o.video });
+      const s = await runDemo({
+        outDir: o.out,
+        seed: o.seed,
+        embodiment: o.embodiment,
+        scene: o.scene,
+        variants: o.variants,
+      });
       const stages = Object.entries(s.stageS)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
         .join(", ");
@@ -53,13 +80,183 @@ program
           "egobridge demo (SYNTHETIC demonstration: procedural hand, no human recorded)",
           `  dataset:   ${s.outDir} (LeRobot v3.0)`,
           `  episodes:  ${s.episodes}`,
-          `  successes: ${s.successes}  (${s.reasons.join(", ")})`,
+          `  demonstration: ${s.reasons.join(", ")}`,
+          ...(s.augment
+            ? [
+                `  variants:  ${s.augment.validated} validated of ${s.augment.attempts} attempts${
+                  Object.keys(s.augment.failures).length
+                    ? ` (failed: ${Object.entries(s.augment.failures)
+                        .map(([k, n]) => `${k} ${n}`)
+                        .join(", ")})`
+                    : ""
+                }`,
+              ]
+            : []),
+          `  successes: ${s.successes} of ${s.episodes} episodes`,
           `  frames:    ${s.frames}`,
           `  time:      ${stages}`,
           "",
         ].join("\n"),
       );
     }),
+  );
+
+interface DemoCliOptions {
+  out: string;
+  seed: number;
+  variants: number;
+  embodiment: string;
+  scene: string;
+  video?: string;
+  camera?: string;
+  device: string;
+  models: string;
+  stride?: number;
+}
+
+async function videoDemo(o: DemoCliOptions & { video: string }): Promise<void> {
+  const progress = progressReporter("extract");
+  const s = await runVideoDemo({
+    video: o.video,
+    outDir: o.out,
+    seed: o.seed,
+    embodiment: o.embodiment,
+    ...(o.camera ? { camera: await readCamera(o.camera) } : {}),
+    extract: {
+      device: parseDevice(o.device),
+      models: o.models,
+      ...(o.stride ? { range: { stride: o.stride } } : {}),
+      onProgress: progress.update,
+      onDevice: (_d, note) => note && process.stderr.write(`egobridge: ${note}\n`),
+    },
+  });
+  progress.done();
+  const stages = Object.entries(s.stageS)
+    .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+    .join(", ");
+  process.stdout.write(
+    [
+      `egobridge demo --video ${s.video} (REAL video; ${s.extract.frames} frames, hands in ${s.extract.framesWithHands}, both hands in ${s.extract.framesWithTwoHands})`,
+      `  dataset:   ${s.outDir} (LeRobot v3.0)`,
+      `  hand:      ${s.side}, gripper closed in ${s.graspSteps} control steps`,
+      `  verdict:   ${s.successes > 0 ? "SUCCESS" : "FAILURE"} (${s.reasons.join(", ")})`,
+      `  frames:    ${s.frames}`,
+      `  time:      ${stages}`,
+      ...s.assumptions.map((a) => `  assumed:   ${a}`),
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * Progress on stderr for people: a single updating line when stderr is a terminal, nothing
+ * otherwise (logs and pipes stay clean).
+ */
+function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr) {
+  const t0 = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update: (done: number, total: number): void => {
+      if (!stream.isTTY) return;
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      shown = true;
+      const rate = done / Math.max(1e-3, (now - t0) / 1000);
+      stream.write(`\r${label}: ${done}/${total} frames (${rate.toFixed(1)} frames/s)   `);
+    },
+    done: (): void => {
+      if (shown) stream.write("\n");
+    },
+  };
+}
+
+function parseDevice(d: string): Device {
+  if (!(DEVICES as readonly string[]).includes(d))
+    throw new InputError(`--device must be one of ${DEVICES.join(", ")}, got '${d}'`);
+  return d as Device;
+}
+
+const readCamera = (file: string): Promise<CameraSpec> => readContract(CameraSpecSchema, file, "camera");
+
+program
+  .command("extract <video>")
+  .description(
+    "Video → HandTrack JSON: both hands, 21 keypoints each, in image pixels and camera-frame metres (ONNX hand models).",
+  )
+  .requiredOption("-o, --out <file>", "output hand track (.json), written atomically")
+  .option(
+    "--camera <file>",
+    "camera intrinsics (CameraSpec JSON); default: a pinhole camera ASSUMED from --hfov",
+  )
+  .option(
+    "--hfov <deg>",
+    "horizontal field of view assumed when no --camera is given",
+    positiveOption("--hfov"),
+    DEFAULT_HFOV_DEG,
+  )
+  .option("--device <device>", `execution provider: ${DEVICES.join(", ")}`, "cpu")
+  .option("--models <pair>", `model pair: ${Object.keys(MODEL_PAIRS).join(", ")}`, DEFAULT_MODEL_PAIR)
+  .option("--overlay <file>", "also write a QA video (.mp4) with the hand skeletons drawn on the frames")
+  .option("--stride <n>", "use every n-th frame", intOption("--stride"))
+  .option("--start <frame>", "first frame", intOption("--start"))
+  .option("--end <frame>", "end frame (exclusive)", intOption("--end"))
+  .option("--threads <n>", "CPU threads per model (default: onnxruntime's choice)", intOption("--threads"))
+  .option("--mirrored", "frames are mirrored (selfie camera): keep MediaPipe's handedness labels as they are")
+  .option("--no-smooth", "write per-frame keypoints without One-Euro smoothing")
+  .option("--allow-empty", "write a track even when no hand is found (default: fail)")
+  .action(
+    withErrors(
+      async (
+        file: string,
+        o: {
+          out: string;
+          camera?: string;
+          hfov: number;
+          device: string;
+          models: string;
+          overlay?: string;
+          stride?: number;
+          start?: number;
+          end?: number;
+          threads?: number;
+          mirrored?: boolean;
+          smooth: boolean;
+          allowEmpty?: boolean;
+        },
+      ) => {
+        if (o.stride === 0) throw new InputError("--stride must be at least 1");
+        const device = parseDevice(o.device);
+        const camera = o.camera ? await readCamera(o.camera) : undefined;
+        const progress = progressReporter("extract");
+        const { track, stats } = await extractHandTrack(file, {
+          models: o.models,
+          device,
+          ...(o.threads ? { intraOpThreads: o.threads } : {}),
+          ...(camera ? { camera } : {}),
+          hfovDeg: o.hfov,
+          mirrored: o.mirrored === true,
+          range: { start: o.start, end: o.end, stride: o.stride },
+          ...(o.smooth ? {} : { smoothing: false as const }),
+          allowEmpty: o.allowEmpty === true,
+          onProgress: progress.update,
+          onDevice: (_d, note) => note && process.stderr.write(`egobridge: ${note}\n`),
+        });
+        progress.done();
+        let overlayNote = "";
+        if (o.overlay) {
+          const op = progressReporter("overlay");
+          const r = await renderOverlay(file, track, o.overlay, { onProgress: op.update });
+          op.done();
+          overlayNote = `\n  overlay: ${o.overlay} (${r.frames} frames, ${r.codec})`;
+        }
+        await writeHandTrack(o.out, track);
+        process.stdout.write(
+          `${o.out}: ${stats.frames} frames at ${track.fps} Hz, hands in ${stats.framesWithHands}, both hands in ${stats.framesWithTwoHands}; ${stats.framesPerS.toFixed(1)} frames/s on ${stats.device}; camera ${track.camera?.provenance}${overlayNote}\n`,
+        );
+      },
+    ),
   );
 
 const importCmd = program
@@ -173,5 +370,27 @@ program
       );
     }),
   );
+
+program
+  .command("crosscheck")
+  .description(
+    "Replay the built-in trajectories (the demo, GRAB sequences and deliberately bad variants) in Rapier and in MuJoCo with the real Robotiq 2F-85 MJCF; report per trajectory whether both engines agree on success, then one JSON line.",
+  )
+  .option("--filter <text>", "only trajectories whose id contains this text")
+  .option("--mjcf <file>", "the 2F-85 MJCF (default: robots/robotiq_2f85_mjcf/2f85.xml in EGOBRIDGE_ASSETS)")
+  .option("--out <file>", "also write every result as JSON")
+  .action(
+    withErrors(async (o: { filter?: string; mjcf?: string; out?: string }) => {
+      const { results, summary } = await runCrosscheck({
+        filter: o.filter,
+        mjcf: o.mjcf,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+      if (o.out) await writeJsonAtomic(o.out, { summary, results });
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    }),
+  );
+
+registerAugment(program);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { InputError } from "../core/errors.js";
+import { oneEuroFilter } from "../core/filters/one_euro.js";
 import {
   clamp,
   dot,
@@ -20,7 +21,6 @@ import type { RobotTrajectory, TrajectoryStep } from "../core/schemas/trajectory
 import { pinchFrame } from "./grasp_frame.js";
 import { detectGrasp } from "./grasp_state.js";
 import { dominantSide, extractHand } from "./hand_samples.js";
-import { oneEuroFilter } from "./one_euro.js";
 import { type ParallelJawParamsInput, ParallelJawParamsSchema } from "./params.js";
 
 export const RETARGET_METHOD = "parallel_jaw_pinch_v1";

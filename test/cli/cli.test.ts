@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAsset } from "../../src/core/assets.js";
+import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const MAIN = path.join(ROOT, "src", "cli", "main.ts");
@@ -59,6 +60,21 @@ describe("egobridge CLI", () => {
     expect(exp.stdout).toContain("1 episodes (1 successful)");
     const info = JSON.parse(await fs.readFile(path.join(tmp, "dataset/meta/info.json"), "utf8"));
     expect(info.total_episodes).toBe(1);
+  });
+
+  it("demo multiplies the demonstration; augment multiplies a dataset; a variant replays identically", async () => {
+    const demo = egobridge(["demo", "-o", "demo", "--variants", "2"], tmp);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toContain("SYNTHETIC");
+    expect(demo.stdout).toMatch(/variants: +2 validated/);
+    const aug = egobridge(["augment", "demo", "--variants", "2", "--seed", "4", "-o", "aug"], tmp);
+    expect(aug.code, aug.stderr).toBe(0);
+    expect(aug.stdout).toMatch(/2 validated/);
+    const stored = await readEpisodeExtras(path.join(tmp, "aug"));
+    const id = stored.find((e) => e.lineage.variant !== undefined)!.id;
+    const replay = egobridge(["augment", "aug", "--replay", id], tmp);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain("identical");
   });
 
   describe("bad input: clear error, non-zero exit, existing output untouched", () => {

@@ -1,12 +1,12 @@
 /**
- * The One-Euro filter (src/retarget/one_euro.ts), against closed forms of the algorithm of
+ * The One-Euro filter (src/core/filters/one_euro.ts), against closed forms of the algorithm of
  * Casiez, Roussel & Vogel (CHI 2012): with beta = 0 it is an exponential moving average, and on a
  * ramp it settles to a lag that solves a fixed-point equation.
  */
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../src/core/rng.js";
-import { type OneEuroParams, oneEuroFilter } from "../../src/retarget/one_euro.js";
-import { ParallelJawParamsSchema } from "../../src/retarget/params.js";
+import { type OneEuroParams, oneEuroFilter } from "../../../src/core/filters/one_euro.js";
+import { createRng } from "../../../src/core/rng.js";
+import { ParallelJawParamsSchema } from "../../../src/retarget/params.js";
 
 const FPS = 30;
 const DT = 1 / FPS;

@@ -1,0 +1,190 @@
+/**
+ * Video → HandTrack: decode (video.ts) → two-stage hand tracking (hand_tracker.ts) → metric 3D in
+ * the camera frame (lift_3d.ts, with the model's world landmarks or, for models without them, a
+ * canonical-size hand from canonical_hand.ts) → One-Euro smoothing (smoothing.ts).
+ *
+ * Nothing is written here: the caller writes the returned track (atomically) once everything has
+ * succeeded, so a failure part-way (a truncated video, say) leaves no partial output.
+ */
+import { performance } from "node:perf_hooks";
+import type { ResolveAssetOptions } from "../core/assets.js";
+import { InputError } from "../core/errors.js";
+import type { CameraSpec } from "../core/schemas/camera.js";
+import type { HandTrack } from "../core/schemas/hand_track.js";
+import { cameraFromFov, DEFAULT_HFOV_DEG, pixelToRay, type Vec3Tuple } from "./camera_model.js";
+import { worldFromImageLandmarks } from "./canonical_hand.js";
+import { HandTracker, type TrackerOptions, type TrackerStats } from "./hand_tracker.js";
+import { alignToViewRay, solveTranslation } from "./lift_3d.js";
+import { DEFAULT_MODEL_PAIR, loadModelPair, MODEL_PAIRS } from "./model_registry.js";
+import type { Device } from "./onnx.js";
+import { DEFAULT_SMOOTHING, type SmoothingFrame, type SmoothingParams, smoothHands } from "./smoothing.js";
+import {
+  type FfmpegPaths,
+  type FrameRange,
+  probeVideo,
+  readFrames,
+  selectedFrames,
+  type VideoInfo,
+} from "./video.js";
+
+export interface ExtractOptions {
+  /** Model pair name (model_registry.ts MODEL_PAIRS; default "default"). */
+  models?: string;
+  device?: Device;
+  intraOpThreads?: number;
+  /** Camera intrinsics; when absent, a pinhole camera with `hfovDeg` is assumed (and marked "assumed"). */
+  camera?: CameraSpec;
+  hfovDeg?: number;
+  /** Frames are mirrored (selfie view); default false (egocentric). */
+  mirrored?: boolean;
+  range?: FrameRange;
+  /** One-Euro parameters, or false for raw per-frame output (default: smoothing.ts DEFAULT_SMOOTHING). */
+  smoothing?: SmoothingParams | false;
+  /** Return a track with no hands instead of failing when none is found. */
+  allowEmpty?: boolean;
+  tracker?: Omit<TrackerOptions, "device" | "intraOpThreads" | "mirrored">;
+  assets?: ResolveAssetOptions;
+  ffmpeg?: FfmpegPaths;
+  onProgress?: (done: number, total: number) => void;
+  /** Called once the models are loaded, with the device they run on and what `auto` decided. */
+  onDevice?: (device: string, note: string) => void;
+}
+
+export interface ExtractStats {
+  video: VideoInfo;
+  frames: number;
+  framesWithHands: number;
+  framesWithTwoHands: number;
+  wallS: number;
+  framesPerS: number;
+  device: string;
+  deviceNote: string;
+  /** Mean reprojection error of the 3D lift (px). */
+  meanReprojectionPx: number;
+  tracker: TrackerStats;
+}
+
+type RawHand = SmoothingFrame["hands"][number] & { score: number };
+
+/** Camera intrinsics for a video: the given calibration (checked against the frame size) or an assumed one. */
+export function cameraForVideo(
+  info: VideoInfo,
+  camera: CameraSpec | undefined,
+  hfovDeg = DEFAULT_HFOV_DEG,
+): CameraSpec {
+  if (!camera) return cameraFromFov(info.widthPx, info.heightPx, hfovDeg);
+  if (camera.widthPx !== info.widthPx || camera.heightPx !== info.heightPx) {
+    throw new InputError(
+      `camera is calibrated for ${camera.widthPx}x${camera.heightPx} but the video is ${info.widthPx}x${info.heightPx}`,
+      { hint: "give the calibration of the camera at this resolution" },
+    );
+  }
+  return camera;
+}
+
+/** Extracts both hands, 21 keypoints each, in image pixels and camera-frame metres. */
+export async function extractHandTrack(
+  file: string,
+  o: ExtractOptions = {},
+): Promise<{ track: HandTrack; stats: ExtractStats }> {
+  const info = await probeVideo(file, o.ffmpeg);
+  const sel = selectedFrames(info.frameCount, o.range);
+  const camera = cameraForVideo(info, o.camera, o.hfovDeg);
+  const pairName = o.models ?? DEFAULT_MODEL_PAIR;
+  const models = await loadModelPair(pairName);
+  const tracker = await HandTracker.create(
+    models,
+    { ...o.tracker, device: o.device, intraOpThreads: o.intraOpThreads, mirrored: o.mirrored ?? false },
+    o.assets,
+  );
+  o.onDevice?.(tracker.device, tracker.deviceNote);
+  const raw: { t: number; index: number; hands: RawHand[] }[] = [];
+  let reprojSum = 0;
+  let reprojN = 0;
+  const t0 = performance.now();
+  try {
+    for await (const frame of readFrames(info, sel, { ...o.ffmpeg, reuseBuffer: true })) {
+      const hands: RawHand[] = [];
+      for (const h of await tracker.process(frame)) {
+        const lm = h.landmarks;
+        const px = lm.image.map((p): [number, number] => [p[0], p[1]]);
+        const world = alignToViewRay(
+          lm.world ?? worldFromImageLandmarks(lm.image),
+          pixelToRay(camera, lm.rect.cx, lm.rect.cy),
+        );
+        const fit = solveTranslation(camera, world, px);
+        reprojSum += fit.rmsPx;
+        reprojN++;
+        hands.push({
+          side: h.side,
+          trackId: h.trackId,
+          score: Math.min(1, Math.max(0, h.score)),
+          keypointsPx: px,
+          keypointsCam: world.map((w): Vec3Tuple => [w[0] + fit.t[0], w[1] + fit.t[1], w[2] + fit.t[2]]),
+        });
+      }
+      raw.push({ t: frame.t, index: frame.index, hands });
+      o.onProgress?.(raw.length, sel.count);
+    }
+  } finally {
+    await tracker.dispose();
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const framesWithHands = raw.filter((f) => f.hands.length > 0).length;
+  if (framesWithHands === 0 && !o.allowEmpty) {
+    throw new InputError(`no hands found in ${raw.length} frames of ${file}`, {
+      hint: "check the video shows hands (a mirrored selfie video needs --mirrored); --allow-empty writes an empty track",
+    });
+  }
+  const smoothed = o.smoothing === false ? raw : smoothHands(raw, o.smoothing ?? DEFAULT_SMOOTHING);
+  const pair = MODEL_PAIRS[pairName]!;
+  const track: HandTrack = {
+    format: "egobridge.handtrack",
+    version: 1,
+    source: {
+      kind: "video",
+      uri: file,
+      synthetic: false,
+      description: [
+        `egobridge extract: ${pair.detector} + ${pair.landmarks} on ${tracker.device}`,
+        `frames ${sel.start}..${sel.end - 1} stride ${sel.stride}`,
+        `handedness for ${o.mirrored ? "mirrored (selfie)" : "non-mirrored (egocentric)"} frames`,
+        models.landmarks.decoder.outputs.world
+          ? "3D: model world landmarks placed by a translation solve"
+          : "3D: relative-depth landmarks scaled to a canonical 0.094 m palm, placed by a translation solve",
+        camera.provenance === "assumed"
+          ? `camera ASSUMED: ${camera.model}, ${o.hfovDeg ?? DEFAULT_HFOV_DEG} deg horizontal field of view (no calibration given)`
+          : `camera ${camera.provenance}`,
+        o.smoothing === false ? "not smoothed" : "One-Euro smoothed",
+      ].join("; "),
+    },
+    fps: info.fps / sel.stride,
+    camera,
+    frames: smoothed.map((f, i) => ({
+      t: f.t,
+      index: raw[i]!.index,
+      hands: f.hands.map((h, k) => ({
+        side: h.side,
+        score: raw[i]!.hands[k]!.score,
+        keypointsPx: h.keypointsPx,
+        keypointsCam: h.keypointsCam,
+      })),
+    })),
+    objects: [],
+  };
+  return {
+    track,
+    stats: {
+      video: info,
+      frames: raw.length,
+      framesWithHands,
+      framesWithTwoHands: raw.filter((f) => f.hands.length === 2).length,
+      wallS,
+      framesPerS: raw.length / wallS,
+      device: tracker.device,
+      deviceNote: tracker.deviceNote,
+      meanReprojectionPx: reprojN > 0 ? reprojSum / reprojN : 0,
+      tracker: tracker.stats,
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The one module that imports onnxruntime-node: inference sessions on a chosen execution provider.
+ *
+ * Devices: `cpu` (bundled), `webgpu` (bundled in the Linux x64 binary; Dawn over Vulkan, needs a
+ * Vulkan loader and a GPU driver), `cuda` (needs the CUDA EP binaries, which the install skips:
+ * see docs/GPU.md), `auto` (cuda, then webgpu, then cpu; the session's `note` says what happened).
+ * Asking for a GPU device explicitly never falls back silently: an unavailable one throws an
+ * EgobridgeError saying why and how to get it.
+ */
+import { promises as fs } from "node:fs";
+import * as ort from "onnxruntime-node";
+import { EgobridgeError } from "../core/errors.js";
+import { withSymbolicBatch } from "./onnx_batch.js";
+
+export type Device = "cpu" | "webgpu" | "cuda" | "auto";
+export type ResolvedDevice = Exclude<Device, "auto">;
+export const DEVICES: readonly Device[] = ["cpu", "webgpu", "cuda", "auto"];
+
+export interface SessionOptions {
+  device?: Device;
+  /** Threads inside one operator (CPU EP); default: onnxruntime's choice (the physical cores). */
+  intraOpThreads?: number;
+  /** Make graph dim 0 symbolic so `run` takes a batch of N inputs (onnx_batch.ts). */
+  dynamicBatch?: boolean;
+}
+
+export interface OutputTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+const DEVICE_HINT: Record<Exclude<ResolvedDevice, "cpu">, string> = {
+  cuda: "the CUDA execution provider is not installed (the default install skips its download). On a GPU node with CUDA 12 and cuDNN 9 run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node — or use --device webgpu / cpu",
+  webgpu:
+    "the WebGPU execution provider found no GPU adapter: it needs a Vulkan loader (Debian: apt-get install libvulkan1) and the GPU's Vulkan driver (VK_DRIVER_FILES can point at the driver's ICD json) — or use --device cpu",
+};
+
+/**
+ * The gist of an onnxruntime error: its first line, without the source-location prefix that
+ * onnxruntime's C++ assertions carry ("/onnxruntime_src/…:136 … was false. Failed to …").
+ */
+function firstLine(err: unknown): string {
+  const line = String((err as Error)?.message ?? err)
+    .split("\n")[0]!
+    .trim();
+  const m = /^\/onnxruntime_src\/\S+ .*? was false\. (.*)$/.exec(line);
+  return m ? m[1]! : line;
+}
+
+/** An ONNX model loaded into an inference session on one device. Free it with `dispose()`. */
+export class OnnxModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** The execution provider the session runs on. */
+    readonly device: ResolvedDevice,
+    /** What `auto` tried before settling, for the user; empty otherwise. */
+    readonly note: string,
+    readonly file: string,
+  ) {}
+
+  static async load(file: string, o: SessionOptions = {}): Promise<OnnxModel> {
+    let bytes: Uint8Array = await fs.readFile(file);
+    if (o.dynamicBatch) bytes = withSymbolicBatch(bytes);
+    const device = o.device ?? "cpu";
+    const base: ort.InferenceSession.SessionOptions = {
+      logSeverityLevel: 3,
+      graphOptimizationLevel: "all",
+      ...(o.intraOpThreads ? { intraOpNumThreads: o.intraOpThreads } : {}),
+    };
+    const create = (ep: ResolvedDevice) =>
+      ort.InferenceSession.create(bytes, { ...base, executionProviders: [ep] });
+    if (device !== "auto") {
+      try {
+        return new OnnxModel(await create(device), device, "", file);
+      } catch (err) {
+        if (device === "cpu") {
+          throw new EgobridgeError(`cannot load ONNX model ${file}: ${firstLine(err)}`, { cause: err });
+        }
+        throw new EgobridgeError(`--device ${device} is not available: ${firstLine(err)}`, {
+          hint: DEVICE_HINT[device],
+          cause: err,
+        });
+      }
+    }
+    const skipped: string[] = [];
+    for (const ep of ["cuda", "webgpu"] as const) {
+      try {
+        return new OnnxModel(await create(ep), ep, skipped.length ? `auto: ${skipped.join("; ")}` : "", file);
+      } catch (err) {
+        skipped.push(`${ep} unavailable (${firstLine(err)})`);
+      }
+    }
+    try {
+      return new OnnxModel(await create("cpu"), "cpu", `auto: ${skipped.join("; ")}; running on cpu`, file);
+    } catch (err) {
+      throw new EgobridgeError(`cannot load ONNX model ${file}: ${firstLine(err)}`, { cause: err });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Declared input shape (symbolic dims as strings). */
+  inputShape(name: string): readonly (number | string)[] {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    return meta?.isTensor ? meta.shape : [];
+  }
+
+  /** Runs the model on one float32 input; returns every output as float32. */
+  async run(
+    inputName: string,
+    data: Float32Array,
+    dims: readonly number[],
+  ): Promise<Record<string, OutputTensor>> {
+    const feeds = { [inputName]: new ort.Tensor("float32", data, dims) };
+    const results = await this.session.run(feeds);
+    const out: Record<string, OutputTensor> = {};
+    for (const [name, t] of Object.entries(results)) {
+      if (t.type !== "float32")
+        throw new EgobridgeError(`model ${this.file}: output ${name} is ${t.type}, expected float32`);
+      out[name] = { data: t.data as Float32Array, dims: t.dims };
+      t.dispose();
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `egobridge extract` and `egobridge demo --video` as a user runs them: a child process on the
+ * TypeScript sources, real videos, exit codes, messages, and what is (not) left on disk.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HandTrackSchema } from "../../src/core/schemas/hand_track.js";
+import { asset, EGODEX_CAMERA, EGODEX_CUP, makeBadVideos } from "./assets.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const MAIN = path.join(ROOT, "src", "cli", "main.ts");
+const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+function egobridge(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "", ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tmp: string;
+let egodex: string;
+let bad: Awaited<ReturnType<typeof makeBadVideos>>;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-cli-extract-"));
+  egodex = await asset(EGODEX_CUP);
+  bad = await makeBadVideos(tmp, egodex);
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** One decoded RGB frame of a video. */
+const frameRgb = (file: string, index: number): Buffer =>
+  execFileSync(
+    "ffmpeg",
+    [
+      ...["-v", "error", "-i", file, "-vf", `select=eq(n\\,${index})`, "-frames:v", "1"],
+      ...["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+
+describe("egobridge extract", () => {
+  it("writes a valid HandTrack and a QA overlay with the skeletons drawn in", async () => {
+    const dir = await fs.mkdtemp(path.join(tmp, "ok-"));
+    const r = egobridge(
+      [
+        "extract",
+        egodex,
+        "-o",
+        "track.json",
+        "--overlay",
+        "qa.mp4",
+        "--stride",
+        "2",
+        "--end",
+        "20",
+        "--camera",
+        EGODEX_CAMERA,
+      ],
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/track\.json: 10 frames at 15 Hz, hands in 10, both hands in \d+/);
+    expect(r.stdout).toMatch(/overlay: qa\.mp4 \(10 frames, (libx264|mpeg4)\)/);
+    const track = HandTrackSchema.parse(JSON.parse(await fs.readFile(path.join(dir, "track.json"), "utf8")));
+    expect(track.frames.map((f) => f.index)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(track.camera!.provenance).toBe("dataset");
+    const probe = JSON.parse(
+      execFileSync("ffprobe", [
+        ...["-v", "error", "-count_frames", "-select_streams", "v:0"],
+        ...[
+          "-show_entries",
+          "stream=codec_name,pix_fmt,width,height,nb_read_frames",
+          "-of",
+          "json",
+          path.join(dir, "qa.mp4"),
+        ],
+      ]).toString(),
+    ).streams[0];
+    expect(probe).toMatchObject({ width: 1920, height: 1080, pix_fmt: "yuv420p", nb_read_frames: "10" });
+    // At each hand's index fingertip the overlay differs clearly from the source frame (a drawn joint).
+    const src = frameRgb(egodex, 0);
+    const qa = frameRgb(path.join(dir, "qa.mp4"), 0);
+    for (const h of track.frames[0]!.hands) {
+      const [x, y] = h.keypointsPx![8]!;
+      const q = (Math.floor(y) * 1920 + Math.floor(x)) * 3;
+      const diff =
+        Math.abs(src[q]! - qa[q]!) + Math.abs(src[q + 1]! - qa[q + 1]!) + Math.abs(src[q + 2]! - qa[q + 2]!);
+      expect(diff, `${h.side} index tip at ${x.toFixed(0)},${y.toFixed(0)}`).toBeGreaterThan(80);
+    }
+    expect((await fs.readdir(dir)).sort()).toEqual(["qa.mp4", "track.json"]);
+  });
+
+  it.each([
+    ["a truncated mp4", "truncated", /not a readable video[\s\S]*moov atom not found/],
+    ["a truncated faststart mp4", "truncatedFaststart", /ended after \d+ of 94 expected frames/],
+    ["a text file named .mp4", "text", /not a readable video/],
+    ["an empty file", "empty", /empty \(0 bytes\)/],
+    ["a missing file", "missing", /video not found/],
+    ["a video with no hands", "noHands", /no hands found in 8 frames/],
+  ] as const)("%s: a clear error, exit code 2, nothing written", async (_name, key, message) => {
+    const dir = await fs.mkdtemp(path.join(tmp, `bad-${key}-`));
+    const r = egobridge(["extract", bad[key], "-o", "track.json", "--overlay", "qa.mp4"], dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^egobridge: error: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it("a missing model file: says which asset, where it looked and how to provide it; nothing written", async () => {
+    const dir = await fs.mkdtemp(path.join(tmp, "nomodel-"));
+    const empty = await fs.mkdtemp(path.join(tmp, "empty-assets-"));
+    const r = egobridge(["extract", egodex, "-o", "track.json"], dir, {
+      EGOBRIDGE_ASSETS: empty,
+      EGOBRIDGE_CACHE: empty,
+      EGOBRIDGE_OFFLINE: "1",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /asset not found: models\/mediapipe_0\.10\.14_lite\/mediapipe_legacy_0_10_14_palm_detection_lite\.onnx/,
+    );
+    expect(r.stderr).toMatch(/hint: set EGOBRIDGE_ASSETS/);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it("bad options: unknown device or model pair", async () => {
+    const r1 = egobridge(["extract", egodex, "-o", "t.json", "--device", "tpu"], tmp);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--device must be one of cpu, webgpu, cuda, auto/);
+    const r2 = egobridge(["extract", egodex, "-o", "t.json", "--models", "huge"], tmp);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/unknown model pair 'huge'[\s\S]*default, keijiro/);
+  });
+
+  it("--help lists the options", () => {
+    const r = egobridge(["extract", "--help"], tmp);
+    expect(r.code).toBe(0);
+    for (const o of ["--camera", "--device", "--models", "--overlay", "--stride", "--mirrored"])
+      expect(r.stdout).toContain(o);
+  });
+});
+
+describe("egobridge demo --video", () => {
+  it("runs extract → retarget → sim → dataset on the real clip and says what it assumed", async () => {
+    const dir = await fs.mkdtemp(path.join(tmp, "demo-"));
+    const r = egobridge(
+      ["demo", "--video", egodex, "--camera", EGODEX_CAMERA, "--stride", "2", "-o", "ds"],
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/REAL video; 47 frames/);
+    expect(r.stdout).toMatch(/verdict: +(SUCCESS|FAILURE) \(/);
+    expect(r.stdout).toMatch(/assumed: +camera pose X_WC ASSUMED/);
+    expect(r.stdout).toMatch(/assumed: +object ASSUMED/);
+    const info = JSON.parse(await fs.readFile(path.join(dir, "ds", "meta", "info.json"), "utf8"));
+    expect(info.codebase_version).toBe("v3.0");
+    expect(info.total_episodes).toBe(1);
+  });
+});
