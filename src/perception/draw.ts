@@ -6,30 +6,9 @@ import type { RgbImage } from "./image_to_tensor.js";
 
 export type Rgb = readonly [number, number, number];
 
-/** Hand skeleton edges in MediaPipe's 21-point order (HAND_CONNECTIONS). */
-export const HAND_CONNECTIONS: readonly (readonly [number, number])[] = [
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [3, 4],
-  [0, 5],
-  [5, 6],
-  [6, 7],
-  [7, 8],
-  [5, 9],
-  [9, 10],
-  [10, 11],
-  [11, 12],
-  [9, 13],
-  [13, 14],
-  [14, 15],
-  [15, 16],
-  [13, 17],
-  [0, 17],
-  [17, 18],
-  [18, 19],
-  [19, 20],
-];
+import { HAND_CONNECTIONS } from "../core/schemas/common.js";
+
+export { HAND_CONNECTIONS };
 
 /** Fills a disc of radius r (px) centred at (x, y) (continuous px). */
 export function fillDisc(img: RgbImage, x: number, y: number, r: number, c: Rgb): void {

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { Episode } from "../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { proceduralPickToTote } from "../hands/procedural.js";
@@ -6,6 +5,7 @@ import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { augmentEpisodes } from "./augment.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE, loadEmbodiment, loadScene } from "./catalog.js";
+import { stageTimer } from "./stage_timer.js";
 
 export interface DemoOptions {
   outDir: string;
@@ -39,13 +39,7 @@ export const DEMO_TASK = "Pick the carton from the shelf and drop it into the to
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const seed = o.seed ?? 0;
-  const stageS: Record<string, number> = {};
-  const timed = async <T>(stage: string, f: () => T | Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const result = await f();
-    stageS[stage] = (performance.now() - t0) / 1000;
-    return result;
-  };
+  const { stageS, timed } = stageTimer();
   const scene = await loadScene(o.scene ?? DEFAULT_SCENE);
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
   const track = await timed("hands", () => proceduralPickToTote(scene, { seed }));

@@ -10,7 +10,6 @@
  *   closes (trajectory-anchored scene instantiation, DESIGN.md), on a table just below the lowest
  *   point the gripper reaches.
  */
-import { performance } from "node:perf_hooks";
 import { InputError } from "../core/errors.js";
 import { type Pose, qfromAxes, transformPoint, vec3 } from "../core/math.js";
 import type { CameraSpec } from "../core/schemas/camera.js";
@@ -23,6 +22,7 @@ import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
+import { stageTimer } from "./stage_timer.js";
 
 export interface VideoDemoOptions {
   video: string;
@@ -140,13 +140,7 @@ export function cupFromTrajectory(trajectory: RobotTrajectory, frames: number): 
 /** Runs extract → retarget → simulate → dataset on a real video. */
 export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummary> {
   const seed = o.seed ?? 0;
-  const stageS: Record<string, number> = {};
-  const timed = async <T>(stage: string, f: () => T | Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const result = await f();
-    stageS[stage] = (performance.now() - t0) / 1000;
-    return result;
-  };
+  const { stageS, timed } = stageTimer();
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
   const { track: camTrack, stats } = await timed("extract", () =>
     extractHandTrack(o.video, { ...o.extract, ...(o.camera ? { camera: o.camera } : {}) }),

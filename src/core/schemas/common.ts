@@ -41,6 +41,31 @@ export const KP = {
   pinkyTip: 20,
 } as const;
 
+/** Hand skeleton edges (bones) in MediaPipe's 21-point order, as MediaPipe's HAND_CONNECTIONS. */
+export const HAND_CONNECTIONS: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [3, 4],
+  [0, 5],
+  [5, 6],
+  [6, 7],
+  [7, 8],
+  [5, 9],
+  [9, 10],
+  [10, 11],
+  [11, 12],
+  [9, 13],
+  [13, 14],
+  [14, 15],
+  [15, 16],
+  [13, 17],
+  [0, 17],
+  [17, 18],
+  [18, 19],
+  [19, 20],
+];
+
 /**
  * Defines a versioned on-disk format: `format` names it, `version` is an integer bumped on
  * incompatible change. Files written by egobridge always carry both.
