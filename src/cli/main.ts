@@ -34,6 +34,7 @@ import { simulateEpisode } from "../sim/simulate.js";
 import { registerAugment } from "./augment_command.js";
 import { withErrors } from "./errors.js";
 import { intOption, positiveOption } from "./options.js";
+import { registerPreview } from "./preview_command.js";
 
 const program = new Command();
 program
@@ -392,5 +393,6 @@ program
   );
 
 registerAugment(program);
+registerPreview(program);
 
 await program.parseAsync(process.argv);

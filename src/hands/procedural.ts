@@ -20,8 +20,8 @@ import {
 } from "../core/math.js";
 import { createRng } from "../core/rng.js";
 import type { PoseJson } from "../core/schemas/common.js";
-import type { HandFrame, HandTrack, ObjectShape } from "../core/schemas/hand_track.js";
-import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import type { HandFrame, HandTrack } from "../core/schemas/hand_track.js";
+import type { SceneSpec } from "../core/schemas/scene.js";
 import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
 import { findSupport, type Target } from "../core/support.js";
 import { pinchHandKeypoints_H } from "./hand_model.js";

@@ -1,0 +1,30 @@
+/** Conversions between egobridge's plain poses and three.js objects (both use {x,y,z,w} quaternions, z up here). */
+import * as THREE from "three";
+import type { PoseJson } from "../../core/schemas/common.js";
+
+export function setPose(obj: THREE.Object3D, pose: PoseJson): void {
+  obj.position.set(pose.pos[0], pose.pos[1], pose.pos[2]);
+  obj.quaternion.set(pose.quatXyzw[0], pose.quatXyzw[1], pose.quatXyzw[2], pose.quatXyzw[3]);
+}
+
+/** Frees the geometries (and, unless shared, materials) below `root`. */
+export function disposeTree(root: THREE.Object3D, shared: ReadonlySet<THREE.Material> = new Set()): void {
+  root.traverse((o) => {
+    const m = o as THREE.Mesh;
+    if (m.geometry) m.geometry.dispose();
+    const mats = Array.isArray(m.material) ? m.material : m.material ? [m.material] : [];
+    for (const mat of mats) if (!shared.has(mat)) mat.dispose();
+  });
+}
+
+/** A polyline through points (flat xyz), as a three.js Line. */
+export function polyline(
+  points: ArrayLike<number>,
+  color: THREE.ColorRepresentation,
+  opacity = 1,
+): THREE.Line {
+  const g = new THREE.BufferGeometry();
+  g.setAttribute("position", new THREE.Float32BufferAttribute(Array.from(points), 3));
+  const mat = new THREE.LineBasicMaterial({ color, transparent: opacity < 1, opacity });
+  return new THREE.Line(g, mat);
+}
