@@ -3,32 +3,11 @@
  * (0 wrist, 1–4 thumb, 5–8 index, 9–12 middle, 13–16 ring, 17–20 pinky) as joints and bones.
  */
 import * as THREE from "three";
+import { HAND_CONNECTIONS } from "../../core/schemas/common.js";
 import { disposeTree } from "./three_util.js";
 
-/** MediaPipe HAND_CONNECTIONS. */
-export const HAND_BONES: readonly (readonly [number, number])[] = [
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [3, 4],
-  [0, 5],
-  [5, 6],
-  [6, 7],
-  [7, 8],
-  [5, 9],
-  [9, 10],
-  [10, 11],
-  [11, 12],
-  [9, 13],
-  [13, 14],
-  [14, 15],
-  [15, 16],
-  [13, 17],
-  [0, 17],
-  [17, 18],
-  [18, 19],
-  [19, 20],
-];
+/** The bones drawn: MediaPipe HAND_CONNECTIONS, shared with the video overlay. */
+export const HAND_BONES = HAND_CONNECTIONS;
 
 const GHOST = 0xffc89a;
 const JOINT_RADIUS_M = 0.006;
