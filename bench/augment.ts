@@ -64,7 +64,7 @@ for (const name of names) {
     variants: wanted,
     seed: 1,
     loadEmbodiment,
-    maxAttempts: 10 * wanted,
+    maxAttempts: Number(process.env.MAX_ATTEMPTS ?? 10 * wanted),
   });
   const minutes = (performance.now() - t0) / 60000;
   console.log(

@@ -33,6 +33,7 @@ import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { registerAugment } from "./augment_command.js";
 import { withErrors } from "./errors.js";
+import { registerJobs } from "./jobs_command.js";
 import { intOption, positiveOption } from "./options.js";
 import { registerPreview } from "./preview_command.js";
 
@@ -393,6 +394,7 @@ program
   );
 
 registerAugment(program);
+registerJobs(program);
 registerPreview(program);
 
 await program.parseAsync(process.argv);

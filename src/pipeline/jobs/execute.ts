@@ -1,0 +1,317 @@
+/**
+ * Runs one work unit and records it: reads the records of the units it depends on, does the
+ * work (import or perception, retargeting and simulation, or one variant attempt), and writes
+ * the unit's record atomically. Runs inside a pool worker (worker.ts) or, for video perception and
+ * `workers: 0`, in the main thread. A unit that throws is recorded as failed, with a code and the
+ * message; it never stops the job.
+ */
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { failureReason, runVariant, variantParams } from "../../augment/generate.js";
+import { type Segments, segmentEpisode } from "../../augment/segments.js";
+import { EgobridgeError, InputError } from "../../core/errors.js";
+import { parseContract, readContract } from "../../core/io.js";
+import type { Embodiment } from "../../core/schemas/embodiment.js";
+import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
+import { type HandTrack, HandTrackSchema } from "../../core/schemas/hand_track.js";
+import { importGrabFile } from "../../hands/grab.js";
+import { readHandTrack } from "../../hands/hand_track_io.js";
+import { proceduralPickToTote } from "../../hands/procedural.js";
+import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
+import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
+import { simulateEpisode } from "../../sim/simulate.js";
+import { loadEmbodiment, loadScene } from "../catalog.js";
+import {
+  readUnitHeader,
+  readUnitPayload,
+  type UnitHeader,
+  type UnitOutcome,
+  writeUnitFile,
+} from "./store.js";
+import type { AugmentTask, EpisodeTask, HandsTask, SimTask, UnitSpec } from "./units.js";
+
+/** What a worker is given: the unit, the records of its dependencies (in `deps` order) and where to write. */
+export interface WorkItem {
+  unit: UnitSpec;
+  depFiles: string[];
+  outFile: string;
+}
+
+/** A failure with a machine-readable code (e.g. "perception_unavailable"). */
+export class UnitError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "UnitError";
+  }
+}
+
+export function errorCode(err: unknown): string {
+  if (err instanceof UnitError) return err.code;
+  if (err instanceof InputError) return "input_error";
+  if (err instanceof EgobridgeError) return "error";
+  return "internal_error";
+}
+
+const errorMessage = (err: unknown): string => {
+  if (err instanceof EgobridgeError || err instanceof UnitError) return err.message;
+  const e = err as Error;
+  return `${e?.name ?? "Error"}: ${e?.message ?? String(err)}`;
+};
+
+/**
+ * The built-in demonstration's task, as `runDemo` states it (demo.ts DEMO_TASK; a test checks they
+ * agree). Not imported: demo.ts loads the dataset writer, whose WebAssembly would cost every
+ * worker ~80 MB.
+ */
+export const DEMO_TASK_TEXT = "Pick the carton from the shelf and drop it into the tote.";
+
+interface Result {
+  payload: unknown;
+  outcome: UnitOutcome;
+}
+
+const embodimentCache = new Map<string, Promise<Embodiment>>();
+const cachedEmbodiment = (ref: string): Promise<Embodiment> => {
+  let p = embodimentCache.get(ref);
+  if (!p) {
+    p = loadEmbodiment(ref);
+    p.catch(() => embodimentCache.delete(ref));
+    embodimentCache.set(ref, p);
+  }
+  return p;
+};
+
+/** Hand tracks never carry the machine's absolute paths: the source label stands for the file. */
+const withUri = (track: HandTrack, label: string): HandTrack => ({
+  ...track,
+  source: { ...track.source, uri: label },
+});
+
+async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Result> {
+  let extract: typeof import("../../perception/extract.js");
+  try {
+    extract = await import("../../perception/extract.js");
+  } catch (err) {
+    throw new UnitError(
+      "perception_unavailable",
+      `video perception could not be loaded: ${(err as Error).message}`,
+    );
+  }
+  const camera = t.camera
+    ? await readContract((await import("../../core/schemas/camera.js")).CameraSpecSchema, t.camera, "camera")
+    : undefined;
+  const { track, stats } = await extract.extractHandTrack(t.file, {
+    device: t.device,
+    mirrored: t.mirrored,
+    range: t.range,
+    ...(camera ? { camera } : {}),
+    ...(t.hfovDeg !== undefined ? { hfovDeg: t.hfovDeg } : {}),
+    ...(t.models !== undefined ? { models: t.models } : {}),
+  });
+  return {
+    payload: withUri(track, t.label),
+    outcome: {
+      success: true,
+      reasons: [],
+      frames: stats.frames,
+      framesWithHands: stats.framesWithHands,
+      framesPerS: stats.framesPerS,
+      device: stats.device,
+    },
+  };
+}
+
+async function handsUnit(t: HandsTask): Promise<Result> {
+  let track: HandTrack;
+  switch (t.kind) {
+    case "demo":
+      track = proceduralPickToTote(await loadScene(t.scene), {
+        seed: t.seed,
+        ...(t.noiseM !== undefined ? { noiseM: t.noiseM } : {}),
+      });
+      break;
+    case "grab":
+      track = withUri(
+        await importGrabFile(t.file, {
+          startFrame: t.range.start,
+          endFrame: t.range.end,
+          stride: t.range.stride,
+        }),
+        t.label,
+      );
+      break;
+    case "track":
+      track = withUri(await readHandTrack(t.file), t.label);
+      break;
+    case "video":
+      return videoTrack(t);
+  }
+  const valid = parseContract(HandTrackSchema, track, `hand track of ${t.label}`);
+  return {
+    payload: valid,
+    outcome: {
+      success: true,
+      reasons: [],
+      frames: valid.frames.length,
+      framesWithHands: valid.frames.filter((f) => f.hands.length > 0).length,
+    },
+  };
+}
+
+/** Why an episode cannot be multiplied (segments not found), or undefined. */
+function augmentable(episode: Episode): string | undefined {
+  if (!episode.success) return undefined;
+  try {
+    segmentEpisode(episode);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function episodeOutcome(e: Episode): UnitOutcome {
+  const outcome: UnitOutcome = {
+    success: e.success,
+    reasons: e.reasons,
+    episodeId: e.id,
+    embodiment: e.embodiment.name,
+    steps: e.steps.length,
+  };
+  if (!e.success) outcome.failure = failureReason(e);
+  return outcome;
+}
+
+async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
+  let track = await readUnitPayload<HandTrack>(handsFile);
+  const embodiment = await cachedEmbodiment(t.embodiment);
+  let scene: Awaited<ReturnType<typeof loadScene>>;
+  let trajectory: ReturnType<typeof retargetParallelJaw>;
+  let task: string;
+  if (t.kind === "video") {
+    const v = await import("../video_demo.js");
+    const pitch = t.video?.pitchDownDeg ?? v.levelPitchDeg(track);
+    const X_WC = v.headCameraPose(t.video?.cameraHeightM ?? 1.25, pitch);
+    track = {
+      ...track,
+      X_WC: { pos: [X_WC.p.x, X_WC.p.y, X_WC.p.z], quatXyzw: [X_WC.q.x, X_WC.q.y, X_WC.q.z, X_WC.q.w] },
+    };
+    trajectory = retargetParallelJaw(track, embodiment, t.retarget);
+    const cup = v.cupFromTrajectory(trajectory, track.frames.length);
+    scene = sceneFromObjectTrack({ ...track, objects: [cup] }, "table_cup_from_video", t.table);
+    task = "Lift the cup and put it back where it stood.";
+  } else {
+    trajectory = retargetParallelJaw(track, embodiment, t.retarget);
+    const object = track.objects[0];
+    if (t.kind !== "demo" && object) {
+      scene = sceneFromObjectTrack(track, `table_${object.name}`, t.table);
+    } else {
+      scene = await loadScene(t.scene);
+    }
+    const target = scene.task.targetId;
+    task =
+      t.kind === "demo"
+        ? DEMO_TASK_TEXT
+        : scene.task.placeRegion
+          ? `Lift the ${target} and put it in place.`
+          : `Lift the ${target} and hold it.`;
+  }
+  const episode = await simulateEpisode({
+    scene,
+    embodiment,
+    trajectory,
+    seed: t.seed,
+    id: t.episodeId,
+    task,
+    lineageSource: t.lineageSource,
+  });
+  const outcome = episodeOutcome(episode);
+  const why = augmentable(episode);
+  if (why !== undefined) outcome.notAugmentable = why;
+  return { payload: episode, outcome };
+}
+
+async function episodeUnit(t: EpisodeTask): Promise<Result> {
+  const episode = await readContract(EpisodeSchema, t.file, "episode");
+  const outcome = episodeOutcome(episode);
+  if (episode.lineage.variant !== undefined) outcome.notASource = true;
+  const why = augmentable(episode);
+  if (why !== undefined) outcome.notAugmentable = why;
+  return { payload: episode, outcome };
+}
+
+/** The last source episode a worker read, with its segments: consecutive variants reuse them. */
+let lastSource: { file: string; episode: Episode; segments: Segments } | undefined;
+
+async function augmentUnit(t: AugmentTask, sourceFile: string): Promise<Result> {
+  if (lastSource?.file !== sourceFile) {
+    const episode = await readUnitPayload<Episode>(sourceFile);
+    lastSource = { file: sourceFile, episode, segments: segmentEpisode(episode) };
+  }
+  const { episode: source, segments } = lastSource;
+  const load = (name: string) =>
+    cachedEmbodiment(name.endsWith(".json") || name.includes("/") ? path.resolve(t.baseDir, name) : name);
+  const params = variantParams(source, t.index, t.seed, t.ranges);
+  const episode = await runVariant(source, t.index, params, segments, { seed: t.seed, loadEmbodiment: load });
+  return { payload: episode, outcome: episodeOutcome(episode) };
+}
+
+async function run(item: WorkItem): Promise<Result> {
+  const t = item.unit.task;
+  for (const [k, f] of item.depFiles.entries()) {
+    const h = await readUnitHeader(f);
+    if (h.status !== "ok") throw new UnitError("dependency_failed", `${item.unit.deps[k]} failed`);
+  }
+  switch (t.stage) {
+    case "hands":
+      return handsUnit(t);
+    case "sim":
+      return simUnit(t, item.depFiles[0]!);
+    case "episode":
+      return episodeUnit(t);
+    case "augment":
+      return augmentUnit(t, item.depFiles[0]!);
+  }
+}
+
+/** A header for `unit` with the given result fields. */
+export function unitHeader(
+  unit: UnitSpec,
+  fields: Pick<UnitHeader, "status" | "wallS"> & Partial<UnitHeader>,
+) {
+  const h: UnitHeader = {
+    format: "egobridge.unit",
+    version: 1,
+    id: unit.id,
+    stage: unit.stage,
+    source: unit.source,
+    ordinal: unit.ordinal,
+    ...fields,
+    finishedAt: new Date().toISOString(),
+  };
+  if (unit.root !== undefined) h.root = unit.root;
+  if (unit.variant !== undefined) h.variant = unit.variant;
+  return h;
+}
+
+/** Runs a unit and writes its record (success or failure); returns the header written. */
+export async function executeUnit(item: WorkItem): Promise<UnitHeader> {
+  const t0 = performance.now();
+  let result: Result;
+  try {
+    result = await run(item);
+  } catch (err) {
+    const wallS = (performance.now() - t0) / 1000;
+    const header = unitHeader(item.unit, {
+      status: "failed",
+      wallS,
+      error: { code: errorCode(err), message: errorMessage(err) },
+    });
+    return writeUnitFile(item.outFile, header);
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const header = unitHeader(item.unit, { status: "ok", wallS, outcome: result.outcome });
+  return writeUnitFile(item.outFile, header, JSON.stringify(result.payload));
+}

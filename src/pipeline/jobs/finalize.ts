@@ -1,0 +1,202 @@
+/**
+ * From recorded units to the dataset: which episodes go in, in which order, and writing them.
+ *
+ * Order: sources in job order; for each, its episode on each embodiment in spec order, each
+ * followed by its variants by attempt index. Selection: a source episode that succeeded (or any,
+ * with `keepFailed`), then the first `variants` successful attempts among indices 0…attempts−1
+ * (plus the rejected attempts before the cut, with `keepFailed`). Selection depends only on the
+ * records, never on which run, worker or shard made them, so a resumed run, a sharded run and an
+ * uninterrupted run select the same episodes.
+ */
+import { InputError } from "../../core/errors.js";
+import type { Episode } from "../../core/schemas/episode.js";
+import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
+import type { PartSource } from "./parts.js";
+import type { UnitLookup, UnitOutcome } from "./store.js";
+
+export interface FinalizeConfig {
+  variants: number;
+  attempts: number;
+  keepFailed: boolean;
+}
+
+/** Counts by reason: successes by their final reason, rejections by failure reason, failures by code. */
+export interface Verdicts {
+  succeeded: Record<string, number>;
+  rejected: Record<string, number>;
+  failed: Record<string, number>;
+}
+
+export interface SourceSummary {
+  source: string;
+  kind: string;
+  /** The root unit (sim or episode), or the hands unit when that failed. */
+  unit: string;
+  episodeId?: string;
+  embodiment?: string;
+  status: "succeeded" | "rejected" | "failed" | "not_a_source";
+  reasons: string[];
+  error?: string;
+  notAugmentable?: string;
+  /** Variant attempts up to the cut, validated ones, rejected by reason, failed units. */
+  attempts: number;
+  validated: number;
+  rejected: Record<string, number>;
+  failed: number;
+}
+
+export interface Selection {
+  /** Unit ids of the dataset's episodes, in dataset order. */
+  ids: string[];
+  sources: SourceSummary[];
+  verdicts: { sources: Verdicts; variants: Verdicts };
+  /** Units the selection needed but no part recorded (an unfinished run or a missing shard). */
+  missing: string[];
+}
+
+const POSITIVE = ["grasped", "lifted", "placed_in_region", "held_at_end"];
+const successKey = (o: UnitOutcome): string =>
+  o.reasons.filter((r) => POSITIVE.includes(r)).at(-1) ?? "success";
+const bump = (m: Record<string, number>, k: string) => {
+  m[k] = (m[k] ?? 0) + 1;
+};
+const verdicts = (): Verdicts => ({ succeeded: {}, rejected: {}, failed: {} });
+
+export async function selectEpisodes(
+  sources: readonly PartSource[],
+  lookup: UnitLookup,
+  cfg: FinalizeConfig,
+): Promise<Selection> {
+  const sel: Selection = {
+    ids: [],
+    sources: [],
+    verdicts: { sources: verdicts(), variants: verdicts() },
+    missing: [],
+  };
+  const summary = (src: PartSource, unit: string, status: SourceSummary["status"]): SourceSummary => ({
+    source: src.label,
+    kind: src.kind,
+    unit,
+    status,
+    reasons: [],
+    attempts: 0,
+    validated: 0,
+    rejected: {},
+    failed: 0,
+  });
+  for (const src of [...sources].sort((a, b) => a.ordinal - b.ordinal)) {
+    if (src.hands) {
+      if (!(await lookup.has(src.hands))) {
+        sel.missing.push(src.hands);
+        continue;
+      }
+      const h = await lookup.header(src.hands);
+      if (h.status === "failed") {
+        sel.sources.push({
+          ...summary(src, src.hands, "failed"),
+          error: `${h.error!.code}: ${h.error!.message}`,
+        });
+        bump(sel.verdicts.sources.failed, h.error!.code);
+        continue;
+      }
+    }
+    for (const [r, rootId] of src.roots.entries()) {
+      if (!(await lookup.has(rootId))) {
+        sel.missing.push(rootId);
+        continue;
+      }
+      const h = await lookup.header(rootId);
+      if (h.status === "failed") {
+        sel.sources.push({
+          ...summary(src, rootId, "failed"),
+          error: `${h.error!.code}: ${h.error!.message}`,
+        });
+        bump(sel.verdicts.sources.failed, h.error!.code);
+        continue;
+      }
+      const out = h.outcome!;
+      const s: SourceSummary = {
+        ...summary(src, rootId, out.notASource ? "not_a_source" : out.success ? "succeeded" : "rejected"),
+        reasons: out.reasons,
+        ...(out.episodeId ? { episodeId: out.episodeId } : {}),
+        ...(out.embodiment ? { embodiment: out.embodiment } : {}),
+        ...(out.notAugmentable ? { notAugmentable: out.notAugmentable } : {}),
+      };
+      sel.sources.push(s);
+      if (out.notASource) continue;
+      if (out.success || cfg.keepFailed) sel.ids.push(rootId);
+      if (!out.success) {
+        bump(sel.verdicts.sources.rejected, out.failure ?? "unknown");
+        continue;
+      }
+      bump(sel.verdicts.sources.succeeded, successKey(out));
+      if (cfg.variants === 0 || out.notAugmentable !== undefined) continue;
+      await selectVariants(src, r, lookup, cfg, sel, s);
+    }
+  }
+  return sel;
+}
+
+async function selectVariants(
+  src: PartSource,
+  r: number,
+  lookup: UnitLookup,
+  cfg: FinalizeConfig,
+  sel: Selection,
+  s: SourceSummary,
+): Promise<void> {
+  const v = sel.verdicts.variants;
+  for (let i = 0; i < cfg.attempts && s.validated < cfg.variants; i++) {
+    const id = `${src.augmentPrefix[r]}-v${i}`;
+    if (!(await lookup.has(id))) {
+      sel.missing.push(id);
+      return;
+    }
+    const h = await lookup.header(id);
+    s.attempts++;
+    if (h.status === "failed") {
+      s.failed++;
+      bump(v.failed, h.error!.code);
+      continue;
+    }
+    const out = h.outcome!;
+    if (out.success) {
+      s.validated++;
+      bump(v.succeeded, successKey(out));
+      sel.ids.push(id);
+    } else {
+      bump(s.rejected, out.failure ?? "unknown");
+      bump(v.rejected, out.failure ?? "unknown");
+      if (cfg.keepFailed) sel.ids.push(id);
+    }
+  }
+}
+
+/**
+ * Writes the selected episodes as one LeRobot v3.0 dataset (atomically: writeLeRobotDataset).
+ * The writer takes all episodes at once, so they are read back from the unit records only now.
+ */
+export async function writeJobDataset(
+  dir: string,
+  ids: readonly string[],
+  lookup: UnitLookup,
+): Promise<DatasetSummary & { duplicates: string[] }> {
+  const episodes: Episode[] = [];
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const id of ids) {
+    const e = await lookup.payload<Episode>(id);
+    if (seen.has(e.id)) {
+      duplicates.push(e.id);
+      continue;
+    }
+    seen.add(e.id);
+    episodes.push(e);
+  }
+  if (episodes.length === 0)
+    throw new InputError("no episode made it into the dataset (every source failed or was rejected)");
+  const hz = episodes[0]!.controlHz;
+  const robots = [...new Set(episodes.map((e) => e.embodiment.name))].sort().join("+");
+  const summary = await writeLeRobotDataset(dir, episodes, { fps: hz, robotType: robots });
+  return { ...summary, duplicates };
+}

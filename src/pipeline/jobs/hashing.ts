@@ -1,0 +1,33 @@
+/**
+ * Content hashes for work-unit ids: SHA-256 of files (streamed) and of values in a canonical
+ * JSON form (object keys sorted), so the same content always gives the same id on any machine.
+ */
+import { createHash } from "node:crypto";
+import { sha256File } from "../../core/assets.js";
+
+export { sha256File };
+
+/** JSON with object keys sorted at every level; `undefined` members are dropped, as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
+      sorted[k] = (v as Record<string, unknown>)[k];
+    }
+    return sorted;
+  });
+}
+
+export const sha256Text = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** SHA-256 (hex) of a value's canonical JSON. */
+export const hashValue = (value: unknown): string => sha256Text(canonicalJson(value));
+
+/** SHA-256 (hex) of several files' contents, in the given order (e.g. a GRAB hand file and its object file). */
+export async function sha256Files(files: readonly string[]): Promise<string> {
+  if (files.length === 1) return sha256File(files[0]!);
+  const parts: string[] = [];
+  for (const f of files) parts.push(await sha256File(f));
+  return sha256Text(parts.join("\n"));
+}

@@ -1,0 +1,143 @@
+/**
+ * Joining parts into one dataset: `egobridge merge <parts...> -o <dataset>`, and the last step of
+ * an unsharded run (which is a merge of its one part). Checks that the parts are the shards of one
+ * job on the same inputs and that none is missing or unfinished, then selects and writes the
+ * episodes from the union of their unit records, and writes the report beside the dataset.
+ */
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { writeJsonAtomic } from "../../core/atomic.js";
+import { InputError } from "../../core/errors.js";
+import { selectEpisodes, writeJobDataset } from "./finalize.js";
+import type { PartManifest, PartSource } from "./parts.js";
+import { readPart } from "./parts.js";
+import { buildReport, type JobReport } from "./report.js";
+import { type JobSpec, maxAttemptsOf } from "./spec.js";
+import { MergedUnits, readUnitHeader, UNITS_DIR, type UnitLookup } from "./store.js";
+
+export const REPORT_FILE = "report.json";
+
+/** Where the report of a dataset goes by default: report.json in the dataset's parent folder. */
+export const reportFileFor = (datasetDir: string): string =>
+  path.join(path.dirname(path.resolve(datasetDir)), REPORT_FILE);
+
+export interface FinalizeResult {
+  report: JobReport;
+  reportFile: string;
+  datasetDir?: string;
+}
+
+/** Selects and writes the dataset of complete parts, and the report beside it. */
+export async function finalizeParts(
+  parts: readonly PartManifest[],
+  lookup: UnitLookup,
+  o: { datasetDir: string; reportFile?: string; kind: "run" | "merge"; startedAt: number },
+): Promise<FinalizeResult> {
+  const spec = parts[0]!.spec as JobSpec;
+  const bySource = new Map<number, PartSource>();
+  for (const p of parts) for (const s of p.sources) if (!bySource.has(s.ordinal)) bySource.set(s.ordinal, s);
+  const selection = await selectEpisodes([...bySource.values()], lookup, {
+    variants: spec.augment.variants,
+    attempts: maxAttemptsOf(spec),
+    keepFailed: spec.output.keepFailed,
+  });
+  if (selection.missing.length > 0) {
+    throw new InputError(
+      `the job is not finished: ${selection.missing.length} unit(s) the dataset needs are not recorded (first: ${selection.missing[0]})`,
+      { hint: "run the job (or the missing shards) again: it resumes where it stopped" },
+    );
+  }
+  const reportFile = path.resolve(o.reportFile ?? reportFileFor(o.datasetDir));
+  let dataset: Awaited<ReturnType<typeof writeJobDataset>> | undefined;
+  const t0 = performance.now();
+  if (selection.ids.length > 0) dataset = await writeJobDataset(o.datasetDir, selection.ids, lookup);
+  const writeS = (performance.now() - t0) / 1000;
+  const report = buildReport({
+    kind: o.kind,
+    parts,
+    selection,
+    ...(dataset
+      ? { dataset: { ...dataset, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS } }
+      : {}),
+    wallS: (performance.now() - o.startedAt) / 1000,
+  });
+  await writeJsonAtomic(reportFile, report);
+  return { report, reportFile, ...(dataset ? { datasetDir: o.datasetDir } : {}) };
+}
+
+function checkParts(dirs: readonly string[], parts: readonly PartManifest[]): void {
+  const first = parts[0]!;
+  const count = first.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const [k, p] of parts.entries()) {
+    if (p.planHash !== first.planHash) {
+      throw new InputError(
+        `${dirs[k]} is from another job or other inputs than ${dirs[0]} (plan ${p.planHash.slice(0, 12)} ≠ ${first.planHash.slice(0, 12)})`,
+      );
+    }
+    if (p.shard.count !== count) {
+      throw new InputError(
+        `${dirs[k]} is shard ${p.shard.index} of ${p.shard.count}, but ${dirs[0]} is of ${count}`,
+      );
+    }
+    if (byIndex.has(p.shard.index)) {
+      throw new InputError(
+        `shard ${p.shard.index} is given twice: ${byIndex.get(p.shard.index)} and ${dirs[k]}`,
+      );
+    }
+    byIndex.set(p.shard.index, dirs[k]!);
+    if (!p.complete) {
+      throw new InputError(
+        `${dirs[k]} (shard ${p.shard.index} of ${count}) did not finish${p.stopped ? `: ${p.stopped}` : ""}`,
+        {
+          hint: "run that shard again (it resumes), then merge",
+        },
+      );
+    }
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    throw new InputError(`shard(s) ${missing.join(", ")} of ${count} are missing`, {
+      hint: "give every part folder (e.g. out/job/parts/*)",
+    });
+  }
+}
+
+/** Records made by more than one shard (shards by unit recompute the sources they need) must agree. */
+async function checkDuplicates(store: MergedUnits): Promise<void> {
+  for (const [id, files] of store.duplicates) {
+    const headers = await Promise.all(files.map((f) => readUnitHeader(f)));
+    const ok = headers.filter((h) => h.status === "ok");
+    if (ok.some((h) => h.payloadSha256 !== ok[0]!.payloadSha256)) {
+      throw new InputError(
+        `unit ${id} differs between ${files.join(" and ")}: the shards did not compute the same result`,
+        {
+          hint: "the simulation should be deterministic; report this with both files",
+        },
+      );
+    }
+  }
+}
+
+/** `egobridge merge`: joins the parts of a sharded job into one dataset (and report). */
+export async function mergeParts(
+  partDirs: readonly string[],
+  datasetDir: string,
+  o: { reportFile?: string } = {},
+): Promise<FinalizeResult> {
+  const startedAt = performance.now();
+  if (partDirs.length === 0) throw new InputError("merge needs at least one part folder");
+  const dirs = partDirs.map((d) => path.resolve(d));
+  const parts: PartManifest[] = [];
+  for (const d of dirs) parts.push(await readPart(d));
+  checkParts(dirs, parts);
+  const out = path.resolve(datasetDir);
+  for (const d of dirs) {
+    if (out === d || out.startsWith(d + path.sep) || d.startsWith(out + path.sep)) {
+      throw new InputError(`the output ${datasetDir} must be outside the part folders (it overlaps ${d})`);
+    }
+  }
+  const store = await MergedUnits.open(dirs.map((d) => path.join(d, UNITS_DIR)));
+  await checkDuplicates(store);
+  return finalizeParts(parts, store, { datasetDir: out, kind: "merge", startedAt, ...o });
+}
