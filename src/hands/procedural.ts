@@ -26,6 +26,9 @@ import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js"
 import { findSupport, type Target } from "../core/support.js";
 import { pinchHandKeypoints_H } from "./hand_model.js";
 
+/** The task the procedural pick-to-tote demonstration performs, as datasets state it. */
+export const PICK_TO_TOTE_TASK = "Pick the carton from the shelf and drop it into the tote.";
+
 export interface ProceduralOptions {
   /** Sample rate of the synthetic track (Hz), like a head camera. */
   fps?: number;

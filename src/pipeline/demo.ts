@@ -1,6 +1,6 @@
 import type { Episode } from "../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../dataset/lerobot/index.js";
-import { proceduralPickToTote } from "../hands/procedural.js";
+import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { augmentEpisodes } from "./augment.js";
@@ -30,7 +30,7 @@ export interface DemoSummary {
   synthetic: true;
 }
 
-export const DEMO_TASK = "Pick the carton from the shelf and drop it into the tote.";
+export const DEMO_TASK = PICK_TO_TOTE_TASK;
 
 /**
  * The whole chain on the built-in SYNTHETIC demonstration: procedural hand track → parallel-jaw

@@ -3,8 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
-import { DEMO_TASK } from "../../src/pipeline/demo.js";
-import { DEMO_TASK_TEXT } from "../../src/pipeline/jobs/execute.js";
 import { expandGlob, segmentRegExp } from "../../src/pipeline/jobs/glob.js";
 import { enumerateSources } from "../../src/pipeline/jobs/sources.js";
 import { loadJobSpec, maxAttemptsOf, parseJobSpec } from "../../src/pipeline/jobs/spec.js";
@@ -96,10 +94,6 @@ describe("shipped job specs", async () => {
       expect(plan.roots).toHaveLength(job.spec.embodiments.length);
     }
   });
-});
-
-describe("demo units", () => {
-  it("state the task as the demo does", () => expect(DEMO_TASK_TEXT).toBe(DEMO_TASK));
 });
 
 describe("unit ids", () => {

@@ -16,7 +16,7 @@ import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { type HandTrack, HandTrackSchema } from "../../core/schemas/hand_track.js";
 import { importGrabFile } from "../../hands/grab.js";
 import { readHandTrack } from "../../hands/hand_track_io.js";
-import { proceduralPickToTote } from "../../hands/procedural.js";
+import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
@@ -60,13 +60,6 @@ const errorMessage = (err: unknown): string => {
   const e = err as Error;
   return `${e?.name ?? "Error"}: ${e?.message ?? String(err)}`;
 };
-
-/**
- * The built-in demonstration's task, as `runDemo` states it (demo.ts DEMO_TASK; a test checks they
- * agree). Not imported: demo.ts loads the dataset writer, whose WebAssembly would cost every
- * worker ~80 MB.
- */
-export const DEMO_TASK_TEXT = "Pick the carton from the shelf and drop it into the tote.";
 
 interface Result {
   payload: unknown;
@@ -213,7 +206,7 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
     const target = scene.task.targetId;
     task =
       t.kind === "demo"
-        ? DEMO_TASK_TEXT
+        ? PICK_TO_TOTE_TASK
         : scene.task.placeRegion
           ? `Lift the ${target} and put it in place.`
           : `Lift the ${target} and hold it.`;
