@@ -159,6 +159,57 @@ export async function augmentEpisode(
   };
 }
 
+/**
+ * The trial loop over a pool of sources, MimicGen's way: every trial picks its source at random
+ * (a generator forked from the seed and the trial index), until `variants` validated variants in
+ * total or `maxAttempts` attempts. Trial indices are global, so variant ids stay unique.
+ */
+export async function augmentPool(
+  sources: readonly Episode[],
+  o: AugmentOptions & { segmentsBySource?: ReadonlyMap<string, Segments> },
+): Promise<{ variants: Episode[]; stats: SourceStats[] }> {
+  const t0 = performance.now();
+  const ranges = VariationRangesSchema.parse(o.ranges ?? {});
+  const segments = sources.map((src) => o.segmentsBySource?.get(src.id) ?? segmentEpisode(src));
+  const maxAttempts = o.maxAttempts ?? Math.max(10, 4 * o.variants);
+  const per = sources.map(() => ({
+    kept: [] as Episode[],
+    attempts: 0,
+    successes: 0,
+    failures: {} as Record<string, number>,
+  }));
+  const kept: Episode[] = [];
+  let successes = 0;
+  let attempts = 0;
+  while (successes < o.variants && attempts < maxAttempts) {
+    const k = createRng(o.seed).fork(`source#${attempts}`).int(sources.length);
+    const source = sources[k]!;
+    const params = variantParams(source, attempts, o.seed, ranges);
+    const episode = await runVariant(source, attempts, params, segments[k]!, o);
+    attempts++;
+    per[k]!.attempts++;
+    if (episode.success) {
+      successes++;
+      per[k]!.successes++;
+    } else {
+      const why = failureReason(episode);
+      per[k]!.failures[why] = (per[k]!.failures[why] ?? 0) + 1;
+    }
+    if (episode.success || o.keepFailed) {
+      kept.push(episode);
+      per[k]!.kept.push(episode);
+    }
+    o.onAttempt?.({ attempts, successes });
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  return {
+    variants: kept,
+    stats: sources.map((src, k) =>
+      sourceStats(src, per[k]!.kept, per[k]!.attempts, per[k]!.successes, per[k]!.failures, wallS),
+    ),
+  };
+}
+
 function sourceStats(
   source: Episode,
   kept: Episode[],

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
 import { withErrors } from "./errors.js";
 import { intOption } from "./options.js";
@@ -11,6 +12,12 @@ interface AugmentCliOptions {
   keepFailed?: boolean;
   replay?: string;
   segments?: string;
+  selection: string;
+}
+
+function parseSelection(value: string): "each" | "random" {
+  if (value === "each" || value === "random") return value;
+  throw new InputError(`--selection must be each or random, got '${value}'`);
 }
 
 /** `egobridge augment`: multiply a dataset's demonstrations into validated variants, or replay one. */
@@ -27,6 +34,11 @@ export function registerAugment(program: Command): void {
       "--max-attempts <n>",
       "attempts per source at most (default 4 × variants, at least 10)",
       intOption("--max-attempts"),
+    )
+    .option(
+      "--selection <each|random>",
+      "each: N validated variants per source; random: every trial draws its source at random, N in total",
+      "each",
     )
     .option("--keep-failed", "also keep the failed attempts (with their failure reasons) in the dataset")
     .option("--replay <variant-id>", "regenerate this stored variant from its lineage and compare")
@@ -55,6 +67,7 @@ export function registerAugment(program: Command): void {
           seed: o.seed,
           maxAttempts: o.maxAttempts,
           keepFailed: o.keepFailed,
+          selection: parseSelection(o.selection),
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { augmentEpisode, replayVariant, type SourceStats } from "../augment/generate.js";
+import { augmentEpisode, augmentPool, replayVariant, type SourceStats } from "../augment/generate.js";
 import { checkSegments, type Segments, SegmentsSchema } from "../augment/segments.js";
 import type { VariationRangesInput } from "../augment/variation.js";
 import { writeJsonAtomic } from "../core/atomic.js";
@@ -16,6 +16,11 @@ export interface AugmentRun {
   maxAttempts?: number;
   keepFailed?: boolean;
   ranges?: VariationRangesInput;
+  /**
+   * How trials pick their source: "each" multiplies every source into `variants` validated
+   * variants; "random" draws the source of every trial at random and stops at `variants` in total.
+   */
+  selection?: "each" | "random";
   /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
   segments?: Readonly<Record<string, Segments>>;
   onProgress?: (line: string) => void;
@@ -53,28 +58,55 @@ export async function augmentEpisodes(
       hint: "augment takes a dataset whose episodes succeeded in simulation (e.g. the demo's)",
     });
   }
-  const all: Episode[] = [];
-  const stats: SourceStats[] = [];
   for (const source of sources) {
     const manual = o.segments?.[source.id];
-    const r = await augmentEpisode(source, {
-      ...(manual ? { segments: checkSegments(manual, source) } : {}),
-      variants: o.variants,
-      seed: o.seed,
-      maxAttempts: o.maxAttempts,
-      keepFailed: o.keepFailed,
-      ranges: o.ranges,
-      loadEmbodiment,
+    if (manual) checkSegments(manual, source);
+  }
+  const common = {
+    variants: o.variants,
+    seed: o.seed,
+    maxAttempts: o.maxAttempts,
+    keepFailed: o.keepFailed,
+    ranges: o.ranges,
+    loadEmbodiment,
+  };
+  const all: Episode[] = [];
+  const stats: SourceStats[] = [];
+  if (o.selection === "random") {
+    const segmentsBySource = new Map(Object.entries(o.segments ?? {}));
+    const r = await augmentPool(sources, {
+      ...common,
+      segmentsBySource,
       onAttempt: ({ attempts, successes }) =>
-        o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+        o.onProgress?.(`${successes}/${o.variants} validated, ${attempts} attempts`),
     });
-    all.push(source, ...r.variants);
-    stats.push(r.stats);
+    // Sources first, each followed by its variants, as in "each".
+    for (const source of sources) {
+      all.push(source, ...r.variants.filter((v) => v.lineage.sourceEpisode === source.id));
+    }
+    stats.push(...r.stats);
+  } else {
+    for (const source of sources) {
+      const manual = o.segments?.[source.id];
+      const r = await augmentEpisode(source, {
+        ...common,
+        ...(manual ? { segments: manual } : {}),
+        onAttempt: ({ attempts, successes }) =>
+          o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+      });
+      all.push(source, ...r.variants);
+      stats.push(r.stats);
+    }
   }
   const robots = [...new Set(all.map((e) => e.embodiment.name))].sort().join("+");
   const dataset = await writeLeRobotDataset(outDir, all, { fps: sources[0]!.controlHz, robotType: robots });
   const statsFile = path.join(outDir, AUGMENT_STATS_PATH);
-  await writeJsonAtomic(statsFile, { seed: o.seed, wantedPerSource: o.variants, sources: stats });
+  await writeJsonAtomic(statsFile, {
+    seed: o.seed,
+    selection: o.selection ?? "each",
+    wanted: o.variants,
+    sources: stats,
+  });
   return {
     sources: sources.length,
     dataset,

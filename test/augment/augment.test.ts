@@ -184,3 +184,20 @@ describe("hand-made segment annotations", () => {
     ).rejects.toThrow(new RegExp(source.id));
   });
 });
+
+describe("random source selection per trial", () => {
+  it("draws each trial's source from the pool, stops at N validated in total, and variants replay", async () => {
+    const other = { ...(await runCase(await demoCase(1), 1)).episode, id: "second-source" };
+    const dir = path.join(tmp, "pool");
+    const r = await augmentEpisodes([source, other], dir, { variants: 6, seed: 3, selection: "random" });
+    expect(r.validated).toBe(6);
+    const stored = await readEpisodeExtras(dir);
+    const variants = stored.filter((e) => e.lineage.variant !== undefined);
+    expect(variants).toHaveLength(6);
+    const from = new Set(variants.map((v) => v.lineage.sourceEpisode));
+    // With 6 fair draws between two sources, both are picked unless the seed is unlucky (p = 1/32).
+    expect(from).toEqual(new Set([source.id, "second-source"]));
+    expect(new Set(variants.map((v) => v.id)).size).toBe(6);
+    expect((await replayStoredVariant(dir, variants[variants.length - 1]!.id)).identical).toBe(true);
+  });
+});
