@@ -29,6 +29,7 @@ import {
 import { runDemo } from "../pipeline/demo.js";
 import { runVideoDemo } from "../pipeline/video_demo.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { anchoredScene } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { registerAugment } from "./augment_command.js";
@@ -317,6 +318,7 @@ program
     "--track <file>",
     "hand track with an object (e.g. GRAB): place a table scene around the recorded object",
   )
+  .option("--anchor", "no scene model: put a carton where the gripper first closes and a tote where it opens")
   .option("--embodiment <name|file>", "gripper (default: the one the trajectory was made for)")
   .option("--seed <n>", "random seed recorded in the lineage", intOption("--seed"), 0)
   .option("--task <text>", "task description")
@@ -324,15 +326,27 @@ program
     withErrors(
       async (
         file: string,
-        o: { out: string; scene?: string; track?: string; embodiment?: string; seed: number; task?: string },
+        o: {
+          out: string;
+          scene?: string;
+          track?: string;
+          anchor?: boolean;
+          embodiment?: string;
+          seed: number;
+          task?: string;
+        },
       ) => {
-        if (o.scene && o.track) throw new InputError("give either --scene or --track, not both");
+        if ([o.scene, o.track, o.anchor].filter(Boolean).length > 1) {
+          throw new InputError("give one of --scene, --track or --anchor");
+        }
         const trajectory = await readContract(RobotTrajectorySchema, file, "robot trajectory");
         const embodiment = await loadEmbodiment(o.embodiment ?? trajectory.embodiment);
         const track = o.track ? await readHandTrack(o.track) : undefined;
         const scene = track
           ? sceneFromObjectTrack(track, `table_${track.objects[0]?.name ?? "object"}`)
-          : await loadScene(o.scene ?? DEFAULT_SCENE);
+          : o.anchor
+            ? anchoredScene(trajectory, "anchored")
+            : await loadScene(o.scene ?? DEFAULT_SCENE);
         const target = scene.task.targetId;
         const episode = await simulateEpisode({
           scene,
