@@ -1,9 +1,9 @@
 /**
- * Simulation speed: simulated seconds per wall second for the built-in pick (shelf to tote) with
+ * Simulation speed: simulated seconds per wall second for the built-in pick (aisle template by default) with
  * egobridge's full rollout (control, recording, contacts, verdict), next to raw Rapier stepping of
  * the same world with the gripper parked (the ratio is egobridge's overhead per physics step).
  *
- *   npx tsx bench/sim.ts
+ *   npx tsx bench/sim.ts [scene]        (MuJoCo on the same task: node --import tsx bench/crosscheck.ts --scene aisle)
  */
 import { performance } from "node:perf_hooks";
 import { proceduralPickToTote } from "../src/hands/procedural.js";
@@ -15,7 +15,8 @@ import { buildScene } from "../src/sim/scene_world.js";
 import { simulateEpisode } from "../src/sim/simulate.js";
 
 const REPEATS = 5;
-const scene = await loadScene("shelf_to_tote");
+const sceneName = process.argv[2] ?? "aisle";
+const scene = await loadScene(sceneName);
 const embodiment = await loadEmbodiment("robotiq_2f85");
 const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), embodiment);
 const simS = trajectory.steps.length / trajectory.controlHz;
@@ -63,7 +64,9 @@ for (let i = 0; i < REPEATS; i++) {
 }
 const rawS = (performance.now() - t0) / 1000 / REPEATS;
 
-console.log("bench/sim.ts — shelf_to_tote pick, Robotiq 2F-85, 240 Hz physics, 8 solver iterations, 1 core");
+console.log(
+  `bench/sim.ts — ${sceneName} pick (${scene.items.length} items), Robotiq 2F-85, 240 Hz physics, 8 solver iterations, 1 core`,
+);
 console.log(`  episode: ${simS.toFixed(1)} s simulated, ${steps} physics steps`);
 console.log(
   `  egobridge rollout : ${(simS / fullS).toFixed(1)} sim-s per wall-s (${(fullS * 1000).toFixed(0)} ms per episode)`,
