@@ -23,7 +23,7 @@
 import { fromArray3, type Pose, type Quat, qfromXyzw, type Vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
-import { ellipsoidPoints, shelfBoxes, toteBoxes } from "../sim/scene_world.js";
+import { ellipsoidPoints, palletBoxes, shelfBoxes, toteBoxes } from "../sim/scene_world.js";
 import type { MjcfGripper } from "./robotiq_2f85.js";
 
 /** The palm's friction in src/sim/gripper.ts, used for the 2F-85's non-pad links. */
@@ -104,6 +104,8 @@ function shapeGeoms(item: SceneItem): { attrs: string }[] {
       return boxes(shelfBoxes(item));
     case "tote":
       return boxes(toteBoxes(item));
+    case "pallet":
+      return boxes(palletBoxes(item));
   }
 }
 

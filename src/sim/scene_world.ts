@@ -28,7 +28,34 @@ export function shelfBoxes(item: Extract<SceneItem, { kind: "shelf" }>): Box[] {
     { center: [w - u, 0, h], half: [u, d, h] },
     { center: [0, d - u, h], half: [w - 2 * u, u, h] },
   ];
-  for (const top of item.levelsM) boxes.push({ center: [0, -u, top - b], half: [w - 2 * u, d - u, b] });
+  for (const top of item.levelsM) {
+    boxes.push({ center: [0, -u, top - b], half: [w - 2 * u, d - u, b] });
+    if (item.lipHeightM > 0) {
+      boxes.push({
+        center: [0, -d + 0.005, top + item.lipHeightM / 2],
+        half: [w - 2 * u, 0.005, item.lipHeightM / 2],
+      });
+    }
+  }
+  return boxes;
+}
+
+/** Cuboids (local frame, origin at the underside) of a pallet: 5 top deck boards on 3 × 3 blocks. */
+export function palletBoxes(item: Extract<SceneItem, { kind: "pallet" }>): Box[] {
+  const [sx, sy, sz] = item.sizeM;
+  const deck = 0.022;
+  const boardW = 0.1;
+  const boxes: Box[] = [];
+  for (let i = 0; i < 5; i++) {
+    const y = -sy / 2 + boardW / 2 + (i * (sy - boardW)) / 4;
+    boxes.push({ center: [0, y, sz - deck / 2], half: [sx / 2, boardW / 2, deck / 2] });
+  }
+  const blockH = sz - deck;
+  for (const x of [-sx / 2 + 0.07, 0, sx / 2 - 0.07]) {
+    for (const y of [-sy / 2 + 0.05, 0, sy / 2 - 0.05]) {
+      boxes.push({ center: [x, y, blockH / 2], half: [0.07, 0.05, blockH / 2] });
+    }
+  }
   return boxes;
 }
 
@@ -100,6 +127,8 @@ function colliderDescs(R: Rapier, item: SceneItem) {
       return cuboids(shelfBoxes(item));
     case "tote":
       return cuboids(toteBoxes(item));
+    case "pallet":
+      return cuboids(palletBoxes(item));
   }
 }
 

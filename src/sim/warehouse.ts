@@ -15,6 +15,8 @@ export const WarehouseParamsSchema = z.strictObject({
   bayDepthM: positive.default(0.4),
   heightM: positive.default(1.8),
   aisleWidthM: positive.default(1.6),
+  /** Lip along the front edge of every board (m). */
+  lipHeightM: z.number().min(0).max(0.05).default(0.015),
   /** Probability that a bay level holds cartons. */
   fill: z.number().min(0).max(1).default(0.5),
   /** Level of the target carton (index into levelsM). */
@@ -39,7 +41,8 @@ const TARGET_GAP_M = 0.12;
 
 /**
  * A warehouse: `aisles` aisles along x, each with a row of shelving bays on both sides facing
- * into it; cartons of random sizes on the levels (probability `fill`); the target carton on
+ * into it (boards with a front lip); cartons of random sizes on the levels (probability `fill`);
+ * a pallet with a carton stack at the end of the first aisle; the target carton on
  * `targetLevel` of the middle bay on the first aisle's far side, and a tote on a cart in the aisle
  * beside it as the receiver. Deterministic for a seed.
  */
@@ -79,6 +82,7 @@ export function generateWarehouse(
           levelsM: p.levelsM,
           boardThicknessM: 0.02,
           uprightThicknessM: 0.03,
+          lipHeightM: p.lipHeightM,
           friction: 0.6,
           restitution: 0,
         });
@@ -86,7 +90,8 @@ export function generateWarehouse(
         p.levelsM.forEach((top, level) => {
           const above = level + 1 < p.levelsM.length ? p.levelsM[level + 1]! - 0.02 : p.heightM;
           const room = above - top - 0.05;
-          const front = y - side * (p.bayDepthM / 2 - 0.02);
+          // Items stand behind the lip (1 cm thick at the front edge).
+          const front = y - side * (p.bayDepthM / 2 - 0.02 - (p.lipHeightM > 0 ? 0.01 : 0));
           if (isTargetBay && level === p.targetLevel) {
             const size: [number, number, number] = [0.04, 0.06, Math.min(0.1, room)];
             target = carton(
@@ -109,6 +114,22 @@ export function generateWarehouse(
     }
   }
   if (!target || !("pose" in target)) throw new Error("warehouse generator placed no target");
+  // A EUR pallet at the far end of the first aisle, with a carton stack on it.
+  const palletX = -(p.baysPerAisle * p.bayWidthM) / 2 - 0.7;
+  items.push({
+    kind: "pallet",
+    id: "pallet",
+    role: "support",
+    pose: { pos: [palletX, 0, 0], quatXyzw: yaw(Math.PI / 2) },
+    sizeM: [1.2, 0.8, 0.144],
+    friction: 0.6,
+    restitution: 0,
+  });
+  for (let k = 0; k < 2; k++) {
+    items.push(
+      carton(`pallet_c${k}`, palletX, -0.2 + 0.4 * k, 0.144 + 0.15, yaw(0), [0.3, 0.3, 0.3], "distractor"),
+    );
+  }
   const tx = target.pose.pos[0];
   const cartX = tx + 0.6;
   items.push(

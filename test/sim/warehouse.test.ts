@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findSupport, type Target } from "../../src/core/support.js";
+import { palletBoxes, shelfBoxes } from "../../src/sim/scene_world.js";
 import { generateWarehouse } from "../../src/sim/warehouse.js";
 
 describe("generateWarehouse", () => {
@@ -32,5 +33,23 @@ describe("generateWarehouse", () => {
 
   it("names a bad parameter", () => {
     expect(() => generateWarehouse("w", 0, { targetLevel: 9 })).toThrow(/targetLevel 9/);
+  });
+});
+
+describe("shelf lips and pallets", () => {
+  it("boards get a front lip of the given height; the pallet is a deck on 3 × 3 blocks", () => {
+    const s = generateWarehouse("w", 2, { baysPerAisle: 1, lipHeightM: 0.02 });
+    const shelf = s.items.find((i) => i.kind === "shelf")!;
+    if (shelf.kind !== "shelf") throw new Error("no shelf");
+    const boxes = shelfBoxes(shelf);
+    // 2 uprights + back + one board and one lip per level.
+    expect(boxes).toHaveLength(3 + 2 * shelf.levelsM.length);
+    const lips = boxes.filter((b) => Math.abs(b.half[2] - 0.01) < 1e-12);
+    expect(lips).toHaveLength(shelf.levelsM.length);
+    const pallet = s.items.find((i) => i.kind === "pallet")!;
+    if (pallet.kind !== "pallet") throw new Error("no pallet");
+    const parts = palletBoxes(pallet);
+    expect(parts).toHaveLength(5 + 9);
+    expect(Math.max(...parts.map((b) => b.center[2] + b.half[2]))).toBeCloseTo(pallet.sizeM[2], 12);
   });
 });

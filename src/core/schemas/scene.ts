@@ -59,6 +59,20 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
     levelsM: z.array(positive).min(1),
     boardThicknessM: positive.default(0.02),
     uprightThicknessM: positive.default(0.03),
+    /** Height of a lip along the front edge of every board, keeping items from sliding off (m); 0 = none. */
+    lipHeightM: nonNegative.default(0),
+    ...material,
+  }),
+  /**
+   * A static pallet (EUR 1200 × 800 × 144 mm by default): top deck boards on three rows of
+   * blocks. `pose` is the centre of its underside.
+   */
+  z.strictObject({
+    kind: z.literal("pallet"),
+    id: z.string().min(1),
+    role,
+    pose: poseSchema,
+    sizeM: vec3.default([1.2, 0.8, 0.144]),
     ...material,
   }),
   /** An open-top container; `pose` is the centre of its base's underside. */

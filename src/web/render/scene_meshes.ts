@@ -6,7 +6,7 @@
 import * as THREE from "three";
 import type { PoseJson } from "../../core/schemas/common.js";
 import type { SceneItem, SceneSpec } from "../../core/schemas/scene.js";
-import { shelfBoxes, toteBoxes } from "../../sim/scene_world.js";
+import { palletBoxes, shelfBoxes, toteBoxes } from "../../sim/scene_world.js";
 import { disposeTree, setPose } from "./three_util.js";
 
 const COLORS = {
@@ -49,6 +49,8 @@ function itemObject(item: SceneItem, material: THREE.Material): THREE.Object3D |
       return boxesGroup(shelfBoxes(item), material);
     case "tote":
       return boxesGroup(toteBoxes(item), material);
+    case "pallet":
+      return boxesGroup(palletBoxes(item), material);
     case "box":
       return new THREE.Mesh(new THREE.BoxGeometry(...item.sizeM), material);
     case "sphere":
