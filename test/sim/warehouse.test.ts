@@ -45,7 +45,9 @@ describe("shelf lips and pallets", () => {
     // 2 uprights + back + one board and one lip per level.
     expect(boxes).toHaveLength(3 + 2 * shelf.levelsM.length);
     // Lips are 1 cm thick (half 5 mm along the shelf depth) and as high as asked.
-    const lips = boxes.filter((b) => Math.abs(b.half[1] - 0.005) < 1e-12 && Math.abs(b.half[2] - 0.01) < 1e-12);
+    const lips = boxes.filter(
+      (b) => Math.abs(b.half[1] - 0.005) < 1e-12 && Math.abs(b.half[2] - 0.01) < 1e-12,
+    );
     expect(lips).toHaveLength(shelf.levelsM.length);
     const pallet = s.items.find((i) => i.kind === "pallet")!;
     if (pallet.kind !== "pallet") throw new Error("no pallet");
