@@ -17,7 +17,7 @@ import { assignSides, probabilityRight, type Side } from "./handedness.js";
 import { cropToTensor, type RgbImage, tensorSize } from "./image_to_tensor.js";
 import { landmarksToRect } from "./landmarks_to_rect.js";
 import type { HandLandmarkModel, PalmDetectorModel, PerceptionModel } from "./model_registry.js";
-import { iou, weightedNms } from "./non_max_suppression.js";
+import { type Box2, boxArea, intersectionArea, iou, weightedNms } from "./non_max_suppression.js";
 import { type Device, OnnxModel } from "./onnx.js";
 import { rectBounds, squareTiles } from "./rect_transform.js";
 import { tensorsToDetections } from "./tensors_to_detections.js";
@@ -323,15 +323,9 @@ export class HandTracker {
 export const DUPLICATE_OVERLAP = 0.6;
 
 /** Intersection over the smaller box's area. */
-export function overlapOfSmaller(
-  a: { xMin: number; yMin: number; xMax: number; yMax: number },
-  b: { xMin: number; yMin: number; xMax: number; yMax: number },
-): number {
-  const ix = Math.min(a.xMax, b.xMax) - Math.max(a.xMin, b.xMin);
-  const iy = Math.min(a.yMax, b.yMax) - Math.max(a.yMin, b.yMin);
-  if (ix <= 0 || iy <= 0) return 0;
-  const smaller = Math.min((a.xMax - a.xMin) * (a.yMax - a.yMin), (b.xMax - b.xMin) * (b.yMax - b.yMin));
-  return smaller > 0 ? (ix * iy) / smaller : 0;
+export function overlapOfSmaller(a: Box2, b: Box2): number {
+  const smaller = Math.min(boxArea(a), boxArea(b));
+  return smaller > 0 ? intersectionArea(a, b) / smaller : 0;
 }
 
 /** Drops skeletons duplicating a higher-presence one (landmark boxes, see DUPLICATE_OVERLAP). */

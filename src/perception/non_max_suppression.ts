@@ -13,16 +13,28 @@ export interface NmsOptions {
   maxDetections: number;
 }
 
-/** Intersection over union of two axis-aligned boxes (0 when either is empty). */
-export function iou(
-  a: { xMin: number; yMin: number; xMax: number; yMax: number },
-  b: { xMin: number; yMin: number; xMax: number; yMax: number },
-): number {
+/** An axis-aligned box in image coordinates. */
+export interface Box2 {
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+export const boxArea = (a: Box2): number => (a.xMax - a.xMin) * (a.yMax - a.yMin);
+
+/** Area of the intersection of two axis-aligned boxes (0 when they do not overlap). */
+export function intersectionArea(a: Box2, b: Box2): number {
   const ix = Math.min(a.xMax, b.xMax) - Math.max(a.xMin, b.xMin);
   const iy = Math.min(a.yMax, b.yMax) - Math.max(a.yMin, b.yMin);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  const union = (a.xMax - a.xMin) * (a.yMax - a.yMin) + (b.xMax - b.xMin) * (b.yMax - b.yMin) - inter;
+  return ix <= 0 || iy <= 0 ? 0 : ix * iy;
+}
+
+/** Intersection over union of two axis-aligned boxes (0 when either is empty). */
+export function iou(a: Box2, b: Box2): number {
+  const inter = intersectionArea(a, b);
+  if (inter === 0) return 0;
+  const union = boxArea(a) + boxArea(b) - inter;
   return union > 0 ? inter / union : 0;
 }
 

@@ -16,7 +16,7 @@ import { type BaseState, restingBase, trackReference } from "./base_controller.j
 import { guardDownwardPress } from "./contact_guard.js";
 import { ParallelJawGripper } from "./gripper.js";
 import { ObjectAnchor } from "./object_anchor.js";
-import { loadRapier, PHYSICS_ENGINE, type World } from "./rapier.js";
+import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
 import { isGrasped, judge, touchesGripper } from "./verdict.js";
 
@@ -99,6 +99,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     let fault: string | null = null;
     const anchored = anchorTarget(o, bodies);
     const fixedIds = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+    const moving = [...[...bodies.values()].map((b) => b.body), ...gripper.fingers];
     const anchor = new ObjectAnchor();
     for (const cmd of o.trajectory.steps) {
       let X_cmd = poseFromJson(cmd.tcp);
@@ -130,7 +131,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         gripper.setPalmTarget(base.X_WG);
         gripper.setJawTarget(cmd.apertureM, dt);
         world.step();
-        fault = physicsFault(bodies, gripper);
+        fault = physicsFault(moving);
       }
       prevCmd = X_cmd;
       if (fault) break;
@@ -238,9 +239,9 @@ function contacts(world: World, names: Map<number, string>, dtS: number): Episod
     });
 }
 
-function physicsFault(bodies: Map<string, SceneBody>, gripper: ParallelJawGripper): string | null {
-  const all = [...[...bodies.values()].map((b) => b.body), ...gripper.fingers];
-  for (const body of all) {
+/** Checked after every physics step: every body of the scene and the two fingers. */
+function physicsFault(moving: readonly RigidBody[]): string | null {
+  for (const body of moving) {
     const p = body.translation();
     const v = body.linvel();
     if (!isFiniteVec3(p) || !isFiniteVec3(v)) return "physics_fault_nan";
