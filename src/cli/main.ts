@@ -214,11 +214,11 @@ program
   .requiredOption("-o, --out <dir>", "output dataset folder")
   .action(
     withErrors(async (files: string[], o: { out: string }) => {
-      const episodes: Episode[] = [];
-      for (const f of files) episodes.push(await readContract(EpisodeSchema, f, "episode"));
-      const hz = episodes[0]!.controlHz;
-      const robots = [...new Set(episodes.map((e) => e.embodiment.name))].join("+");
-      const s = await writeLeRobotDataset(o.out, episodes, { fps: hz, robotType: robots });
+      // One file at a time: the writer streams, so any number of episodes fits in memory.
+      async function* episodes(): AsyncGenerator<Episode> {
+        for (const f of files) yield await readContract(EpisodeSchema, f, "episode");
+      }
+      const s = await writeLeRobotDataset(o.out, episodes());
       process.stdout.write(
         `${o.out}: ${s.episodes} episodes (${s.successes} successful), ${s.frames} frames\n`,
       );

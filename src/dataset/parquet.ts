@@ -86,7 +86,9 @@ function rowCount(column: ParquetColumn): number {
 function toVector(column: ParquetColumn): Vector {
   switch (column.type) {
     case "float32":
-      return makeVector(Float32Array.from(column.values));
+      return makeVector(
+        column.values instanceof Float32Array ? column.values : Float32Array.from(column.values),
+      );
     case "float64":
       return makeVector(Float64Array.from(column.values));
     case "int64":
@@ -96,7 +98,7 @@ function toVector(column: ParquetColumn): Vector {
     case "string":
       return vectorFromArray(column.values as string[], new Utf8());
     case "float32_vector": {
-      const values = Float32Array.from(column.values);
+      const values = column.values instanceof Float32Array ? column.values : Float32Array.from(column.values);
       const type = new FixedSizeList(column.size, field("item", new Float32()));
       const child = makeData({ type: new Float32(), length: values.length, nullCount: 0, data: values });
       return makeVector(makeData({ type, length: rowCount(column), nullCount: 0, child }));

@@ -98,8 +98,7 @@ export async function augmentEpisodes(
       stats.push(r.stats);
     }
   }
-  const robots = [...new Set(all.map((e) => e.embodiment.name))].sort().join("+");
-  const dataset = await writeLeRobotDataset(outDir, all, { fps: sources[0]!.controlHz, robotType: robots });
+  const dataset = await writeLeRobotDataset(outDir, all);
   const statsFile = path.join(outDir, AUGMENT_STATS_PATH);
   await writeJsonAtomic(statsFile, {
     seed: o.seed,

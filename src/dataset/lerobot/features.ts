@@ -190,14 +190,22 @@ export function frameColumns(
 ): ParquetColumn[] {
   return (Object.keys(features) as FeatureKey[]).map((name): ParquetColumn => {
     const spec = features[name];
-    const values = episodes.flatMap((e) => e.values[name]);
+    // One typed array per column, filled in place: a data file holds up to
+    // data_files_size_in_mb of frames, so no intermediate copies of it.
+    const total = episodes.reduce((n, e) => n + e.values[name].length, 0);
+    const values = spec.dtype === "float32" ? new Float32Array(total) : new Float64Array(total);
+    let at = 0;
+    for (const e of episodes) {
+      values.set(e.values[name], at);
+      at += e.values[name].length;
+    }
     const size = featureSize(spec);
     if (size > 1) {
       if (spec.dtype !== "float32") throw new Error(`feature '${name}': only float32 vectors are supported`);
       return { name, type: "float32_vector", size, values };
     }
     return spec.dtype === "bool"
-      ? { name, type: "bool", values: values.map((v) => v !== 0) }
+      ? { name, type: "bool", values: Array.from(values, (v) => v !== 0) }
       : { name, type: spec.dtype, values };
   });
 }

@@ -46,47 +46,86 @@ export function featureStats(values: ArrayLike<number>, dim: number): FeatureSta
   return { min, max, mean, std: sq.map((s) => Math.sqrt(s / n)), count: [n] };
 }
 
+/** min / max / mean and the sum of squared deviations (M2) of a growing set of frames. */
+interface Running {
+  n: number;
+  min: number[];
+  max: number[];
+  mean: number[];
+  m2: number[];
+}
+
+/**
+ * Adds the stats of a disjoint set of frames to `acc` (Chan, Golub & LeVeque's pairwise update:
+ * no sum of squares, so precision holds for values far from zero). The result equals LeRobot's
+ * `aggregate_feature_stats` (count-weighted mean, pooled variance) up to rounding.
+ */
+function absorb(acc: Running | undefined, s: FeatureStats): Running {
+  const nb = s.count[0];
+  if (!acc)
+    return { n: nb, min: [...s.min], max: [...s.max], mean: [...s.mean], m2: s.std.map((d) => d * d * nb) };
+  if (s.mean.length !== acc.mean.length) {
+    throw new Error(`cannot combine stats of ${acc.mean.length} and ${s.mean.length} components`);
+  }
+  const na = acc.n;
+  const n = na + nb;
+  for (let c = 0; c < acc.mean.length; c++) {
+    const delta = s.mean[c]! - acc.mean[c]!;
+    acc.mean[c]! += (delta * nb) / n;
+    acc.m2[c]! += s.std[c]! ** 2 * nb + (delta * delta * na * nb) / n;
+    acc.min[c] = Math.min(acc.min[c]!, s.min[c]!);
+    acc.max[c] = Math.max(acc.max[c]!, s.max[c]!);
+  }
+  acc.n = n;
+  return acc;
+}
+
+const finish = (r: Running): FeatureStats => ({
+  min: [...r.min],
+  max: [...r.max],
+  mean: [...r.mean],
+  std: r.m2.map((m) => Math.sqrt(m / r.n)),
+  count: [r.n],
+});
+
 /** Combines the stats of disjoint sets of frames into the stats of their union. */
 export function aggregateFeatureStats(parts: readonly FeatureStats[]): FeatureStats {
   if (parts.length === 0) throw new Error("cannot aggregate stats of zero parts");
-  const dim = parts[0]!.mean.length;
-  const total = parts.reduce((s, p) => s + p.count[0], 0);
-  const component = (f: (p: FeatureStats, c: number) => number) =>
-    Array.from({ length: dim }, (_, c) => parts.reduce((s, p) => s + f(p, c), 0));
-  const mean = component((p, c) => (p.mean[c]! * p.count[0]) / total);
-  const variance = component(
-    (p, c) => ((p.std[c]! ** 2 + (p.mean[c]! - mean[c]!) ** 2) * p.count[0]) / total,
-  );
-  return {
-    // reduce, not Math.min(...spread): a dataset may have more episodes than the call stack allows.
-    min: Array.from({ length: dim }, (_, c) =>
-      parts.reduce((m, p) => Math.min(m, p.min[c]!), Number.POSITIVE_INFINITY),
-    ),
-    max: Array.from({ length: dim }, (_, c) =>
-      parts.reduce((m, p) => Math.max(m, p.max[c]!), Number.NEGATIVE_INFINITY),
-    ),
-    mean,
-    std: variance.map(Math.sqrt),
-    count: [total],
-  };
+  let acc: Running | undefined;
+  for (const p of parts) acc = absorb(acc, p);
+  return finish(acc!);
 }
 
 export type DatasetStats = Partial<Record<FeatureKey, FeatureStats>>;
 
+/**
+ * The dataset's stats built episode by episode, in constant memory: what a streaming writer
+ * needs. Features keep the key order of the first episode; every later one must have them all.
+ */
+export class StatsAccumulator {
+  private readonly running = new Map<FeatureKey, Running>();
+  private episodes = 0;
+
+  add(stats: DatasetStats): void {
+    const keys = this.episodes === 0 ? (Object.keys(stats) as FeatureKey[]) : [...this.running.keys()];
+    for (const k of keys) {
+      const s = stats[k];
+      if (!s) throw new Error(`episode ${this.episodes} has no stats for '${k}'`);
+      this.running.set(k, absorb(this.running.get(k), s));
+    }
+    this.episodes++;
+  }
+
+  result(): DatasetStats {
+    return Object.fromEntries([...this.running].map(([k, r]) => [k, finish(r)]));
+  }
+}
+
 /** Aggregates per-episode stats feature by feature, keeping the key order of the first episode. */
 export function aggregateStats(episodes: readonly DatasetStats[]): DatasetStats {
-  if (episodes.length === 0) return {};
-  const keys = Object.keys(episodes[0]!) as FeatureKey[];
-  return Object.fromEntries(
-    keys.map((k) => {
-      const parts = episodes.map((e, i) => {
-        const s = e[k];
-        if (!s) throw new Error(`episode ${i} has no stats for '${k}'`);
-        return s;
-      });
-      return [k, aggregateFeatureStats(parts)];
-    }),
-  );
+  const acc = new StatsAccumulator();
+  for (const e of episodes) acc.add(e);
+  return acc.result();
 }
 
 /** Stats of every feature of one episode, in the features' order. */

@@ -8,11 +8,6 @@
 import type { ParquetColumn } from "../parquet.js";
 import { TASK_COLUMN } from "./layout.js";
 
-/** Task strings in order of first appearance; a task's index is its position. */
-export function collectTasks(tasks: readonly string[]): string[] {
-  return [...new Set(tasks)];
-}
-
 export function tasksColumns(tasks: readonly string[]): ParquetColumn[] {
   return [
     { name: TASK_COLUMN.taskIndex, type: "int64", values: tasks.map((_, i) => i) },

@@ -1,7 +1,7 @@
 /**
- * Checks that a set of episodes can become one LeRobot dataset, before anything is written:
- * each is a valid Episode contract, all run at the dataset's fps with evenly spaced steps (LeRobot
- * checks the same with `check_timestamps_sync`), and ids are unique.
+ * Checks that episodes can become one LeRobot dataset: each is a valid Episode contract, all run
+ * at the dataset's fps with evenly spaced steps (LeRobot checks the same with
+ * `check_timestamps_sync`), and ids are unique.
  */
 import { InputError } from "../../core/errors.js";
 import { parseContract } from "../../core/io.js";
@@ -11,24 +11,32 @@ import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 export const TIMESTAMP_TOLERANCE_S = 1e-4;
 
 export interface DatasetOptions {
-  fps: number;
-  robotType: string;
+  /** Frames per second; default: the first episode's control rate. */
+  fps?: number;
+  /** info.json `robot_type`; default: the episodes' embodiment names, sorted, joined by "+". */
+  robotType?: string;
   /** Start a new data file before one would reach this size (MB of Arrow memory). Default 100. */
   dataFilesSizeInMb?: number;
   /** Data files per chunk folder. Default 1000. */
   chunksSize?: number;
+  /** Rows per meta/episodes file (the writer holds one file's rows). Default 1000. */
+  episodesPerMetaFile?: number;
 }
 
 export function validateOptions(options: DatasetOptions): void {
-  if (!Number.isInteger(options.fps) || options.fps <= 0) {
+  if (options.fps !== undefined && (!Number.isInteger(options.fps) || options.fps <= 0)) {
     throw new InputError(`fps must be a positive integer (LeRobot stores it as int), got ${options.fps}`);
   }
-  if (options.robotType.trim() === "") throw new InputError("robotType must not be empty");
+  if (options.robotType?.trim() === "") throw new InputError("robotType must not be empty");
   const size = options.dataFilesSizeInMb;
   if (size !== undefined && !(size > 0)) throw new InputError(`dataFilesSizeInMb must be > 0, got ${size}`);
   const chunks = options.chunksSize;
   if (chunks !== undefined && (!Number.isInteger(chunks) || chunks < 1)) {
     throw new InputError(`chunksSize must be a positive integer, got ${chunks}`);
+  }
+  const perMeta = options.episodesPerMetaFile;
+  if (perMeta !== undefined && (!Number.isInteger(perMeta) || perMeta < 1)) {
+    throw new InputError(`episodesPerMetaFile must be a positive integer, got ${perMeta}`);
   }
 }
 
@@ -50,22 +58,45 @@ function checkTiming(episode: Episode, fps: number, what: string): void {
   }
 }
 
-/** Validates every episode and the set as a whole; returns the parsed (canonical) episodes. */
-export function validateEpisodes(episodes: readonly unknown[], fps: number): Episode[] {
-  if (episodes.length === 0) throw new InputError("no episodes to write: a dataset needs at least one");
-  const ids = new Map<string, number>();
-  return episodes.map((raw, i) => {
+/**
+ * Validates episodes one at a time as they reach a streaming writer: each against the contract,
+ * the dataset's fps (the first episode's control rate unless given) and the ids seen before.
+ * Keeps one id per episode, nothing else.
+ */
+export class EpisodeValidator {
+  private readonly ids = new Map<string, number>();
+  private count = 0;
+
+  constructor(private fps: number | undefined) {}
+
+  /** The dataset's fps: the one given, else the first episode's control rate (once one is checked). */
+  get datasetFps(): number | undefined {
+    return this.fps;
+  }
+
+  /** Returns the parsed (canonical) episode, or throws an InputError naming episode and field. */
+  check(raw: unknown): Episode {
+    const i = this.count;
     const id = (raw as { id?: unknown } | null)?.id;
     const what = `episode ${i}${typeof id === "string" ? ` ('${id}')` : ""}`;
     const episode = parseContract(EpisodeSchema, raw, what);
-    const previous = ids.get(episode.id);
+    const previous = this.ids.get(episode.id);
     if (previous !== undefined)
       throw new InputError(`${what}: id '${episode.id}' is also the id of episode ${previous}`);
-    ids.set(episode.id, i);
-    checkTiming(episode, fps, what);
+    if (this.fps === undefined) {
+      if (!Number.isInteger(episode.controlHz)) {
+        throw new InputError(
+          `${what}: controlHz ${episode.controlHz} is not a whole number, and LeRobot stores fps as an int`,
+        );
+      }
+      this.fps = episode.controlHz;
+    }
+    checkTiming(episode, this.fps, what);
     const bad = episode.reasons.find((r) => r.includes(","));
     if (bad !== undefined)
       throw new InputError(`${what}: reason '${bad}' contains a comma (reasons are comma-joined)`);
+    this.ids.set(episode.id, i);
+    this.count++;
     return episode;
-  });
+  }
 }

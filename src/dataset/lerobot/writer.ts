@@ -1,5 +1,6 @@
 /**
- * Writes egobridge Episodes as a LeRobot v3.0 dataset (layout in `layout.ts`).
+ * Writes egobridge Episodes as a LeRobot v3.0 dataset (layout in `layout.ts`), streaming: episodes
+ * arrive one at a time and each data file is written as soon as it is full.
  *
  * The whole directory is built in a temporary sibling and swapped into place only when every
  * file is written (`writeDirAtomic`): a failure leaves an existing dataset untouched and never a
@@ -9,11 +10,11 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { writeDirAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
-import type { Episode } from "../../core/schemas/episode.js";
 import { encodeParquet } from "../parquet.js";
 import { type EpisodeRecord, episodeRecord, episodesColumns } from "./episodes.js";
-import { episodeFrames, FEATURE_KEYS, frameBytes, frameColumns } from "./features.js";
-import { groupBySlot, planFiles } from "./file_plan.js";
+
+import { type EpisodeFrames, episodeFrames, FEATURE_KEYS, frameBytes, frameColumns } from "./features.js";
+import { FIRST_SLOT, FileRoller, nextSlot } from "./file_plan.js";
 import { buildInfo } from "./info.js";
 import {
   DEFAULT_CHUNKS_SIZE,
@@ -26,9 +27,9 @@ import {
   STATS_PATH,
   TASKS_PATH,
 } from "./layout.js";
-import { aggregateStats, episodeStats } from "./stats.js";
-import { collectTasks, tasksColumns, tasksPandasMetadata } from "./tasks.js";
-import { type DatasetOptions, validateEpisodes, validateOptions } from "./validate.js";
+import { episodeStats, StatsAccumulator } from "./stats.js";
+import { tasksColumns, tasksPandasMetadata } from "./tasks.js";
+import { type DatasetOptions, EpisodeValidator, validateOptions } from "./validate.js";
 
 export type { DatasetOptions } from "./validate.js";
 
@@ -40,91 +41,120 @@ export interface DatasetSummary {
   files: string[];
 }
 
-/** All episodes' metadata fit one file here; LeRobot too starts a new one only past 100 MB. */
-const EPISODES_SLOT: FileSlot = { chunkIndex: 0, fileIndex: 0 };
+/**
+ * Default rows per meta/episodes file. LeRobot reads every file under meta/episodes and each row
+ * says which file holds it (`meta/episodes/chunk_index`, `…/file_index`), so the split is free; a
+ * fixed count keeps the writer's memory bounded however many episodes a dataset has.
+ */
+export const DEFAULT_EPISODES_PER_META_FILE = 1000;
 
 /** info.json / stats.json are indented like LeRobot's `write_json` (indent=4). */
 const metaJson = (value: unknown): string => `${JSON.stringify(value, null, 4)}\n`;
 /** Extras are compact: indented, the per-step arrays (keypoints, poses) would be most of the dataset. */
 const extrasJson = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
-/** Everything decided before a byte is written: numbering, tasks and which file each episode goes to. */
-interface DatasetPlan {
-  episodes: Episode[];
-  tasks: string[];
-  taskIndex: ReadonlyMap<string, number>;
-  /** Global index of each episode's first frame. */
-  fromIndex: number[];
-  /** Data file of each episode. */
-  slots: FileSlot[];
-  totalFrames: number;
-  chunksSize: number;
-  dataFilesSizeInMb: number;
-}
-
-function planDataset(episodes: Episode[], options: DatasetOptions): DatasetPlan {
-  const chunksSize = options.chunksSize ?? DEFAULT_CHUNKS_SIZE;
-  const dataFilesSizeInMb = options.dataFilesSizeInMb ?? DEFAULT_DATA_FILES_SIZE_IN_MB;
-  const tasks = collectTasks(episodes.map((e) => e.task));
-  let next = 0;
-  const fromIndex = episodes.map((e) => {
-    const from = next;
-    next += e.steps.length;
-    return from;
-  });
-  const bytesPerFrame = frameBytes();
-  const slots = planFiles(
-    episodes.map((e) => e.steps.length * bytesPerFrame),
-    dataFilesSizeInMb,
-    chunksSize,
-  );
-  const taskIndex = new Map(tasks.map((t, i) => [t, i]));
-  return { episodes, tasks, taskIndex, fromIndex, slots, totalFrames: next, chunksSize, dataFilesSizeInMb };
-}
-
 type Put = (relative: string, data: string | Uint8Array) => Promise<void>;
 
 /**
- * Writes the data files, one at a time so that memory holds at most one file's frames, and
- * returns each episode's record (its place and stats) for the metadata.
+ * Builds a dataset one episode at a time. Memory holds the frames of the data file being filled
+ * (≤ data_files_size_in_mb), the records of the meta/episodes file being filled
+ * (≤ episodesPerMetaFile), one running stats sum, the task strings and the episode ids: never
+ * the whole dataset.
  */
-async function writeDataFiles(plan: DatasetPlan, put: Put): Promise<EpisodeRecord[]> {
-  const records: EpisodeRecord[] = [];
-  for (const group of groupBySlot(plan.slots)) {
-    const frames = group.episodes.map((i) => {
-      const episode = plan.episodes[i]!;
-      const taskIndex = plan.taskIndex.get(episode.task)!;
-      return episodeFrames(episode, { episodeIndex: i, fromIndex: plan.fromIndex[i]!, taskIndex });
-    });
-    group.episodes.forEach((i, k) => {
-      const at = {
-        episodeIndex: i,
-        datasetFromIndex: plan.fromIndex[i]!,
-        data: group.slot,
-        meta: EPISODES_SLOT,
-      };
-      records.push(episodeRecord(plan.episodes[i]!, { ...at, stats: episodeStats(frames[k]!) }));
-    });
-    await put(dataFilePath(group.slot), encodeParquet(frameColumns(frames)));
-  }
-  return records;
-}
+class DatasetBuilder {
+  private readonly validator: EpisodeValidator;
+  private readonly roller: FileRoller;
+  private readonly chunksSize: number;
+  private readonly dataFilesSizeInMb: number;
+  private readonly episodesPerMetaFile: number;
+  private readonly bytesPerFrame = frameBytes();
+  private readonly taskIndex = new Map<string, number>();
+  private readonly robots = new Set<string>();
+  private readonly stats = new StatsAccumulator();
+  private data: { slot: FileSlot; frames: EpisodeFrames[] } = { slot: FIRST_SLOT, frames: [] };
+  private meta: { slot: FileSlot; records: EpisodeRecord[] } = { slot: FIRST_SLOT, records: [] };
+  private episodes = 0;
+  private frames = 0;
+  private successes = 0;
 
-async function writeMetadata(plan: DatasetPlan, records: EpisodeRecord[], options: DatasetOptions, put: Put) {
-  for (const [i, episode] of plan.episodes.entries()) await put(extrasEpisodePath(i), extrasJson(episode));
-  await put(episodesFilePath(EPISODES_SLOT), encodeParquet(episodesColumns(records, FEATURE_KEYS)));
-  await put(TASKS_PATH, encodeParquet(tasksColumns(plan.tasks), tasksPandasMetadata()));
-  await put(STATS_PATH, metaJson(aggregateStats(records.map((r) => r.stats))));
-  const info = buildInfo({
-    robotType: options.robotType,
-    fps: options.fps,
-    totalEpisodes: plan.episodes.length,
-    totalFrames: plan.totalFrames,
-    totalTasks: plan.tasks.length,
-    chunksSize: plan.chunksSize,
-    dataFilesSizeInMb: plan.dataFilesSizeInMb,
-  });
-  await put(INFO_PATH, metaJson(info));
+  constructor(
+    private readonly options: DatasetOptions,
+    private readonly put: Put,
+  ) {
+    this.validator = new EpisodeValidator(options.fps);
+    this.chunksSize = options.chunksSize ?? DEFAULT_CHUNKS_SIZE;
+    this.dataFilesSizeInMb = options.dataFilesSizeInMb ?? DEFAULT_DATA_FILES_SIZE_IN_MB;
+    this.episodesPerMetaFile = options.episodesPerMetaFile ?? DEFAULT_EPISODES_PER_META_FILE;
+    this.roller = new FileRoller(this.dataFilesSizeInMb, this.chunksSize);
+  }
+
+  async add(raw: unknown): Promise<void> {
+    const episode = this.validator.check(raw);
+    const episodeIndex = this.episodes;
+    let taskIndex = this.taskIndex.get(episode.task);
+    if (taskIndex === undefined) {
+      taskIndex = this.taskIndex.size;
+      this.taskIndex.set(episode.task, taskIndex);
+    }
+    const place = this.roller.place(episode.steps.length * this.bytesPerFrame);
+    if (place.opensFile) await this.flushData();
+    this.data.slot = place.slot;
+    const frames = episodeFrames(episode, { episodeIndex, fromIndex: this.frames, taskIndex });
+    const stats = episodeStats(frames);
+    this.data.frames.push(frames);
+    this.stats.add(stats);
+    this.meta.records.push(
+      episodeRecord(episode, {
+        episodeIndex,
+        datasetFromIndex: this.frames,
+        data: place.slot,
+        meta: this.meta.slot,
+        stats,
+      }),
+    );
+    if (this.meta.records.length === this.episodesPerMetaFile) await this.flushMeta();
+    await this.put(extrasEpisodePath(episodeIndex), extrasJson(episode));
+    this.episodes++;
+    this.frames += episode.steps.length;
+    if (episode.success) this.successes++;
+    this.robots.add(episode.embodiment.name);
+  }
+
+  private async flushData(): Promise<void> {
+    if (this.data.frames.length === 0) return;
+    await this.put(dataFilePath(this.data.slot), encodeParquet(frameColumns(this.data.frames)));
+    this.data.frames = [];
+  }
+
+  private async flushMeta(): Promise<void> {
+    if (this.meta.records.length === 0) return;
+    await this.put(
+      episodesFilePath(this.meta.slot),
+      encodeParquet(episodesColumns(this.meta.records, FEATURE_KEYS)),
+    );
+    this.meta = { slot: nextSlot(this.meta.slot, this.chunksSize), records: [] };
+  }
+
+  /** Writes what is pending and the dataset-wide metadata. */
+  async close(): Promise<Omit<DatasetSummary, "files">> {
+    if (this.episodes === 0) throw new InputError("no episodes to write: a dataset needs at least one");
+    await this.flushData();
+    await this.flushMeta();
+    const tasks = [...this.taskIndex.keys()];
+    await this.put(TASKS_PATH, encodeParquet(tasksColumns(tasks), tasksPandasMetadata()));
+    await this.put(STATS_PATH, metaJson(this.stats.result()));
+    const info = buildInfo({
+      robotType: this.options.robotType ?? [...this.robots].sort().join("+"),
+      fps: this.validator.datasetFps!,
+      totalEpisodes: this.episodes,
+      totalFrames: this.frames,
+      totalTasks: tasks.length,
+      chunksSize: this.chunksSize,
+      dataFilesSizeInMb: this.dataFilesSizeInMb,
+    });
+    await this.put(INFO_PATH, metaJson(info));
+    return { episodes: this.episodes, frames: this.frames, successes: this.successes };
+  }
 }
 
 /**
@@ -151,22 +181,27 @@ async function checkReplaceable(dir: string): Promise<void> {
   }
 }
 
+/** Episodes to write: an array, or any (async) iterable that yields them one at a time. */
+export type EpisodeSource = Iterable<unknown> | AsyncIterable<unknown>;
+
 /**
- * Writes `episodes` (validated against the Episode contract first) as a LeRobot v3.0 dataset at
- * `dir`, replacing any dataset there. Episode `i` becomes `episode_index` i; tasks are numbered
- * in order of first appearance. Throws an InputError naming the episode and field for input that
- * cannot make a valid dataset; an existing dataset at `dir` is then left as it was. `dir` must
- * not exist, be empty, or hold a LeRobot dataset (which is replaced).
+ * Writes `episodes` (each validated against the Episode contract as it comes) as a LeRobot v3.0
+ * dataset at `dir`, replacing any dataset there. Episodes are consumed one at a time, so a
+ * generator that reads them from disk keeps memory bounded whatever the dataset's size.
+ * Episode `i` becomes `episode_index` i; tasks are numbered in order of first appearance. Throws
+ * an InputError naming the episode and field for input that cannot make a valid dataset; an
+ * existing dataset at `dir` is then left as it was. `dir` must not exist, be empty, or hold a
+ * LeRobot dataset (which is replaced).
  */
 export async function writeLeRobotDataset(
   dir: string,
-  episodes: readonly Episode[],
-  options: DatasetOptions,
+  episodes: EpisodeSource,
+  options: DatasetOptions = {},
 ): Promise<DatasetSummary> {
   validateOptions(options);
-  const plan = planDataset(validateEpisodes(episodes, options.fps), options);
   await checkReplaceable(dir);
   const written: string[] = [];
+  let summary: Omit<DatasetSummary, "files"> | undefined;
   await writeDirAtomic(dir, async (root) => {
     const put: Put = async (relative, data) => {
       const file = path.join(root, relative);
@@ -174,13 +209,9 @@ export async function writeLeRobotDataset(
       await fs.writeFile(file, data);
       written.push(relative);
     };
-    const records = await writeDataFiles(plan, put);
-    await writeMetadata(plan, records, options, put);
+    const builder = new DatasetBuilder(options, put);
+    for await (const raw of episodes) await builder.add(raw);
+    summary = await builder.close();
   });
-  return {
-    episodes: plan.episodes.length,
-    frames: plan.totalFrames,
-    successes: plan.episodes.filter((e) => e.success).length,
-    files: written.sort(),
-  };
+  return { ...summary!, files: written.sort() };
 }

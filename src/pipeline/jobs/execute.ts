@@ -21,6 +21,7 @@ import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
+import { placeHeadCamera, VIDEO_TASK, videoScene } from "../video_scene.js";
 import {
   readUnitHeader,
   readUnitPayload,
@@ -184,17 +185,10 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
   let trajectory: ReturnType<typeof retargetParallelJaw>;
   let task: string;
   if (t.kind === "video") {
-    const v = await import("../video_demo.js");
-    const pitch = t.video?.pitchDownDeg ?? v.levelPitchDeg(track);
-    const X_WC = v.headCameraPose(t.video?.cameraHeightM ?? 1.25, pitch);
-    track = {
-      ...track,
-      X_WC: { pos: [X_WC.p.x, X_WC.p.y, X_WC.p.z], quatXyzw: [X_WC.q.x, X_WC.q.y, X_WC.q.z, X_WC.q.w] },
-    };
+    track = placeHeadCamera(track, t.video ?? {}).track;
     trajectory = retargetParallelJaw(track, embodiment, t.retarget);
-    const cup = v.cupFromTrajectory(trajectory, track.frames.length);
-    scene = sceneFromObjectTrack({ ...track, objects: [cup] }, "table_cup_from_video", t.table);
-    task = "Lift the cup and put it back where it stood.";
+    scene = videoScene(track, trajectory, t.table).scene;
+    task = VIDEO_TASK;
   } else {
     trajectory = retargetParallelJaw(track, embodiment, t.retarget);
     const object = track.objects[0];

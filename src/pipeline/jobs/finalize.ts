@@ -174,29 +174,30 @@ async function selectVariants(
 
 /**
  * Writes the selected episodes as one LeRobot v3.0 dataset (atomically: writeLeRobotDataset).
- * The writer takes all episodes at once, so they are read back from the unit records only now.
+ * Episodes are read from the unit records one at a time as the writer asks for them, so memory
+ * does not grow with the job. A unit id listed twice (a source shared by two selections) is
+ * written once.
  */
 export async function writeJobDataset(
   dir: string,
   ids: readonly string[],
   lookup: UnitLookup,
 ): Promise<DatasetSummary & { duplicates: string[] }> {
-  const episodes: Episode[] = [];
+  if (ids.length === 0)
+    throw new InputError("no episode made it into the dataset (every source failed or was rejected)");
   const seen = new Set<string>();
   const duplicates: string[] = [];
-  for (const id of ids) {
-    const e = await lookup.payload<Episode>(id);
-    if (seen.has(e.id)) {
-      duplicates.push(e.id);
-      continue;
+  async function* episodes(): AsyncGenerator<Episode> {
+    for (const id of ids) {
+      const e = await lookup.payload<Episode>(id);
+      if (seen.has(e.id)) {
+        duplicates.push(e.id);
+        continue;
+      }
+      seen.add(e.id);
+      yield e;
     }
-    seen.add(e.id);
-    episodes.push(e);
   }
-  if (episodes.length === 0)
-    throw new InputError("no episode made it into the dataset (every source failed or was rejected)");
-  const hz = episodes[0]!.controlHz;
-  const robots = [...new Set(episodes.map((e) => e.embodiment.name))].sort().join("+");
-  const summary = await writeLeRobotDataset(dir, episodes, { fps: hz, robotType: robots });
+  const summary = await writeLeRobotDataset(dir, episodes());
   return { ...summary, duplicates };
 }

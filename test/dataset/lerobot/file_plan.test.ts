@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupBySlot, nextSlot, planFiles } from "../../../src/dataset/lerobot/file_plan.js";
+import { nextSlot, planFiles } from "../../../src/dataset/lerobot/file_plan.js";
 
 const MB = 1024 * 1024;
 
@@ -11,7 +11,6 @@ describe("file_plan", () => {
       { chunkIndex: 0, fileIndex: 0 },
       { chunkIndex: 0, fileIndex: 0 },
     ]);
-    expect(groupBySlot(slots)).toEqual([{ slot: { chunkIndex: 0, fileIndex: 0 }, episodes: [0, 1, 2] }]);
   });
 
   it("starts a new file when the next episode would reach the limit (LeRobot's >=)", () => {

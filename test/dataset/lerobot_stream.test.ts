@@ -1,0 +1,167 @@
+/**
+ * The LeRobot writer as a stream: episodes come from an (async) iterable one at a time, full data
+ * files reach the disk before later episodes are read, meta/episodes is split into files of a
+ * bounded number of rows, and a source that fails midway leaves nothing behind. Parquet files are
+ * read back with hyparquet (independent of the parquet-wasm stack that wrote them).
+ */
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { vec3 } from "../../src/core/math.js";
+import type { Episode } from "../../src/core/schemas/episode.js";
+import { readEpisodesTable } from "../../src/dataset/lerobot/reader.js";
+import { writeLeRobotDataset } from "../../src/dataset/lerobot/writer.js";
+import { makeEmbodiment, makeEpisode } from "./factories.js";
+
+/** Each factory episode (9–15 frames of ≈ 0.4 kB) is bigger than this, so each gets its own data file. */
+const ONE_EPISODE_PER_FILE_MB = 2 / 1024;
+
+const episodeSet = (n: number): Episode[] =>
+  Array.from({ length: n }, (_, i) =>
+    makeEpisode({
+      id: `ep_${i}`,
+      length: 9 + (i % 4),
+      offsetM: vec3(0.01 * i, -0.02 * i, 0),
+      seed: i,
+      task: i % 2 === 0 ? "pick up the can" : "put the can down",
+    }),
+  );
+
+async function rowsOf(file: string): Promise<Record<string, unknown>[]> {
+  const buf = await fs.readFile(file);
+  const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return (await parquetReadObjects({ file: bytes, compressors })) as Record<string, unknown>[];
+}
+
+const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as number));
+
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+  const out: Record<string, string> = {};
+  for (const e of entries.filter((x) => x.isFile())) {
+    const file = path.join(e.parentPath, e.name);
+    out[path.relative(root, file)] = createHash("sha256")
+      .update(await fs.readFile(file))
+      .digest("hex");
+  }
+  return out;
+}
+
+describe("writeLeRobotDataset as a stream", () => {
+  let tmp: string;
+  let dir: string;
+
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-stream-"));
+    dir = path.join(tmp, "dataset");
+  });
+  afterEach(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it("writes each full data file before it reads the episodes after it", async () => {
+    const episodes = episodeSet(6);
+    const seenOnDisk: string[][] = [];
+    async function* source(): AsyncGenerator<Episode> {
+      for (const [k, e] of episodes.entries()) {
+        const building = (await fs.readdir(tmp)).filter((d) => d.startsWith("dataset.tmp-"));
+        if (k > 0) {
+          expect(building).toHaveLength(1);
+          const data = path.join(tmp, building[0]!, "data", "chunk-000");
+          seenOnDisk.push((await fs.readdir(data).catch(() => [])).sort());
+        }
+        yield e;
+      }
+    }
+    const summary = await writeLeRobotDataset(dir, source(), { dataFilesSizeInMb: ONE_EPISODE_PER_FILE_MB });
+    expect(summary.episodes).toBe(6);
+    // When episode k is asked for, episode k − 1 opened a new file, so files 0 … k − 2 are written.
+    expect(seenOnDisk).toEqual(
+      [1, 2, 3, 4, 5].map((k) =>
+        Array.from({ length: k - 1 }, (_, f) => `file-${String(f).padStart(3, "0")}.parquet`),
+      ),
+    );
+    const rows = await rowsOf(path.join(dir, "data/chunk-000/file-003.parquet"));
+    expect(rows.map((r) => num(r.episode_index))).toEqual(Array(episodes[3]!.steps.length).fill(3));
+  });
+
+  it("splits meta/episodes into files of episodesPerMetaFile rows, each row naming its file", async () => {
+    const episodes = episodeSet(5);
+    await writeLeRobotDataset(dir, episodes, { episodesPerMetaFile: 2, chunksSize: 2 });
+    const files = [
+      ["chunk-000/file-000.parquet", 0, 0, [0, 1]],
+      ["chunk-000/file-001.parquet", 0, 1, [2, 3]],
+      ["chunk-001/file-000.parquet", 1, 0, [4]],
+    ] as const;
+    let from = 0;
+    for (const [file, chunk, fileIndex, indices] of files) {
+      const rows = await rowsOf(path.join(dir, "meta/episodes", file));
+      expect(rows.map((r) => num(r.episode_index))).toEqual(indices);
+      for (const r of rows) {
+        const e = episodes[num(r.episode_index)]!;
+        expect(num(r["meta/episodes/chunk_index"])).toBe(chunk);
+        expect(num(r["meta/episodes/file_index"])).toBe(fileIndex);
+        expect(r.episode_id).toBe(e.id);
+        expect(num(r.dataset_from_index)).toBe(from);
+        expect(num(r.dataset_to_index)).toBe(from + e.steps.length);
+        from += e.steps.length;
+      }
+    }
+    const table = await readEpisodesTable(dir);
+    expect(table.map((r) => r.episode_index)).toEqual([0, 1, 2, 3, 4]);
+    const info = JSON.parse(await fs.readFile(path.join(dir, "meta/info.json"), "utf8"));
+    expect(info.total_frames).toBe(from);
+  });
+
+  it("gives the same bytes from an array, a generator and an async generator", async () => {
+    const options = { dataFilesSizeInMb: 8 / 1024, episodesPerMetaFile: 3 };
+    await writeLeRobotDataset(dir, episodeSet(7), options);
+    const fromGenerator = path.join(tmp, "gen");
+    await writeLeRobotDataset(
+      fromGenerator,
+      (function* () {
+        yield* episodeSet(7);
+      })(),
+      options,
+    );
+    const fromAsync = path.join(tmp, "async");
+    await writeLeRobotDataset(
+      fromAsync,
+      (async function* () {
+        yield* episodeSet(7);
+      })(),
+      options,
+    );
+    const expected = await snapshot(dir);
+    expect(Object.keys(expected).filter((f) => f.startsWith("data/")).length).toBeGreaterThan(1);
+    expect(await snapshot(fromGenerator)).toEqual(expected);
+    expect(await snapshot(fromAsync)).toEqual(expected);
+  });
+
+  it("takes fps and robot_type from the episodes when not given", async () => {
+    const franka = makeEpisode({ id: "franka_0", controlHz: 20 });
+    franka.embodiment = makeEmbodiment({ name: "franka_hand" });
+    await writeLeRobotDataset(dir, [makeEpisode({ id: "a", controlHz: 20 }), franka]);
+    const info = JSON.parse(await fs.readFile(path.join(dir, "meta/info.json"), "utf8"));
+    expect(info.fps).toBe(20);
+    expect(info.robot_type).toBe("franka_hand+robotiq_2f85");
+  });
+
+  it("leaves an existing dataset untouched, and no temporary folder, when the source fails midway", async () => {
+    await writeLeRobotDataset(dir, episodeSet(2));
+    const before = await snapshot(dir);
+    async function* failing(): AsyncGenerator<Episode> {
+      yield* episodeSet(4);
+      throw new Error("disk went away while reading episode 4");
+    }
+    await expect(
+      writeLeRobotDataset(dir, failing(), { dataFilesSizeInMb: ONE_EPISODE_PER_FILE_MB }),
+    ).rejects.toThrow(/disk went away/);
+    expect(await snapshot(dir)).toEqual(before);
+    expect(await fs.readdir(tmp)).toEqual(["dataset"]);
+  });
+});
