@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
-const tmpSuffix = (): string => `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+/** A unique suffix for a temporary sibling of a file or folder being written. */
+export const tmpSuffix = (): string => `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });

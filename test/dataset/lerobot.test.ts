@@ -48,13 +48,18 @@ function expectClose(actual: unknown, expected: readonly number[], tol = F32_TOL
   });
 }
 
-/** What each vector feature should hold for a step, computed from the Episode directly. */
+/**
+ * What each vector feature should hold for a step, computed from the Episode directly. The
+ * command of step i is chosen from the state before it: measured after step i − 1 (row 0: the
+ * settled start, recorded as step 0's state).
+ */
 const expectedVectors = (e: Episode, i: number) => {
   const s = e.steps[i]!;
+  const seen = e.steps[Math.max(i - 1, 0)]!;
   return {
-    "observation.state": [...s.state.tcp.pos, ...s.state.tcp.quatXyzw, s.state.apertureM],
+    "observation.state": [...seen.state.tcp.pos, ...seen.state.tcp.quatXyzw, seen.state.apertureM],
     action: [...s.action.tcp.pos, ...s.action.tcp.quatXyzw, s.action.apertureM],
-    "observation.environment_state": [...s.objects[CAN_ID]!.pos, ...s.objects[CAN_ID]!.quatXyzw],
+    "observation.environment_state": [...seen.objects[CAN_ID]!.pos, ...seen.objects[CAN_ID]!.quatXyzw],
     "observation.human.keypoints": s.human.keypointsWorld.flat(),
   };
 };

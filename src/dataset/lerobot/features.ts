@@ -4,7 +4,9 @@
  *
  * Frames and conventions (also written to info.json so a reader need not guess):
  * - every pose is in the scene frame W (z up, metres), quaternions in [x, y, z, w] order;
- * - `observation.state` is the measured TCP pose X_WG and pad opening after the step;
+ * - `observation.state` (and `observation.environment_state`) is what was measured before the
+ *   step's command: the state after the previous step (`../timing.ts`), so a policy learns to
+ *   choose `action[t]` from what it could see;
  * - `action` is the command of the step, absolute in W (not a delta: deltas are a view,
  *   `action[t] − observation.state[t]`, that a policy's processor can derive);
  * - `observation.human.*` is the human hand at the same instant (the alignment of the demo).
@@ -12,6 +14,7 @@
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import type { ParquetColumn } from "../parquet.js";
+import { OBSERVATION_TIMING, observedStepIndex } from "../timing.js";
 import { FEATURE, type FeatureKey } from "./layout.js";
 
 export type FeatureDtype = "float32" | "int64" | "bool";
@@ -84,7 +87,8 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
     names: TCP_NAMES,
     info: {
       frame: "W",
-      description: "measured TCP pose X_WG (quaternion xyzw) and pad opening after the step",
+      description: "measured TCP pose X_WG (quaternion xyzw) and pad opening before the step's command",
+      timing: OBSERVATION_TIMING,
     },
   },
   [FEATURE.action]: {
@@ -98,7 +102,16 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
     },
   },
   [FEATURE.actionGrasp]: scalar("bool"),
-  [FEATURE.environmentState]: { dtype: "float32", shape: [7], names: TARGET_POSE_NAMES },
+  [FEATURE.environmentState]: {
+    dtype: "float32",
+    shape: [7],
+    names: TARGET_POSE_NAMES,
+    info: {
+      frame: "W",
+      description: "pose of the task's target object (quaternion xyzw) before the step's command",
+      timing: OBSERVATION_TIMING,
+    },
+  },
   [FEATURE.humanKeypoints]: { dtype: "float32", shape: [63], names: KEYPOINT_NAMES },
   [FEATURE.humanFrameIndex]: scalar("int64"),
   [FEATURE.humanTimestamp]: scalar("float32"),
@@ -115,12 +128,13 @@ export const featureSize = (spec: FeatureSpec): number => spec.shape[0];
 
 /**
  * Per-frame values of one episode, feature by feature, flattened row-major
- * (`length × shape[0]`). Booleans are 0/1 and float32 features are already rounded to float32,
- * so statistics describe exactly what is stored.
+ * (`length × shape[0]`): float32 features as stored (Float32Array), the others (int64, bool as
+ * 0/1) as Float64Array, so statistics describe exactly what is stored and a writer holding a
+ * file's worth of frames pays 4 or 8 bytes a value.
  */
 export interface EpisodeFrames {
   length: number;
-  values: Record<FeatureKey, number[]>;
+  values: Record<FeatureKey, Float32Array | Float64Array>;
 }
 
 /** Where an episode sits in the dataset. */
@@ -137,36 +151,47 @@ export interface EpisodePlacement {
  * Throws an InputError if a step lacks the pose of the scene's target object.
  */
 export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFrames {
-  const values = Object.fromEntries(FEATURE_KEYS.map((k) => [k, [] as number[]])) as Record<
-    FeatureKey,
-    number[]
-  >;
-  const pushF32 = (key: FeatureKey, xs: readonly number[]) => {
-    for (const x of xs) values[key].push(Math.fround(x));
+  const n = episode.steps.length;
+  const values = Object.fromEntries(
+    FEATURE_KEYS.map((k) => {
+      const spec = FEATURES[k];
+      const size = n * featureSize(spec);
+      return [k, spec.dtype === "float32" ? new Float32Array(size) : new Float64Array(size)];
+    }),
+  ) as Record<FeatureKey, Float32Array | Float64Array>;
+  const offset = Object.fromEntries(FEATURE_KEYS.map((k) => [k, 0])) as Record<FeatureKey, number>;
+  const put = (key: FeatureKey, xs: readonly number[]) => {
+    values[key].set(xs, offset[key]);
+    offset[key] += xs.length;
   };
   const targetId = episode.scene.task.targetId;
   const t0 = episode.steps[0]!.t;
   const last = episode.steps.length - 1;
   episode.steps.forEach((step, i) => {
-    const target = step.objects[targetId];
+    // The state the command was chosen from: measured before the step (see timing.ts).
+    const observed = episode.steps[observedStepIndex(i)]!;
+    const target = observed.objects[targetId];
     if (!target) {
-      throw new InputError(`episode '${episode.id}' step ${i}: no pose for the target object '${targetId}'`, {
-        hint: "every step's `objects` must include the scene's task.targetId",
-      });
+      throw new InputError(
+        `episode '${episode.id}' step ${observedStepIndex(i)}: no pose for the target object '${targetId}'`,
+        {
+          hint: "every step's `objects` must include the scene's task.targetId",
+        },
+      );
     }
-    pushF32(FEATURE.state, [...step.state.tcp.pos, ...step.state.tcp.quatXyzw, step.state.apertureM]);
-    pushF32(FEATURE.action, [...step.action.tcp.pos, ...step.action.tcp.quatXyzw, step.action.apertureM]);
-    values[FEATURE.actionGrasp].push(step.action.grasp ? 1 : 0);
-    pushF32(FEATURE.environmentState, [...target.pos, ...target.quatXyzw]);
-    pushF32(FEATURE.humanKeypoints, step.human.keypointsWorld.flat());
-    values[FEATURE.humanFrameIndex].push(step.human.frameIndex);
-    pushF32(FEATURE.humanTimestamp, [step.human.t]);
-    values[FEATURE.nextDone].push(i === last ? 1 : 0);
-    pushF32(FEATURE.timestamp, [step.t - t0]);
-    values[FEATURE.frameIndex].push(i);
-    values[FEATURE.episodeIndex].push(at.episodeIndex);
-    values[FEATURE.index].push(at.fromIndex + i);
-    values[FEATURE.taskIndex].push(at.taskIndex);
+    put(FEATURE.state, [...observed.state.tcp.pos, ...observed.state.tcp.quatXyzw, observed.state.apertureM]);
+    put(FEATURE.action, [...step.action.tcp.pos, ...step.action.tcp.quatXyzw, step.action.apertureM]);
+    put(FEATURE.actionGrasp, [step.action.grasp ? 1 : 0]);
+    put(FEATURE.environmentState, [...target.pos, ...target.quatXyzw]);
+    put(FEATURE.humanKeypoints, step.human.keypointsWorld.flat());
+    put(FEATURE.humanFrameIndex, [step.human.frameIndex]);
+    put(FEATURE.humanTimestamp, [step.human.t]);
+    put(FEATURE.nextDone, [i === last ? 1 : 0]);
+    put(FEATURE.timestamp, [step.t - t0]);
+    put(FEATURE.frameIndex, [i]);
+    put(FEATURE.episodeIndex, [at.episodeIndex]);
+    put(FEATURE.index, [at.fromIndex + i]);
+    put(FEATURE.taskIndex, [at.taskIndex]);
   });
   return { length: episode.steps.length, values };
 }

@@ -1,0 +1,93 @@
+/**
+ * The robomimic HDF5 layout as egobridge writes it (ARISE-Initiative/robomimic
+ * `docs/datasets/overview.md`; MimicGen's `datagen_info` from NVlabs/mimicgen
+ * `scripts/prepare_src_dataset.py` and `utils/file_utils.py::write_demo_to_hdf5`). N is a
+ * demo's number of control steps, K its number of dynamic objects (sorted by id), S the number
+ * of MimicGen subtasks (here 2: grasp, then the rest).
+ *
+ * ```
+ * data/                                   attrs: total (int64, frames), env_args (JSON string)
+ *   demo_<i>/                             i = 0, 1, … in input order
+ *                                         attrs: num_samples (int64), egobridge provenance
+ *                                           (episode_id, task, success int8, reasons JSON, source,
+ *                                           source_episode, variant, seed, lineage_params JSON,
+ *                                           embodiment, object_ids JSON)
+ *     actions                 (N, 8)      f8  commanded TCP pose X_WG, absolute in W:
+ *                                             [x, y, z, qw, qx, qy, qz, aperture_m]
+ *     states                  (N, 8+7K)   f8  [tcp x, y, z, qw, qx, qy, qz, aperture_m,
+ *                                             then per object: x, y, z, qw, qx, qy, qz]
+ *     rewards                 (N,)        f8  sparse: 1 on the last step of a successful demo
+ *     dones                   (N,)        i8  1 on the last step
+ *     obs/robot0_eef_pos      (N, 3)      f8  measured TCP position in W, before the step (after step
+ *                                             t − 1; row 0 the settled start), as states
+ *     obs/robot0_eef_quat     (N, 4)      f8  measured TCP orientation, [w, x, y, z]
+ *     obs/robot0_gripper_qpos (N, 2)      f8  finger positions along G's y: [+a/2, −a/2] (m)
+ *     obs/object              (N, 7K)     f8  every dynamic object: [x, y, z, qw, qx, qy, qz]
+ *     obs/target_pose         (N, 7)      f8  the task's target object (LeRobot's environment_state)
+ *     obs/human_keypoints     (N, 63)     f8  21 MediaPipe keypoints × [x, y, z] in W
+ *     obs/human_frame_index   (N, 1)      i8  source video frame of the step
+ *     obs/human_timestamp     (N, 1)      f8  source time of the step (s)
+ *     next_obs/<key>          as obs/<key>, measured after the step (hand: the next step's)
+ *     datagen_info/                       attrs: env_interface_name, env_interface_type
+ *       eef_pose              (N, 4, 4)   f8  measured TCP pose X_WG before the step
+ *       target_pose           (N, 4, 4)   f8  commanded TCP pose X_WG
+ *       gripper_action        (N, 1)      f8  −1 open / +1 close (robosuite's gripper convention)
+ *       object_poses/<id>     (N, 4, 4)   f8  X_WO of every dynamic object
+ *       subtask_term_signals/grasp (N,)   i8  the command's grasp flag
+ *     src_demo_inds           (S,)        i8  variants only: demo index of the source, per subtask
+ *     src_demo_labels         (N, 1)      i8  variants only: the same, per step
+ * mask/train, mask/valid, mask/successful (M,)  fixed-length ASCII demo names
+ * ```
+ *
+ * All float data is float64 and integer data int64, as robomimic's own conversion scripts
+ * write numpy arrays of Python floats and ints. Poses are in the scene frame W (z up, metres).
+ */
+
+export const DATA_GROUP = "data";
+export const MASK_GROUP = "mask";
+
+export const demoName = (index: number): string => `demo_${index}`;
+export const demoPath = (index: number): string => `${DATA_GROUP}/${demoName(index)}`;
+
+/** Filter keys written under `mask/`, as robomimic's `split_train_val.py` names the split. */
+export const MASK = { train: "train", valid: "valid", successful: "successful" } as const;
+
+/** Observation keys, in the order they are written under `obs/` and `next_obs/`. */
+export const OBS = {
+  eefPos: "robot0_eef_pos",
+  eefQuat: "robot0_eef_quat",
+  gripperQpos: "robot0_gripper_qpos",
+  object: "object",
+  targetPose: "target_pose",
+  humanKeypoints: "human_keypoints",
+  humanFrameIndex: "human_frame_index",
+  humanTimestamp: "human_timestamp",
+} as const;
+
+/**
+ * robomimic's `EnvType` (robomimic/envs/env_base.py): 1 robosuite, 2 gym, 3 iGibson MOMART.
+ * egobridge is none of them; it writes GYM_TYPE as Isaac Lab's HDF5DatasetFileHandler does for
+ * its own simulator. The type is read only to create an environment for rollouts, which an
+ * egobridge file cannot offer anyway: training with rollouts disabled never looks at it.
+ */
+export const ENV_TYPE_GYM = 2;
+
+/** robosuite's gripper action convention (`GripperModel.format_action`): −1 open, +1 closed. */
+export const GRIPPER_OPEN = -1;
+export const GRIPPER_CLOSED = 1;
+
+/** MimicGen subtask termination signals written to `datagen_info/subtask_term_signals`. */
+export const SUBTASK_SIGNALS = ["grasp"] as const;
+/** MimicGen subtasks: one per termination signal, plus the final one that ends with the demo. */
+export const NUM_SUBTASKS = SUBTASK_SIGNALS.length + 1;
+
+/** `datagen_info` group attrs that MimicGen's `get_env_interface_info_from_dataset` reads. */
+export const ENV_INTERFACE = { name: "egobridge", type: "egobridge" } as const;
+
+/** Order of the quaternion components wherever a quaternion is written (scalar first, as MuJoCo). */
+export const QUATERNION_ORDER = "wxyz";
+
+/** Components of `actions` and of the robot part of `states`. */
+export const TCP_NAMES = ["x", "y", "z", "qw", "qx", "qy", "qz", "aperture_m"];
+/** Components of one object pose in `states` and `obs/object`. */
+export const POSE_NAMES = ["x", "y", "z", "qw", "qx", "qy", "qz"];

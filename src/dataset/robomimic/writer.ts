@@ -1,0 +1,268 @@
+/**
+ * Writes egobridge Episodes as one robomimic HDF5 file (layout in `layout.ts`), the format
+ * robomimic trains from and MimicGen / Isaac Lab Mimic generate from.
+ *
+ * Streaming: episodes are consumed one at a time and each becomes its `data/demo_<i>` group
+ * before the next is read; only ids, success flags and counters are kept, never the episodes.
+ * Atomic: the file is built beside `file` under a temporary name and renamed into place only
+ * when complete; on any error the temporary file is removed and an existing `file` is left as
+ * it was. Deterministic: the same episodes give a byte-identical file (see `hdf5.ts`).
+ *
+ * Conventions (also in `env_args.env_kwargs`, so a reader need not guess):
+ * - actions are absolute commanded TCP poses X_WG in the scene frame W plus the pad opening, not
+ *   robosuite OSC_POSE deltas in [−1, 1]: deltas are a view (`action[t] − state[t]`), and
+ *   robomimic's action normalisation can scale them for training;
+ * - quaternions are scalar-first [w, x, y, z] (converted from the Episode's {x, y, z, w});
+ * - `env_args.type` is robomimic's GYM_TYPE (2), as Isaac Lab writes for its own simulator.
+ */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { tmpSuffix } from "../../core/atomic.js";
+import { InputError } from "../../core/errors.js";
+import { parseContract } from "../../core/io.js";
+import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
+import { KEYPOINT_NAMES } from "../lerobot/features.js";
+import { OBSERVATION_TIMING } from "../timing.js";
+import { demoContent } from "./demo.js";
+import { Hdf5Writer } from "./hdf5.js";
+import {
+  DATA_GROUP,
+  demoName,
+  demoPath,
+  ENV_INTERFACE,
+  ENV_TYPE_GYM,
+  GRIPPER_CLOSED,
+  GRIPPER_OPEN,
+  MASK,
+  MASK_GROUP,
+  POSE_NAMES,
+  QUATERNION_ORDER,
+  TCP_NAMES,
+} from "./layout.js";
+
+export interface RobomimicOptions {
+  /** env_args.env_name; default: the first episode's task. */
+  envName?: string;
+  /** Fraction of demos (by order) in mask/valid; the rest in mask/train. Default 0.1 (deterministic: e.g. every 10th demo). */
+  validFraction?: number;
+}
+
+export interface RobomimicSummary {
+  demos: number;
+  frames: number;
+  successes: number;
+  file: string;
+}
+
+export const FORMAT = "egobridge.robomimic";
+export const FORMAT_VERSION = 1;
+export const DEFAULT_VALID_FRACTION = 0.1;
+
+/**
+ * Whether demo `index` goes to mask/valid: chosen so that any first n demos hold
+ * floor(n · fraction) validation demos (robomimic's `split_train_val.py` takes
+ * int(ratio · n)), spread evenly — with 0.1, demos 9, 19, 29, ….
+ */
+export function isValidationDemo(index: number, fraction: number): boolean {
+  // The epsilon keeps products such as 0.57 · 100 = 56.99999999999999 on the right integer.
+  const upTo = (n: number) => Math.floor(n * fraction + 1e-9);
+  return upTo(index + 1) > upTo(index);
+}
+
+function checkOptions(options: RobomimicOptions): number {
+  const fraction = options.validFraction ?? DEFAULT_VALID_FRACTION;
+  if (!(Number.isFinite(fraction) && fraction >= 0 && fraction < 1)) {
+    throw new InputError(`validFraction must be in [0, 1), got ${fraction}`);
+  }
+  if (options.envName !== undefined && options.envName.trim() === "") {
+    throw new InputError("envName must not be empty");
+  }
+  return fraction;
+}
+
+/** The description robomimic reads back with `FileUtils.get_env_metadata_from_dataset`. */
+function envArgs(envName: string, controlHz: number): string {
+  const env_kwargs = {
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    frame: "W",
+    units: "m",
+    control_hz: controlHz,
+    controller: "absolute_pose",
+    quaternion_order: QUATERNION_ORDER,
+    action_names: TCP_NAMES,
+    state_names: [...TCP_NAMES, "then per object, in the demo's object_ids order:", ...POSE_NAMES],
+    object_pose_names: POSE_NAMES,
+    gripper_qpos: "finger positions along the gripper's opening axis: [+aperture/2, -aperture/2] (m)",
+    gripper_action: { open: GRIPPER_OPEN, closed: GRIPPER_CLOSED },
+    obs_timing: `${OBSERVATION_TIMING}; next_obs[t] is measured after step t`,
+    reward: "sparse: 1 on the last step of a successful demo, else 0",
+    human_keypoint_names: KEYPOINT_NAMES,
+  };
+  return JSON.stringify({ env_name: envName, type: ENV_TYPE_GYM, env_kwargs }, null, 4);
+}
+
+/** What is kept while streaming: enough for the masks and the checks, not the episodes. */
+interface Progress {
+  first?: { id: string; controlHz: number; task: string };
+  /** Demo index of every episode id seen. */
+  demoOf: Map<string, number>;
+  success: boolean[];
+  frames: number;
+}
+
+function validate(raw: unknown, index: number, progress: Progress): { episode: Episode; what: string } {
+  const id = (raw as { id?: unknown } | null)?.id;
+  const what = `episode ${index}${typeof id === "string" ? ` ('${id}')` : ""}`;
+  const episode = parseContract(EpisodeSchema, raw, what);
+  const previous = progress.demoOf.get(episode.id);
+  if (previous !== undefined) {
+    throw new InputError(`${what}: id '${episode.id}' is also the id of episode ${previous}`);
+  }
+  const first = progress.first;
+  if (first && episode.controlHz !== first.controlHz) {
+    throw new InputError(
+      `${what}: controlHz is ${episode.controlHz} but episode 0 ('${first.id}') runs at ${first.controlHz}`,
+      { hint: "write episodes of different control rates to separate files" },
+    );
+  }
+  return { episode, what };
+}
+
+/** The demo this variant was generated from, when that source episode came earlier in the same file. */
+function sourceDemoOf(episode: Episode, progress: Progress): number | undefined {
+  const { variant, sourceEpisode } = episode.lineage;
+  if (variant === undefined || sourceEpisode === undefined) return undefined;
+  return progress.demoOf.get(sourceEpisode);
+}
+
+function writeDemo(h5: Hdf5Writer, index: number, episode: Episode, what: string, sourceDemo?: number) {
+  const content = demoContent(episode, what, sourceDemo);
+  const root = demoPath(index);
+  h5.group(root);
+  const groups = new Set<string>();
+  for (const dataset of content.datasets) {
+    const parts = dataset.path.split("/");
+    for (let k = 1; k < parts.length; k++) {
+      const group = parts.slice(0, k).join("/");
+      if (!groups.has(group)) h5.group(`${root}/${group}`);
+      groups.add(group);
+    }
+    h5.dataset(`${root}/${dataset.path}`, dataset.shape, dataset.data);
+  }
+  h5.attr(`${root}/datagen_info`, "env_interface_name", ENV_INTERFACE.name);
+  h5.attr(`${root}/datagen_info`, "env_interface_type", ENV_INTERFACE.type);
+  const lineage = episode.lineage;
+  const attrs: [string, string | number | boolean | undefined][] = [
+    ["num_samples", content.length],
+    ["episode_id", episode.id],
+    ["task", episode.task],
+    ["success", episode.success],
+    ["reasons", JSON.stringify(episode.reasons)],
+    ["source", lineage.source],
+    ["source_episode", lineage.sourceEpisode],
+    ["variant", lineage.variant],
+    ["seed", lineage.seed],
+    ["lineage_params", JSON.stringify(lineage.params)],
+    ["embodiment", episode.embodiment.name],
+    ["object_ids", JSON.stringify(content.objectIds)],
+  ];
+  for (const [name, value] of attrs) if (value !== undefined) h5.attr(root, name, value);
+}
+
+function writeFileMetadata(h5: Hdf5Writer, progress: Progress, envName: string, validFraction: number) {
+  const names = progress.success.map((_, i) => demoName(i));
+  const valid = (i: number) => isValidationDemo(i, validFraction);
+  h5.group(MASK_GROUP);
+  h5.strings(
+    `${MASK_GROUP}/${MASK.train}`,
+    names.filter((_, i) => !valid(i)),
+  );
+  h5.strings(
+    `${MASK_GROUP}/${MASK.valid}`,
+    names.filter((_, i) => valid(i)),
+  );
+  h5.strings(
+    `${MASK_GROUP}/${MASK.successful}`,
+    names.filter((_, i) => progress.success[i]),
+  );
+  h5.attr(DATA_GROUP, "total", progress.frames);
+  h5.attr(DATA_GROUP, "env_args", envArgs(envName, progress.first!.controlHz));
+}
+
+async function checkTarget(file: string): Promise<void> {
+  try {
+    if ((await fs.stat(file)).isDirectory()) {
+      throw new InputError(`cannot write a robomimic file to ${file}: it is a directory`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
+
+async function syncToDisk(file: string): Promise<void> {
+  const handle = await fs.open(file, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `episodes` (each validated against the Episode contract as it arrives) as a robomimic
+ * HDF5 file at `file`, replacing any file there. Episode i becomes `data/demo_<i>`. Throws an
+ * InputError naming the episode for input that cannot make a valid file (contract violation,
+ * duplicate id, a control rate differing from the first episode's, inconsistent objects) or
+ * when there are no episodes; `file` is then left as it was.
+ */
+export async function writeRobomimicHdf5(
+  file: string,
+  episodes: Iterable<unknown> | AsyncIterable<unknown>,
+  options: RobomimicOptions = {},
+): Promise<RobomimicSummary> {
+  const validFraction = checkOptions(options);
+  const target = path.resolve(file);
+  await checkTarget(target);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = target + tmpSuffix();
+  const progress: Progress = { demoOf: new Map(), success: [], frames: 0 };
+  let h5: Hdf5Writer | undefined;
+  try {
+    let index = 0;
+    for await (const raw of episodes) {
+      const { episode, what } = validate(raw, index, progress);
+      if (!h5) {
+        h5 = await Hdf5Writer.create(tmp);
+        h5.group(DATA_GROUP);
+      }
+      writeDemo(h5, index, episode, what, sourceDemoOf(episode, progress));
+      progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task };
+      progress.demoOf.set(episode.id, index);
+      progress.success.push(episode.success);
+      progress.frames += episode.steps.length;
+      index++;
+    }
+    if (!h5 || !progress.first) {
+      throw new InputError("no episodes to write: a robomimic file needs at least one demo");
+    }
+    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction);
+    h5.close();
+    await syncToDisk(tmp);
+    await fs.rename(tmp, target);
+  } catch (err) {
+    try {
+      h5?.close();
+    } catch {
+      // The file is being discarded; the error worth reporting is the one that got us here.
+    }
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  return {
+    demos: progress.success.length,
+    frames: progress.frames,
+    successes: progress.success.filter(Boolean).length,
+    file,
+  };
+}

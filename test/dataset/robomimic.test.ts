@@ -1,0 +1,531 @@
+/**
+ * End-to-end tests of the robomimic HDF5 writer. Every file is read back with jsfive, a
+ * pure-JavaScript HDF5 reader independent of the HDF5 C library (h5wasm) that wrote it, and
+ * compared with values computed here from the input episodes.
+ */
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Dataset, File, Group } from "jsfive";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runVariant } from "../../src/augment/generate.js";
+import { segmentEpisode } from "../../src/augment/segments.js";
+import { IDENTITY_VARIATION } from "../../src/augment/variation.js";
+import { InputError } from "../../src/core/errors.js";
+import type { PoseJson } from "../../src/core/schemas/common.js";
+import type { Episode } from "../../src/core/schemas/episode.js";
+import { isValidationDemo, writeRobomimicHdf5 } from "../../src/dataset/robomimic/index.js";
+import { loadEmbodiment } from "../../src/pipeline/catalog.js";
+import { demoCase, runCase } from "../sim/fixtures.js";
+import { CAN_ID, makeEpisode, makeEpisodes } from "./factories.js";
+
+/** Values are stored as float64: only the conversion of 4×4 matrices from quaternions rounds. */
+const MATRIX_TOL = 1e-12;
+const ORTHONORMAL_TOL = 1e-9;
+
+const OBS_KEYS = [
+  "human_frame_index",
+  "human_keypoints",
+  "human_timestamp",
+  "object",
+  "robot0_eef_pos",
+  "robot0_eef_quat",
+  "robot0_gripper_qpos",
+  "target_pose",
+];
+
+async function readH5(file: string): Promise<File> {
+  const buf = await fs.readFile(file);
+  return new File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), path.basename(file));
+}
+
+function dataset(f: Group, at: string): Dataset {
+  const d = f.get(at);
+  if (d instanceof Group) throw new Error(`${at} is a group`);
+  return d;
+}
+
+function group(f: Group, at: string): Group {
+  const g = f.get(at);
+  if (!(g instanceof Group)) throw new Error(`${at} is not a group`);
+  return g;
+}
+
+const numbers = (d: Dataset): number[] => d.value.map(Number);
+
+/** Rows of a 2-D (or higher, flattened per row) dataset. */
+function rowsOf(d: Dataset): number[][] {
+  const width = d.shape.slice(1).reduce((a, b) => a * b, 1);
+  const flat = numbers(d);
+  return Array.from({ length: d.shape[0]! }, (_, i) => flat.slice(i * width, (i + 1) * width));
+}
+
+/** Fixed-length strings come back NUL-padded, as numpy shows `S` arrays before `.decode`. */
+const demoNames = (d: Dataset): string[] => d.value.map((s) => String(s).replace(/\0+$/, ""));
+
+const sortedKeys = (g: Group): string[] => [...g.keys].sort();
+
+/** Scalar-first, written out here rather than taken from the writer. */
+const wxyz = (q: readonly number[]) => [q[3]!, q[0]!, q[1]!, q[2]!];
+const poseRow = (p: PoseJson) => [...p.pos, ...wxyz(p.quatXyzw)];
+
+/** Rotation matrix of a unit quaternion [x, y, z, w], row-major, by the textbook formula. */
+function rotation(q: readonly number[]): number[] {
+  const n = Math.hypot(...q);
+  const [x, y, z, w] = q.map((c) => c / n) as [number, number, number, number];
+  return [
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - z * w),
+    2 * (x * z + y * w),
+    2 * (x * y + z * w),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - x * w),
+    2 * (x * z - y * w),
+    2 * (y * z + x * w),
+    1 - 2 * (x * x + y * y),
+  ];
+}
+
+function expectClose(actual: readonly number[], expected: readonly number[], tol: number): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((a, i) => {
+    expect(Math.abs(a - expected[i]!), `component ${i}`).toBeLessThanOrEqual(tol);
+  });
+}
+
+/** A 4×4 pose matrix: [[R, p], [0, 0, 0, 1]] with R orthonormal, right-handed, equal to the quaternion's. */
+function expectPoseMatrix(m: readonly number[], pose: PoseJson): void {
+  const R = [0, 1, 2, 4, 5, 6, 8, 9, 10].map((k) => m[k]!);
+  expectClose([m[3]!, m[7]!, m[11]!], pose.pos, 0);
+  expect(m.slice(12)).toEqual([0, 0, 0, 1]);
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      const dot = R[3 * a]! * R[3 * b]! + R[3 * a + 1]! * R[3 * b + 1]! + R[3 * a + 2]! * R[3 * b + 2]!;
+      expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThanOrEqual(ORTHONORMAL_TOL);
+    }
+  }
+  const det =
+    R[0]! * (R[4]! * R[8]! - R[5]! * R[7]!) -
+    R[1]! * (R[3]! * R[8]! - R[5]! * R[6]!) +
+    R[2]! * (R[3]! * R[7]! - R[4]! * R[6]!);
+  expect(Math.abs(det - 1)).toBeLessThanOrEqual(ORTHONORMAL_TOL);
+  expectClose(R, rotation(pose.quatXyzw), MATRIX_TOL);
+}
+
+/**
+ * The step whose measured state row i observes: the command of step i is chosen from the state
+ * before it, i.e. after step i − 1 (row 0: the settled start, recorded as step 0's state).
+ */
+const observedStep = (i: number): number => Math.max(i - 1, 0);
+
+/** What each obs key holds: robot and objects as measured after step `r`, the hand of step `h`. */
+const expectedObs = (e: Episode, r: number, h: number): Record<string, number[]> => {
+  const s = e.steps[r]!;
+  const hand = e.steps[h]!.human;
+  return {
+    robot0_eef_pos: [...s.state.tcp.pos],
+    robot0_eef_quat: wxyz(s.state.tcp.quatXyzw),
+    robot0_gripper_qpos: [s.state.apertureM / 2, -s.state.apertureM / 2],
+    object: poseRow(s.objects[CAN_ID]!),
+    target_pose: poseRow(s.objects[CAN_ID]!),
+    human_keypoints: hand.keypointsWorld.flat(),
+    human_frame_index: [hand.frameIndex],
+    human_timestamp: [hand.t],
+  };
+};
+
+/** A variant of `source` as the augmenter labels one. */
+function variantOf(source: Episode, id: string, variant: number): Episode {
+  const e = makeEpisode({ id, length: 10, seed: 20 + variant });
+  return { ...e, lineage: { ...e.lineage, sourceEpisode: source.id, variant } };
+}
+
+async function* asAsync<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}
+
+describe("writeRobomimicHdf5", () => {
+  let tmp: string;
+  let file: string;
+  let episodes: Episode[];
+
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-robomimic-"));
+    file = path.join(tmp, "demos.hdf5");
+    episodes = makeEpisodes();
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it("writes one demo per episode, in input order, with total and num_samples", async () => {
+    const summary = await writeRobomimicHdf5(file, episodes);
+    expect(summary).toEqual({ demos: 3, frames: 12 + 9 + 15, successes: 2, file });
+    const f = await readH5(file);
+    expect(sortedKeys(f)).toEqual(["data", "mask"]);
+    const data = group(f, "data");
+    expect(sortedKeys(data)).toEqual(["demo_0", "demo_1", "demo_2"]);
+    expect(data.attrs.total).toBe(36);
+    episodes.forEach((e, i) => {
+      const demo = group(f, `data/demo_${i}`);
+      expect(demo.attrs.num_samples).toBe(e.steps.length);
+      expect(demo.attrs.episode_id).toBe(e.id);
+      expect(sortedKeys(demo)).toEqual([
+        "actions",
+        "datagen_info",
+        "dones",
+        "next_obs",
+        "obs",
+        "rewards",
+        "states",
+      ]);
+      expect(sortedKeys(group(demo, "obs"))).toEqual(OBS_KEYS);
+      expect(sortedKeys(group(demo, "next_obs"))).toEqual(OBS_KEYS);
+    });
+    expect(await fs.readdir(tmp)).toEqual(["demos.hdf5"]);
+  });
+
+  it("stores actions and states as absolute W-frame poses with scalar-first quaternions", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const f = await readH5(file);
+    episodes.forEach((e, ep) => {
+      const n = e.steps.length;
+      const actions = dataset(f, `data/demo_${ep}/actions`);
+      const states = dataset(f, `data/demo_${ep}/states`);
+      expect([actions.shape, actions.dtype]).toEqual([[n, 8], "<f8"]);
+      expect([states.shape, states.dtype]).toEqual([[n, 8 + 7], "<f8"]);
+      const a = rowsOf(actions);
+      const s = rowsOf(states);
+      e.steps.forEach((step, i) => {
+        expect(a[i]).toEqual([
+          ...step.action.tcp.pos,
+          ...wxyz(step.action.tcp.quatXyzw),
+          step.action.apertureM,
+        ]);
+        const seen = e.steps[observedStep(i)]!;
+        expect(s[i]).toEqual([
+          ...seen.state.tcp.pos,
+          ...wxyz(seen.state.tcp.quatXyzw),
+          seen.state.apertureM,
+          ...poseRow(seen.objects[CAN_ID]!),
+        ]);
+      });
+    });
+    // The gripper points down, so its quaternion has w = 0 and x ≠ 0: the order is visible.
+    const q = episodes[0]!.steps[0]!.state.tcp.quatXyzw;
+    expect(Math.abs(q[3])).toBeLessThan(1e-12);
+    expect(Math.abs(q[0])).toBeGreaterThan(0.5);
+    expect(rowsOf(dataset(f, "data/demo_0/obs/robot0_eef_quat"))[0]).toEqual([q[3], q[0], q[1], q[2]]);
+    expect(rowsOf(dataset(f, "data/demo_0/obs/object"))[0]!.slice(3)).toEqual([1, 0, 0, 0]);
+  });
+
+  it("stores every observation key per step: obs before the step, next_obs after it", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const f = await readH5(file);
+    episodes.forEach((e, ep) => {
+      const n = e.steps.length;
+      for (const key of OBS_KEYS) {
+        const obs = dataset(f, `data/demo_${ep}/obs/${key}`);
+        const next = dataset(f, `data/demo_${ep}/next_obs/${key}`);
+        const width = expectedObs(e, 0, 0)[key]!.length;
+        const dtype = key === "human_frame_index" ? "<i8" : "<f8";
+        expect([obs.shape, obs.dtype], key).toEqual([[n, width], dtype]);
+        expect([next.shape, next.dtype], key).toEqual([[n, width], dtype]);
+        const o = rowsOf(obs);
+        const x = rowsOf(next);
+        for (let i = 0; i < n; i++) {
+          expect(o[i], `${key} step ${i}`).toEqual(expectedObs(e, observedStep(i), i)[key]);
+          expect(x[i], `next ${key} step ${i}`).toEqual(expectedObs(e, i, Math.min(i + 1, n - 1))[key]);
+        }
+      }
+    });
+  });
+
+  it("writes sparse rewards on the last step of successful demos and dones on every last step", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const f = await readH5(file);
+    episodes.forEach((e, ep) => {
+      const n = e.steps.length;
+      const rewards = dataset(f, `data/demo_${ep}/rewards`);
+      const dones = dataset(f, `data/demo_${ep}/dones`);
+      expect([rewards.shape, rewards.dtype, dones.shape, dones.dtype]).toEqual([[n], "<f8", [n], "<i8"]);
+      const last = (v: number) => Array.from({ length: n }, (_, i) => (i === n - 1 ? v : 0));
+      expect(numbers(rewards)).toEqual(last(e.success ? 1 : 0));
+      expect(numbers(dones)).toEqual(last(1));
+    });
+    expect(episodes.map((e) => e.success)).toEqual([true, false, true]);
+  });
+
+  it("writes MimicGen's datagen_info: pose matrices, gripper actions and the grasp signal", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const f = await readH5(file);
+    episodes.forEach((e, ep) => {
+      const n = e.steps.length;
+      const info = group(f, `data/demo_${ep}/datagen_info`);
+      expect(sortedKeys(info)).toEqual([
+        "eef_pose",
+        "gripper_action",
+        "object_poses",
+        "subtask_term_signals",
+        "target_pose",
+      ]);
+      expect(info.attrs).toMatchObject({ env_interface_name: "egobridge", env_interface_type: "egobridge" });
+      const pose = (key: string) => {
+        const d = dataset(info, key);
+        expect([d.shape, d.dtype], key).toEqual([[n, 4, 4], "<f8"]);
+        return rowsOf(d);
+      };
+      const eef = pose("eef_pose");
+      const target = pose("target_pose");
+      expect(sortedKeys(group(info, "object_poses"))).toEqual([CAN_ID]);
+      const can = pose(`object_poses/${CAN_ID}`);
+      const gripper = dataset(info, "gripper_action");
+      const grasp = dataset(info, "subtask_term_signals/grasp");
+      expect([gripper.shape, gripper.dtype, grasp.shape, grasp.dtype]).toEqual([[n, 1], "<f8", [n], "<i8"]);
+      e.steps.forEach((step, i) => {
+        expectPoseMatrix(eef[i]!, e.steps[observedStep(i)]!.state.tcp);
+        expectPoseMatrix(target[i]!, step.action.tcp);
+        expectPoseMatrix(can[i]!, e.steps[observedStep(i)]!.objects[CAN_ID]!);
+      });
+      expect(numbers(gripper)).toEqual(e.steps.map((s) => (s.action.grasp ? 1 : -1)));
+      expect(numbers(grasp)).toEqual(e.steps.map((s) => (s.action.grasp ? 1 : 0)));
+      // The demo grasps half way: the signal's 0 → 1 edge is where MimicGen ends the first subtask.
+      expect(numbers(grasp)).toContain(0);
+      expect(numbers(grasp)).toContain(1);
+    });
+  });
+
+  it("writes X_WB, not its transpose: a can turned 90° about z maps its x axis to W's y", async () => {
+    const turned = makeEpisode({ id: "turned", length: 3 });
+    const half = Math.SQRT1_2;
+    for (const step of turned.steps) step.objects[CAN_ID]!.quatXyzw = [0, 0, half, half];
+    await writeRobomimicHdf5(file, [turned]);
+    const m = rowsOf(dataset(await readH5(file), `data/demo_0/datagen_info/object_poses/${CAN_ID}`))[0]!;
+    const [x, y, z] = turned.steps[0]!.objects[CAN_ID]!.pos;
+    expectClose(m, [0, -1, 0, x, 1, 0, 0, y, 0, 0, 1, z, 0, 0, 0, 1], MATRIX_TOL);
+  });
+
+  it("describes the environment in env_args and the episode's provenance in demo attrs", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const f = await readH5(file);
+    const envArgs = JSON.parse(String(group(f, "data").attrs.env_args));
+    expect(envArgs).toMatchObject({
+      env_name: "pick up the can",
+      type: 2,
+      env_kwargs: {
+        frame: "W",
+        control_hz: 30,
+        controller: "absolute_pose",
+        quaternion_order: "wxyz",
+        action_names: ["x", "y", "z", "qw", "qx", "qy", "qz", "aperture_m"],
+        gripper_action: { open: -1, closed: 1 },
+      },
+    });
+    expect(envArgs.env_kwargs.human_keypoint_names).toHaveLength(63);
+    episodes.forEach((e, i) => {
+      const attrs = group(f, `data/demo_${i}`).attrs;
+      expect(attrs).toMatchObject({
+        episode_id: e.id,
+        task: e.task,
+        success: e.success ? 1 : 0,
+        source: e.lineage.source,
+        seed: e.lineage.seed,
+        embodiment: "robotiq_2f85",
+      });
+      expect(JSON.parse(String(attrs.reasons))).toEqual(e.reasons);
+      expect(JSON.parse(String(attrs.lineage_params))).toEqual(e.lineage.params);
+      expect(JSON.parse(String(attrs.object_ids))).toEqual([CAN_ID]);
+      expect(attrs.source_episode).toBeUndefined();
+      expect(attrs.variant).toBeUndefined();
+    });
+    await writeRobomimicHdf5(file, episodes, { envName: "EgobridgeCanLift" });
+    expect(JSON.parse(String(group(await readH5(file), "data").attrs.env_args)).env_name).toBe(
+      "EgobridgeCanLift",
+    );
+  });
+
+  it("splits demos into mask/train and mask/valid by order and lists mask/successful", async () => {
+    const many = Array.from({ length: 25 }, (_, i) =>
+      makeEpisode({ id: `ep_${i}`, length: 3, success: i % 3 !== 0, sourceFrame0: i }),
+    );
+    await writeRobomimicHdf5(file, many);
+    const f = await readH5(file);
+    expect(sortedKeys(group(f, "mask"))).toEqual(["successful", "train", "valid"]);
+    const names = (key: string) => demoNames(dataset(f, `mask/${key}`));
+    expect(names("valid")).toEqual(["demo_9", "demo_19"]);
+    expect(names("train")).toEqual(
+      Array.from({ length: 25 }, (_, i) => i)
+        .filter((i) => i !== 9 && i !== 19)
+        .map((i) => `demo_${i}`),
+    );
+    expect(names("successful")).toEqual(
+      Array.from({ length: 25 }, (_, i) => i)
+        .filter((i) => i % 3 !== 0)
+        .map((i) => `demo_${i}`),
+    );
+    expect(dataset(f, "mask/valid").dtype).toMatch(/^S\d+$/);
+
+    await writeRobomimicHdf5(file, many.slice(0, 4), { validFraction: 0 });
+    const g = await readH5(file);
+    expect(demoNames(dataset(g, "mask/valid"))).toEqual([]);
+    expect(demoNames(dataset(g, "mask/train"))).toEqual(["demo_0", "demo_1", "demo_2", "demo_3"]);
+  });
+
+  it("puts floor(n · fraction) of any first n demos into the validation split, spread evenly", () => {
+    for (const [p, q] of [
+      [1, 10],
+      [1, 4],
+      [1, 3],
+      [57, 100],
+      [9, 10],
+    ] as const) {
+      let count = 0;
+      for (let n = 1; n <= 300; n++) {
+        if (isValidationDemo(n - 1, p / q)) count++;
+        expect(count, `fraction ${p}/${q}, n = ${n}`).toBe(Math.floor((n * p) / q));
+      }
+    }
+  });
+
+  it("links variants to their source demo as MimicGen's src_demo_inds / src_demo_labels", async () => {
+    const [source, other] = episodes;
+    const early = variantOf(other!, "grab_can_001~v0", 0);
+    const input = [
+      early,
+      source!,
+      variantOf(source!, "grab_can_000~v3", 3),
+      other!,
+      variantOf(makeEpisode({ id: "elsewhere" }), "elsewhere~v1", 1),
+    ];
+    await writeRobomimicHdf5(file, input);
+    const f = await readH5(file);
+    const inds = dataset(f, "data/demo_2/src_demo_inds");
+    const labels = dataset(f, "data/demo_2/src_demo_labels");
+    expect([inds.shape, inds.dtype, numbers(inds)]).toEqual([[2], "<i8", [1, 1]]);
+    expect([labels.shape, labels.dtype]).toEqual([[10, 1], "<i8"]);
+    expect(numbers(labels)).toEqual(Array(10).fill(1));
+    expect(group(f, "data/demo_2").attrs).toMatchObject({ source_episode: source!.id, variant: 3 });
+    // Source later in the file, or not in it at all: only the source's id is recorded.
+    for (const [demo, sourceId] of [
+      ["demo_0", other!.id],
+      ["demo_4", "elsewhere"],
+    ] as const) {
+      const g = group(f, `data/${demo}`);
+      expect(g.keys).not.toContain("src_demo_inds");
+      expect(g.keys).not.toContain("src_demo_labels");
+      expect(g.attrs.source_episode).toBe(sourceId);
+    }
+  });
+
+  it("is deterministic: the same episodes give a byte-identical file, whatever the clock says", async () => {
+    const clock = vi.spyOn(Date, "now").mockReturnValue(Date.UTC(2024, 0, 1));
+    await writeRobomimicHdf5(file, episodes);
+    clock.mockReturnValue(Date.UTC(2031, 5, 7, 13, 45, 12));
+    const again = path.join(tmp, "again.hdf5");
+    await writeRobomimicHdf5(again, asAsync(makeEpisodes()));
+    const [a, b] = await Promise.all([fs.readFile(file), fs.readFile(again)]);
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.equals(b)).toBe(true);
+    expect(Date.now()).toBe(Date.UTC(2031, 5, 7, 13, 45, 12));
+  });
+
+  it("rejects a step with NaN, naming the episode, and leaves no file behind", async () => {
+    const bad = makeEpisode({ id: "bad" });
+    bad.steps[4]!.state.tcp.pos[1] = Number.NaN;
+    const write = writeRobomimicHdf5(file, [...episodes, bad]);
+    await expect(write).rejects.toThrow(InputError);
+    await expect(write).rejects.toThrow(/episode 3 \('bad'\).*steps\.4\.state\.tcp\.pos\.1/s);
+    expect(await fs.readdir(tmp)).toEqual([]);
+  });
+
+  it("leaves an existing file untouched when a later write fails", async () => {
+    await writeRobomimicHdf5(file, episodes);
+    const before = await fs.readFile(file);
+    const drifting = makeEpisode({ id: "drifting" });
+    // Valid contract, but the can is reported as another object at one step: found while
+    // writing the second demo, after the first was written into the temporary file.
+    drifting.steps[7]!.objects = { box: drifting.steps[7]!.objects[CAN_ID]! };
+    await expect(writeRobomimicHdf5(file, [episodes[0]!, drifting])).rejects.toThrow(
+      /episode 1 \('drifting'\) step 7: objects \[box\] differ from step 0's \[can\]/,
+    );
+    expect((await fs.readFile(file)).equals(before)).toBe(true);
+    expect(await fs.readdir(tmp)).toEqual(["demos.hdf5"]);
+  });
+
+  it("rejects no episodes, mixed control rates, duplicate ids and bad options", async () => {
+    await expect(writeRobomimicHdf5(file, [])).rejects.toThrow(/no episodes to write/);
+    await expect(writeRobomimicHdf5(file, asAsync([]))).rejects.toThrow(InputError);
+    const slow = makeEpisode({ id: "slow", controlHz: 15 });
+    await expect(writeRobomimicHdf5(file, [episodes[0]!, slow])).rejects.toThrow(
+      /episode 1 \('slow'\): controlHz is 15 but episode 0 \('grab_can_000'\) runs at 30/,
+    );
+    await expect(writeRobomimicHdf5(file, [episodes[0]!, episodes[0]!])).rejects.toThrow(
+      /also the id of episode 0/,
+    );
+    const slash = makeEpisode({ id: "slash" });
+    for (const step of slash.steps) step.objects["shelf/can"] = step.objects[CAN_ID]!;
+    await expect(writeRobomimicHdf5(file, [slash])).rejects.toThrow(
+      /episode 0 \('slash'\): object id 'shelf\/can' cannot name an HDF5 dataset/,
+    );
+    await expect(writeRobomimicHdf5(file, episodes, { validFraction: 1 })).rejects.toThrow(/validFraction/);
+    await expect(writeRobomimicHdf5(file, episodes, { envName: " " })).rejects.toThrow(/envName/);
+    await expect(writeRobomimicHdf5(tmp, episodes)).rejects.toThrow(/it is a directory/);
+    expect(await fs.readdir(tmp)).toEqual([]);
+  });
+
+  it("streams: stops pulling episodes at the first bad one and closes the source", async () => {
+    const pulled: string[] = [];
+    let closed = false;
+    function* source(): Generator<unknown> {
+      try {
+        for (const e of [episodes[0]!, { ...episodes[1]!, controlHz: 10 }, episodes[2]!]) {
+          pulled.push(e.id);
+          yield e;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(writeRobomimicHdf5(file, source())).rejects.toThrow(/episode 1 \('grab_can_001'\)/);
+    expect(pulled).toEqual(["grab_can_000", "grab_can_001"]);
+    expect(closed).toBe(true);
+    expect(await fs.readdir(tmp)).toEqual([]);
+  });
+
+  it("writes a simulated demonstration and a validated variant of it", async () => {
+    const source = (await runCase(await demoCase(0))).episode;
+    const variant = await runVariant(
+      source,
+      0,
+      { ...IDENTITY_VARIATION("robotiq_2f85"), shift: [0.05, 0.02], yawRad: 0.2 },
+      segmentEpisode(source),
+      { seed: 1, loadEmbodiment },
+    );
+    const summary = await writeRobomimicHdf5(file, [source, variant]);
+    expect(summary.frames).toBe(source.steps.length + variant.steps.length);
+    const f = await readH5(file);
+    [source, variant].forEach((e, d) => {
+      const n = e.steps.length;
+      const ids = Object.keys(e.steps[0]!.objects).sort();
+      const demo = group(f, `data/demo_${d}`);
+      expect(demo.attrs.num_samples).toBe(n);
+      expect(JSON.parse(String(demo.attrs.object_ids))).toEqual(ids);
+      expect(dataset(demo, "states").shape).toEqual([n, 8 + 7 * ids.length]);
+      const eef = rowsOf(dataset(demo, "datagen_info/eef_pose"));
+      const obs = rowsOf(dataset(demo, "obs/robot0_eef_pos"));
+      const target = rowsOf(dataset(demo, "obs/target_pose"));
+      for (const i of [0, Math.floor(n / 2), n - 1]) {
+        const seen = e.steps[observedStep(i)]!;
+        expectPoseMatrix(eef[i]!, seen.state.tcp);
+        expect(obs[i]).toEqual(seen.state.tcp.pos);
+        expect(target[i]).toEqual(poseRow(seen.objects[e.scene.task.targetId]!));
+      }
+    });
+    expect(numbers(dataset(f, "data/demo_1/src_demo_inds"))).toEqual([0, 0]);
+    expect(group(f, "data/demo_1").attrs).toMatchObject({ source_episode: source.id, variant: 0 });
+    expect(demoNames(dataset(f, "mask/successful"))).toEqual(
+      [source, variant].flatMap((e, d) => (e.success ? [`demo_${d}`] : [])),
+    );
+  });
+});
