@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
-import { mergeParts } from "../pipeline/jobs/merge.js";
+import { mergeParts, wroteOutput } from "../pipeline/jobs/merge.js";
 import { createJobLog, type LogMode } from "../pipeline/jobs/progress.js";
 import type { JobReport } from "../pipeline/jobs/report.js";
 import { planJob, runJob } from "../pipeline/jobs/run.js";
@@ -46,6 +46,9 @@ function summary(r: JobReport, where: string): string {
       `  dataset: ${r.dataset.episodes} episodes (${r.dataset.sourceEpisodes} sources + ${r.dataset.variants} variants), ${r.dataset.frames} frames`,
     );
   }
+  if (r.robomimic) {
+    lines.push(`  robomimic: ${r.robomimic.file} (${r.robomimic.demos} demos, ${r.robomimic.frames} frames)`);
+  }
   if (r.multiplier && r.multiplier.sourcesMultiplied > 0) {
     lines.push(`  multiplier: ${r.multiplier.variantsPerSource.toFixed(2)} validated variants per source`);
   }
@@ -64,7 +67,7 @@ export function registerJobs(program: Command): void {
   program
     .command("run <job>")
     .description(
-      "Run a batch job from a YAML job spec (see jobs/demo.yaml): inputs → hand tracks → retargeting and simulation → validated variants → one LeRobot dataset, on a worker pool. Every finished unit is recorded, so running it again resumes. Sharding: --shard I/N, or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/JOB_COMPLETIONS; then `egobridge merge`. Exit codes: 0 done, 2 bad job spec, 3 empty dataset, 5 stopped by --max-failures.",
+      "Run a batch job from a YAML job spec (see jobs/demo.yaml): inputs → hand tracks → retargeting and simulation → validated variants → one dataset (LeRobot v3.0 and/or robomimic HDF5, output.formats), on a worker pool. Every finished unit is recorded, so running it again resumes. Sharding: --shard I/N, or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/JOB_COMPLETIONS; then `egobridge merge`. Exit codes: 0 done, 2 bad job spec, 3 empty dataset, 5 stopped by --max-failures.",
     )
     .option("-o, --out <dir>", "job folder (default: output.dir of the job spec)")
     .option("--shard <i/n>", "run shard I of N (0-based), writing <dir>/parts/shard-I-of-N")
@@ -120,14 +123,14 @@ export function registerJobs(program: Command): void {
         process.stdout.write(summary(r.report, r.datasetDir ?? r.partDir));
         process.stdout.write(`  report: ${r.reportFile}\n`);
         if (r.status === "stopped") process.exitCode = EXIT_STOPPED;
-        else if (shard.count === 1 && !r.datasetDir) process.exitCode = EXIT_NO_EPISODES;
+        else if (shard.count === 1 && !wroteOutput(r)) process.exitCode = EXIT_NO_EPISODES;
       }),
     );
 
   program
     .command("merge <parts...>")
     .description(
-      "Join the parts of a sharded job (the parts/shard-I-of-N folders `egobridge run --shard` wrote) into one LeRobot dataset, equal to what one unsharded run writes; the report goes beside it.",
+      "Join the parts of a sharded job (the parts/shard-I-of-N folders `egobridge run --shard` wrote) into one dataset, equal to what one unsharded run writes, in the job's output formats (LeRobot at --out; robomimic.hdf5 and report.json beside it).",
     )
     .requiredOption("-o, --out <dataset>", "output dataset folder")
     .option("--report <file>", "report file (default: report.json beside the dataset)")
@@ -136,7 +139,7 @@ export function registerJobs(program: Command): void {
         const r = await mergeParts(parts, o.out, o.report ? { reportFile: o.report } : {});
         process.stdout.write(summary(r.report, r.datasetDir ?? o.out));
         process.stdout.write(`  report: ${r.reportFile}\n`);
-        if (!r.datasetDir) process.exitCode = EXIT_NO_EPISODES;
+        if (!wroteOutput(r)) process.exitCode = EXIT_NO_EPISODES;
       }),
     );
 }

@@ -210,15 +210,27 @@ program
 
 program
   .command("export <episodes...>")
-  .description("Episode JSON files → a LeRobot v3.0 dataset folder (written atomically).")
-  .requiredOption("-o, --out <dir>", "output dataset folder")
+  .description(
+    "Episode JSON files → a LeRobot v3.0 dataset folder, or with --format robomimic one robomimic HDF5 file (written atomically, one episode at a time).",
+  )
+  .requiredOption("-o, --out <path>", "output dataset folder (lerobot) or .hdf5 file (robomimic)")
+  .option("--format <format>", "lerobot or robomimic", "lerobot")
   .action(
-    withErrors(async (files: string[], o: { out: string }) => {
-      // One file at a time: the writer streams, so any number of episodes fits in memory.
+    withErrors(async (files: string[], o: { out: string; format: string }) => {
+      if (o.format !== "lerobot" && o.format !== "robomimic")
+        throw new InputError(`--format must be lerobot or robomimic, got '${o.format}'`);
+      // One file at a time: the writers stream, so any number of episodes fits in memory.
       async function* episodes(): AsyncGenerator<Episode> {
         for (const f of files) yield await readContract(EpisodeSchema, f, "episode");
       }
-      const s = await writeLeRobotDataset(o.out, episodes());
+      let s: { episodes: number; successes: number; frames: number };
+      if (o.format === "robomimic") {
+        const { writeRobomimicHdf5 } = await import("../dataset/robomimic/index.js");
+        const r = await writeRobomimicHdf5(o.out, episodes());
+        s = { ...r, episodes: r.demos };
+      } else {
+        s = await writeLeRobotDataset(o.out, episodes());
+      }
       process.stdout.write(
         `${o.out}: ${s.episodes} episodes (${s.successes} successful), ${s.frames} frames\n`,
       );

@@ -7,6 +7,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import * as hdf5 from "jsfive";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAsset } from "../../src/core/assets.js";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
@@ -60,6 +61,14 @@ describe("egobridge CLI", () => {
     expect(exp.stdout).toContain("1 episodes (1 successful)");
     const info = JSON.parse(await fs.readFile(path.join(tmp, "dataset/meta/info.json"), "utf8"));
     expect(info.total_episodes).toBe(1);
+    const h5 = run(["export", "episode.json", "--format", "robomimic", "-o", "demo.hdf5"]);
+    expect(h5.stdout).toContain("1 episodes (1 successful)");
+    const buf = await fs.readFile(path.join(tmp, "demo.hdf5"));
+    const file = new hdf5.File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    expect((file.get("data") as hdf5.Group).attrs.total).toBe(info.total_frames);
+    const bad = egobridge(["export", "episode.json", "--format", "hdf5", "-o", "x.hdf5"], tmp);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--format must be lerobot or robomimic");
   });
 
   it("demo multiplies the demonstration; augment multiplies a dataset; a variant replays identically", async () => {

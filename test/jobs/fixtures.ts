@@ -36,6 +36,7 @@ export interface JobOptions {
   shardBy?: "source" | "unit";
   workers?: number | "auto";
   keepFailed?: boolean;
+  formats?: readonly ("lerobot" | "robomimic")[];
 }
 
 /** The YAML text of a small job. */
@@ -59,6 +60,7 @@ export function jobYaml(o: JobOptions): string {
     `  maxAttempts: ${o.maxAttempts ?? 3}`,
     "output:",
     `  dir: ${o.out}`,
+    ...(o.formats ? [`  formats: [${o.formats.join(", ")}]`] : []),
     `  keepFailed: ${o.keepFailed ?? false}`,
     "resources:",
     `  workers: ${o.workers ?? 2}`,

@@ -1,10 +1,13 @@
 /**
  * Batch jobs end to end on the demo and real GRAB sequences: a whole run, resuming after real
- * `kill -9`s, and three shards + merge, each compared byte for byte with one uninterrupted run.
+ * `kill -9`s, and three shards + merge, each compared byte for byte with one uninterrupted run
+ * (the LeRobot dataset and the robomimic file).
  */
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import * as hdf5 from "jsfive";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng } from "../../src/core/rng.js";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
@@ -18,15 +21,27 @@ import { egobridge, fileHashes, GRAB, requireAssets, sleep, startEgobridge, writ
 let tmp: string;
 let jobFile: string;
 let baseline: Record<string, string>;
+/** sha256 of the uninterrupted run's robomimic.hdf5. */
+let robomimicHash: string;
 let report: JobReport;
+
+const sha256 = async (file: string): Promise<string> =>
+  createHash("sha256")
+    .update(await fs.readFile(file))
+    .digest("hex");
 
 beforeAll(async () => {
   await requireAssets([GRAB.apple, GRAB.cylinderPass]);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-jobs-"));
-  jobFile = await writeJob(tmp, "job.yaml", { grab: [GRAB.cylinderPass, GRAB.apple], out: "whole" });
+  jobFile = await writeJob(tmp, "job.yaml", {
+    grab: [GRAB.cylinderPass, GRAB.apple],
+    out: "whole",
+    formats: ["lerobot", "robomimic"],
+  });
   const r = egobridge(["run", jobFile, "--log", "json"], tmp);
   expect(r.code, r.stderr).toBe(0);
   baseline = await fileHashes(path.join(tmp, "whole", "dataset"));
+  robomimicHash = await sha256(path.join(tmp, "whole", "robomimic.hdf5"));
   report = JSON.parse(await fs.readFile(path.join(tmp, "whole", "report.json"), "utf8"));
 });
 afterAll(async () => {
@@ -103,6 +118,16 @@ describe("egobridge run", () => {
     expect(Object.values(report.outcomes!.variants.succeeded).reduce((a, b) => a + b, 0)).toBe(variants);
     // No absolute path of this machine in the data.
     expect(JSON.stringify(episodes)).not.toContain(tmp);
+    // The robomimic file holds the same episodes in the same order (read with jsfive).
+    const buf = await fs.readFile(path.join(tmp, "whole", "robomimic.hdf5"));
+    const h5 = new hdf5.File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const data = h5.get("data") as hdf5.Group;
+    expect(data.keys).toHaveLength(episodes.length);
+    expect(episodes.map((_, i) => (data.get(`demo_${i}`) as hdf5.Group).attrs.episode_id)).toEqual(
+      episodes.map((e) => e.id),
+    );
+    expect(Number(data.attrs.total)).toBe(report.dataset!.frames);
+    expect(report.robomimic).toMatchObject({ file: "robomimic.hdf5", demos: episodes.length });
   });
 
   it("resumes after kill -9 at random points and writes a byte-identical dataset", async () => {
@@ -129,6 +154,7 @@ describe("egobridge run", () => {
     const last = egobridge(["run", jobFile, "-o", dir, "--log", "json"], tmp);
     expect(last.code, last.stderr).toBe(0);
     expect(await fileHashes(path.join(dir, "dataset"))).toEqual(baseline);
+    expect(await sha256(path.join(dir, "robomimic.hdf5"))).toBe(robomimicHash);
     const resumed: JobReport = JSON.parse(await fs.readFile(path.join(dir, "report.json"), "utf8"));
     expect(resumed.units.reused).toBeGreaterThan(0);
     // Nothing half-written is left behind.
@@ -167,6 +193,8 @@ describe("egobridge run", () => {
     );
     const merged = await mergeParts(partDirs, path.join(tmp, "sharded", "dataset"));
     expect(await fileHashes(path.join(tmp, "sharded", "dataset"))).toEqual(baseline);
+    expect(merged.robomimicFile).toBe(path.join(tmp, "sharded", "robomimic.hdf5"));
+    expect(await sha256(merged.robomimicFile!)).toBe(robomimicHash);
     expect(merged.reportFile).toBe(path.join(tmp, "sharded", "report.json"));
     expect(merged.report.kind).toBe("merge");
     expect(merged.report.shards.parts).toHaveLength(3);

@@ -11,6 +11,7 @@
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
+import type { RobomimicSummary } from "../../dataset/robomimic/index.js";
 import type { PartSource } from "./parts.js";
 import type { UnitLookup, UnitOutcome } from "./store.js";
 
@@ -173,31 +174,52 @@ async function selectVariants(
 }
 
 /**
- * Writes the selected episodes as one LeRobot v3.0 dataset (atomically: writeLeRobotDataset).
- * Episodes are read from the unit records one at a time as the writer asks for them, so memory
- * does not grow with the job. A unit id listed twice (a source shared by two selections) is
- * written once.
+ * The selected episodes, read from the unit records one at a time as a writer asks for them, so
+ * memory does not grow with the job. A unit listed twice (a source shared by two selections) is
+ * given once; its id is added to `duplicates`.
  */
+async function* selectedEpisodes(
+  ids: readonly string[],
+  lookup: UnitLookup,
+  duplicates: string[],
+): AsyncGenerator<Episode> {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const e = await lookup.payload<Episode>(id);
+    if (seen.has(e.id)) {
+      duplicates.push(e.id);
+      continue;
+    }
+    seen.add(e.id);
+    yield e;
+  }
+}
+
+function checkNotEmpty(ids: readonly string[]): void {
+  if (ids.length === 0)
+    throw new InputError("no episode made it into the dataset (every source failed or was rejected)");
+}
+
+/** Writes the selected episodes as one LeRobot v3.0 dataset (atomically: writeLeRobotDataset). */
 export async function writeJobDataset(
   dir: string,
   ids: readonly string[],
   lookup: UnitLookup,
 ): Promise<DatasetSummary & { duplicates: string[] }> {
-  if (ids.length === 0)
-    throw new InputError("no episode made it into the dataset (every source failed or was rejected)");
-  const seen = new Set<string>();
+  checkNotEmpty(ids);
   const duplicates: string[] = [];
-  async function* episodes(): AsyncGenerator<Episode> {
-    for (const id of ids) {
-      const e = await lookup.payload<Episode>(id);
-      if (seen.has(e.id)) {
-        duplicates.push(e.id);
-        continue;
-      }
-      seen.add(e.id);
-      yield e;
-    }
-  }
-  const summary = await writeLeRobotDataset(dir, episodes());
+  const summary = await writeLeRobotDataset(dir, selectedEpisodes(ids, lookup, duplicates));
   return { ...summary, duplicates };
+}
+
+/** Writes the selected episodes as one robomimic HDF5 file (atomically: writeRobomimicHdf5). */
+export async function writeJobRobomimic(
+  file: string,
+  ids: readonly string[],
+  lookup: UnitLookup,
+): Promise<RobomimicSummary> {
+  checkNotEmpty(ids);
+  // Loaded on demand: HDF5 (wasm) is only needed by jobs that ask for this format.
+  const { writeRobomimicHdf5 } = await import("../../dataset/robomimic/index.js");
+  return writeRobomimicHdf5(file, selectedEpisodes(ids, lookup, []));
 }

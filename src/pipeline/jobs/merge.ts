@@ -8,26 +8,41 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
-import { selectEpisodes, writeJobDataset } from "./finalize.js";
+import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { readPart } from "./parts.js";
-import { buildReport, type JobReport } from "./report.js";
+import { buildReport, type JobReport, type ReportInput } from "./report.js";
 import { type JobSpec, maxAttemptsOf } from "./spec.js";
 import { MergedUnits, readUnitHeader, UNITS_DIR, type UnitLookup } from "./store.js";
 
 export const REPORT_FILE = "report.json";
+export const ROBOMIMIC_FILE = "robomimic.hdf5";
 
 /** Where the report of a dataset goes by default: report.json in the dataset's parent folder. */
 export const reportFileFor = (datasetDir: string): string =>
   path.join(path.dirname(path.resolve(datasetDir)), REPORT_FILE);
 
+/** Where the robomimic file of a dataset goes: robomimic.hdf5 in the dataset's parent folder. */
+export const robomimicFileFor = (datasetDir: string): string =>
+  path.join(path.dirname(path.resolve(datasetDir)), ROBOMIMIC_FILE);
+
 export interface FinalizeResult {
   report: JobReport;
   reportFile: string;
+  /** The LeRobot dataset, when the job's formats include it and an episode made it in. */
   datasetDir?: string;
+  /** The robomimic HDF5 file, likewise. */
+  robomimicFile?: string;
 }
 
-/** Selects and writes the dataset of complete parts, and the report beside it. */
+/** Whether anything was written: a finished job with no output has an empty dataset. */
+export const wroteOutput = (r: { datasetDir?: string; robomimicFile?: string }): boolean =>
+  r.datasetDir !== undefined || r.robomimicFile !== undefined;
+
+/**
+ * Selects and writes the dataset of complete parts in each of the job's output formats (LeRobot
+ * at `datasetDir`, robomimic beside it), and the report beside them.
+ */
 export async function finalizeParts(
   parts: readonly PartManifest[],
   lookup: UnitLookup,
@@ -48,21 +63,37 @@ export async function finalizeParts(
     );
   }
   const reportFile = path.resolve(o.reportFile ?? reportFileFor(o.datasetDir));
-  let dataset: Awaited<ReturnType<typeof writeJobDataset>> | undefined;
-  const t0 = performance.now();
-  if (selection.ids.length > 0) dataset = await writeJobDataset(o.datasetDir, selection.ids, lookup);
-  const writeS = (performance.now() - t0) / 1000;
+  const formats = spec.output.formats;
+  let dataset: ReportInput["dataset"];
+  let robomimic: ReportInput["robomimic"];
+  if (selection.ids.length > 0 && formats.includes("lerobot")) {
+    const t0 = performance.now();
+    const written = await writeJobDataset(o.datasetDir, selection.ids, lookup);
+    const dir = path.relative(path.dirname(reportFile), o.datasetDir) || ".";
+    dataset = { ...written, dir, writeS: (performance.now() - t0) / 1000 };
+  }
+  if (selection.ids.length > 0 && formats.includes("robomimic")) {
+    const t0 = performance.now();
+    const target = robomimicFileFor(o.datasetDir);
+    const written = await writeJobRobomimic(target, selection.ids, lookup);
+    const file = path.relative(path.dirname(reportFile), target);
+    robomimic = { ...written, file, writeS: (performance.now() - t0) / 1000 };
+  }
   const report = buildReport({
     kind: o.kind,
     parts,
     selection,
-    ...(dataset
-      ? { dataset: { ...dataset, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS } }
-      : {}),
+    ...(dataset ? { dataset } : {}),
+    ...(robomimic ? { robomimic } : {}),
     wallS: (performance.now() - o.startedAt) / 1000,
   });
   await writeJsonAtomic(reportFile, report);
-  return { report, reportFile, ...(dataset ? { datasetDir: o.datasetDir } : {}) };
+  return {
+    report,
+    reportFile,
+    ...(dataset ? { datasetDir: o.datasetDir } : {}),
+    ...(robomimic ? { robomimicFile: robomimicFileFor(o.datasetDir) } : {}),
+  };
 }
 
 function checkParts(dirs: readonly string[], parts: readonly PartManifest[]): void {

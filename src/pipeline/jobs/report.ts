@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import type { DatasetSummary } from "../../dataset/lerobot/index.js";
+import type { RobomimicSummary } from "../../dataset/robomimic/index.js";
 import type { Selection } from "./finalize.js";
 import type { Failure, PartManifest, StageStats } from "./parts.js";
 
@@ -45,6 +46,15 @@ export interface JobReport {
     sourceEpisodes: number;
     variants: number;
     /** Time to read the episodes back from the unit records and write the dataset (s). */
+    writeS: number;
+  };
+  /** The robomimic HDF5 file, when the job's formats include it. */
+  robomimic?: {
+    /** Relative to the report's folder. */
+    file: string;
+    demos: number;
+    frames: number;
+    successes: number;
     writeS: number;
   };
   outcomes?: Selection["verdicts"];
@@ -90,6 +100,7 @@ export interface ReportInput {
   parts: readonly PartManifest[];
   selection?: Selection;
   dataset?: DatasetSummary & { dir: string; writeS: number };
+  robomimic?: RobomimicSummary & { writeS: number };
   wallS: number;
   stopped?: string;
 }
@@ -191,6 +202,17 @@ export function buildReport(o: ReportInput): JobReport {
     },
     inputs: { sources: first.sourceCount, byKind },
     ...(dataset ? { dataset } : {}),
+    ...(o.robomimic
+      ? {
+          robomimic: {
+            file: o.robomimic.file,
+            demos: o.robomimic.demos,
+            frames: o.robomimic.frames,
+            successes: o.robomimic.successes,
+            writeS: o.robomimic.writeS,
+          },
+        }
+      : {}),
     ...(sel ? { outcomes: sel.verdicts } : {}),
     ...(multiplier ? { multiplier } : {}),
     ...(perception ? { perception } : {}),

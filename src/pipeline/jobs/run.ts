@@ -52,7 +52,10 @@ export interface RunJobOptions {
 export interface RunJobResult {
   status: "complete" | "stopped";
   partDir: string;
+  /** The LeRobot dataset written (output.formats has lerobot and an episode made it in). */
   datasetDir?: string;
+  /** The robomimic HDF5 file written (output.formats has robomimic …). */
+  robomimicFile?: string;
   reportFile: string;
   report: JobReport;
 }
@@ -219,6 +222,7 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       event: "end",
       status: "complete",
       dataset: fin.datasetDir,
+      ...(fin.robomimicFile ? { robomimic: fin.robomimicFile } : {}),
       report: fin.reportFile,
       wallS: fin.report.wallS,
     });
@@ -228,6 +232,7 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       reportFile: fin.reportFile,
       report: fin.report,
       ...(fin.datasetDir ? { datasetDir: fin.datasetDir } : {}),
+      ...(fin.robomimicFile ? { robomimicFile: fin.robomimicFile } : {}),
     };
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);

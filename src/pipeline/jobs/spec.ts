@@ -107,8 +107,9 @@ export const JobSpecSchema = z.strictObject({
   output: z.strictObject({
     /** Job folder: units/, dataset/, report.json (shards: parts/shard-I-of-N/). */
     dir: z.string().min(1),
+    /** lerobot: <dir>/dataset (LeRobot v3.0); robomimic: <dir>/robomimic.hdf5 (robomimic / MimicGen). */
     formats: z
-      .array(z.enum(["lerobot"]))
+      .array(z.enum(["lerobot", "robomimic"]))
       .min(1)
       .default(["lerobot"]),
     /** Also put failed source episodes and rejected variants (with their reasons) in the dataset. */
