@@ -18,6 +18,7 @@ import { alignToViewRay, solveTranslation } from "./lift_3d.js";
 import { DEFAULT_MODEL_PAIR, loadModelPair, MODEL_PAIRS } from "./model_registry.js";
 import type { Device } from "./onnx.js";
 import { DEFAULT_SMOOTHING, type SmoothingFrame, type SmoothingParams, smoothHands } from "./smoothing.js";
+import type { TrackerCache } from "./tracker_cache.js";
 import {
   type FfmpegPaths,
   type FrameRange,
@@ -46,6 +47,8 @@ export interface ExtractOptions {
   assets?: ResolveAssetOptions;
   ffmpeg?: FfmpegPaths;
   onProgress?: (done: number, total: number) => void;
+  /** Keep the loaded models for later calls (a batch job's device lane); default: load and dispose per call. */
+  trackers?: TrackerCache;
   /** Called once the models are loaded, with the device they run on and what `auto` decided. */
   onDevice?: (device: string, note: string) => void;
 }
@@ -91,12 +94,17 @@ export async function extractHandTrack(
   const sel = selectedFrames(info.frameCount, o.range);
   const camera = cameraForVideo(info, o.camera, o.hfovDeg);
   const pairName = o.models ?? DEFAULT_MODEL_PAIR;
-  const models = await loadModelPair(pairName);
-  const tracker = await HandTracker.create(
-    models,
-    { ...o.tracker, device: o.device, intraOpThreads: o.intraOpThreads, mirrored: o.mirrored ?? false },
-    o.assets,
-  );
+  const trackerOptions = {
+    ...o.tracker,
+    device: o.device,
+    intraOpThreads: o.intraOpThreads,
+    mirrored: o.mirrored ?? false,
+  };
+  const create = async () => HandTracker.create(await loadModelPair(pairName), trackerOptions, o.assets);
+  const key = JSON.stringify([pairName, trackerOptions, o.assets ?? null]);
+  const tracker = o.trackers ? await o.trackers.acquire(key, create) : await create();
+  const landmarkSpec = tracker.landmarkSpec;
+  let trackerStats: TrackerStats | undefined;
   o.onDevice?.(tracker.device, tracker.deviceNote);
   const raw: { t: number; index: number; hands: RawHand[] }[] = [];
   let reprojSum = 0;
@@ -127,7 +135,10 @@ export async function extractHandTrack(
       o.onProgress?.(raw.length, sel.count);
     }
   } finally {
-    await tracker.dispose();
+    // Taken before the tracker is given back: the next extraction resets its stats.
+    trackerStats = { ...tracker.stats };
+    if (o.trackers) await o.trackers.release(key, tracker);
+    else await tracker.dispose();
   }
   const wallS = (performance.now() - t0) / 1000;
   const framesWithHands = raw.filter((f) => f.hands.length > 0).length;
@@ -149,7 +160,7 @@ export async function extractHandTrack(
         `egobridge extract: ${pair.detector} + ${pair.landmarks} on ${tracker.device}`,
         `frames ${sel.start}..${sel.end - 1} stride ${sel.stride}`,
         `handedness for ${o.mirrored ? "mirrored (selfie)" : "non-mirrored (egocentric)"} frames`,
-        models.landmarks.decoder.outputs.world
+        landmarkSpec.decoder.outputs.world
           ? "3D: model world landmarks placed by a translation solve"
           : "3D: relative-depth landmarks scaled to a canonical 0.094 m palm, placed by a translation solve",
         camera.provenance === "assumed"
@@ -184,7 +195,7 @@ export async function extractHandTrack(
       device: tracker.device,
       deviceNote: tracker.deviceNote,
       meanReprojectionPx: reprojN > 0 ? reprojSum / reprojN : 0,
-      tracker: tracker.stats,
+      tracker: trackerStats!,
     },
   };
 }

@@ -162,10 +162,11 @@ export class HandTracker {
     return this.o.maxHands ?? 2;
   }
 
-  /** Forgets the tracked hands (e.g. before an unrelated clip). */
+  /** Forgets the tracked hands and zeroes the stats (e.g. before an unrelated clip). */
   reset(): void {
     this.tracks = [];
     this.framesSinceDetect = 0;
+    for (const k of Object.keys(this.stats) as (keyof TrackerStats)[]) this.stats[k] = 0;
   }
 
   /** Palm detections in image pixels, as hand rects, best first (all tiles, merged by weighted NMS). */

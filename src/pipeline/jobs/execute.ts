@@ -84,10 +84,24 @@ const withUri = (track: HandTrack, label: string): HandTrack => ({
   source: { ...track.source, uri: label },
 });
 
+/**
+ * Hand trackers loaded by the device lane, kept from one video to the next (model sessions cost
+ * 50–150 ms to load on a CPU and more on a GPU). Released by `releasePerception`.
+ */
+let trackers: import("../../perception/tracker_cache.js").TrackerCache | undefined;
+
+/** Releases the perception models the device lane kept loaded (at the end of a run). */
+export async function releasePerception(): Promise<void> {
+  const t = trackers;
+  trackers = undefined;
+  await t?.dispose();
+}
+
 async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Result> {
   let extract: typeof import("../../perception/extract.js");
   try {
     extract = await import("../../perception/extract.js");
+    trackers ??= new (await import("../../perception/tracker_cache.js")).TrackerCache();
   } catch (err) {
     throw new UnitError(
       "perception_unavailable",
@@ -98,6 +112,7 @@ async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Res
     ? await readContract((await import("../../core/schemas/camera.js")).CameraSpecSchema, t.camera, "camera")
     : undefined;
   const { track, stats } = await extract.extractHandTrack(t.file, {
+    trackers,
     device: t.device,
     mirrored: t.mirrored,
     range: t.range,

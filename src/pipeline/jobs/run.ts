@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
+import { releasePerception } from "./execute.js";
 import { finalizeParts, REPORT_FILE } from "./merge.js";
 import { emptyStages, type PartManifest, planHash, writePart } from "./parts.js";
 import { WorkerPool } from "./pool.js";
@@ -142,6 +143,7 @@ async function runUnits(
     });
   } finally {
     await pool?.dispose();
+    await releasePerception();
     run.log.close();
   }
 }
