@@ -3,6 +3,7 @@
  * `kill -9`s, and three shards + merge, each compared byte for byte with one uninterrupted run
  * (the LeRobot dataset and the robomimic file).
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -16,7 +17,17 @@ import { memoryLog } from "../../src/pipeline/jobs/progress.js";
 import type { JobReport } from "../../src/pipeline/jobs/report.js";
 import { runJob } from "../../src/pipeline/jobs/run.js";
 import { readUnitHeader } from "../../src/pipeline/jobs/store.js";
-import { egobridge, fileHashes, GRAB, requireAssets, sleep, startEgobridge, writeJob } from "./fixtures.js";
+import {
+  egobridge,
+  fileHashes,
+  GRAB,
+  MAIN,
+  requireAssets,
+  sleep,
+  startEgobridge,
+  TSX,
+  writeJob,
+} from "./fixtures.js";
 
 let tmp: string;
 let jobFile: string;
@@ -161,6 +172,27 @@ describe("egobridge run", () => {
     const names = (await fs.readdir(dir, { recursive: true })) as string[];
     expect(names.filter((n) => /\.tmp-/.test(n))).toEqual([]);
     expect(names).not.toContain("run.lock");
+  });
+
+  it("shards from the command line (--shard, Slurm's variables) merge with `egobridge merge` into one run's dataset", async () => {
+    const dir = path.join(tmp, "cli-sharded");
+    const first = egobridge(["run", jobFile, "-o", dir, "--shard", "0/2", "--log", "quiet"], tmp);
+    expect(first.code, first.stderr).toBe(0);
+    const second = spawnSync(
+      process.execPath,
+      ["--import", TSX, MAIN, "run", jobFile, "-o", dir, "--log", "quiet"],
+      {
+        cwd: tmp,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "", SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" },
+      },
+    );
+    expect(second.status, second.stderr).toBe(0);
+    const parts = ["shard-0-of-2", "shard-1-of-2"].map((p) => path.join(dir, "parts", p));
+    const merged = egobridge(["merge", ...parts, "-o", path.join(dir, "dataset")], tmp);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(await fileHashes(path.join(dir, "dataset"))).toEqual(baseline);
+    expect(await sha256(path.join(dir, "robomimic.hdf5"))).toBe(robomimicHash);
   });
 
   it("three shards + merge equal one run", async () => {

@@ -106,7 +106,8 @@ function manifest(
     planHash: planHash(job.spec, sources),
     specHash: job.specHash,
     spec: job.spec,
-    shard: { ...shard, by: job.spec.resources.shardBy },
+    // Only what identifies the part: not where the shard came from (flag, Slurm, Kubernetes).
+    shard: { index: shard.index, count: shard.count, by: job.spec.resources.shardBy },
     sourceCount: sources.length,
     complete: false,
     sources: [],
