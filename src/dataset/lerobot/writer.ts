@@ -12,7 +12,6 @@ import { writeDirAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
 import { encodeParquet } from "../parquet.js";
 import { type EpisodeRecord, episodeRecord, episodesColumns } from "./episodes.js";
-
 import { type EpisodeFrames, episodeFrames, FEATURE_KEYS, frameBytes, frameColumns } from "./features.js";
 import { FIRST_SLOT, FileRoller, nextSlot } from "./file_plan.js";
 import { buildInfo } from "./info.js";
