@@ -1,147 +1,38 @@
 /**
- * End-to-end tests of the robomimic HDF5 writer. Every file is read back with jsfive, a
- * pure-JavaScript HDF5 reader independent of the HDF5 C library (h5wasm) that wrote it, and
- * compared with values computed here from the input episodes.
+ * End-to-end tests of what the robomimic HDF5 writer stores: the layout of data/ and mask/, actions,
+ * states, obs / next_obs, rewards and dones, MimicGen's datagen_info, env_args and demo attrs, the
+ * train / valid split and links from variants to their source demos. Every file is read back with
+ * jsfive and compared with values computed here from the input episodes.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Dataset, File, Group } from "jsfive";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runVariant } from "../../src/augment/generate.js";
-import { segmentEpisode } from "../../src/augment/segments.js";
-import { IDENTITY_VARIATION } from "../../src/augment/variation.js";
-import { InputError } from "../../src/core/errors.js";
-import type { PoseJson } from "../../src/core/schemas/common.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Episode } from "../../src/core/schemas/episode.js";
 import { isValidationDemo, writeRobomimicHdf5 } from "../../src/dataset/robomimic/index.js";
-import { loadEmbodiment } from "../../src/pipeline/catalog.js";
-import { demoCase, runCase } from "../sim/fixtures.js";
 import { CAN_ID, makeEpisode, makeEpisodes } from "./factories.js";
-
-/** Values are stored as float64: only the conversion of 4×4 matrices from quaternions rounds. */
-const MATRIX_TOL = 1e-12;
-const ORTHONORMAL_TOL = 1e-9;
-
-const OBS_KEYS = [
-  "human_frame_index",
-  "human_keypoints",
-  "human_timestamp",
-  "object",
-  "robot0_eef_pos",
-  "robot0_eef_quat",
-  "robot0_gripper_qpos",
-  "target_pose",
-];
-
-async function readH5(file: string): Promise<File> {
-  const buf = await fs.readFile(file);
-  return new File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), path.basename(file));
-}
-
-function dataset(f: Group, at: string): Dataset {
-  const d = f.get(at);
-  if (d instanceof Group) throw new Error(`${at} is a group`);
-  return d;
-}
-
-function group(f: Group, at: string): Group {
-  const g = f.get(at);
-  if (!(g instanceof Group)) throw new Error(`${at} is not a group`);
-  return g;
-}
-
-const numbers = (d: Dataset): number[] => d.value.map(Number);
-
-/** Rows of a 2-D (or higher, flattened per row) dataset. */
-function rowsOf(d: Dataset): number[][] {
-  const width = d.shape.slice(1).reduce((a, b) => a * b, 1);
-  const flat = numbers(d);
-  return Array.from({ length: d.shape[0]! }, (_, i) => flat.slice(i * width, (i + 1) * width));
-}
-
-/** Fixed-length strings come back NUL-padded, as numpy shows `S` arrays before `.decode`. */
-const demoNames = (d: Dataset): string[] => d.value.map((s) => String(s).replace(/\0+$/, ""));
-
-const sortedKeys = (g: Group): string[] => [...g.keys].sort();
-
-/** Scalar-first, written out here rather than taken from the writer. */
-const wxyz = (q: readonly number[]) => [q[3]!, q[0]!, q[1]!, q[2]!];
-const poseRow = (p: PoseJson) => [...p.pos, ...wxyz(p.quatXyzw)];
-
-/** Rotation matrix of a unit quaternion [x, y, z, w], row-major, by the textbook formula. */
-function rotation(q: readonly number[]): number[] {
-  const n = Math.hypot(...q);
-  const [x, y, z, w] = q.map((c) => c / n) as [number, number, number, number];
-  return [
-    1 - 2 * (y * y + z * z),
-    2 * (x * y - z * w),
-    2 * (x * z + y * w),
-    2 * (x * y + z * w),
-    1 - 2 * (x * x + z * z),
-    2 * (y * z - x * w),
-    2 * (x * z - y * w),
-    2 * (y * z + x * w),
-    1 - 2 * (x * x + y * y),
-  ];
-}
-
-function expectClose(actual: readonly number[], expected: readonly number[], tol: number): void {
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((a, i) => {
-    expect(Math.abs(a - expected[i]!), `component ${i}`).toBeLessThanOrEqual(tol);
-  });
-}
-
-/** A 4×4 pose matrix: [[R, p], [0, 0, 0, 1]] with R orthonormal, right-handed, equal to the quaternion's. */
-function expectPoseMatrix(m: readonly number[], pose: PoseJson): void {
-  const R = [0, 1, 2, 4, 5, 6, 8, 9, 10].map((k) => m[k]!);
-  expectClose([m[3]!, m[7]!, m[11]!], pose.pos, 0);
-  expect(m.slice(12)).toEqual([0, 0, 0, 1]);
-  for (let a = 0; a < 3; a++) {
-    for (let b = 0; b < 3; b++) {
-      const dot = R[3 * a]! * R[3 * b]! + R[3 * a + 1]! * R[3 * b + 1]! + R[3 * a + 2]! * R[3 * b + 2]!;
-      expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThanOrEqual(ORTHONORMAL_TOL);
-    }
-  }
-  const det =
-    R[0]! * (R[4]! * R[8]! - R[5]! * R[7]!) -
-    R[1]! * (R[3]! * R[8]! - R[5]! * R[6]!) +
-    R[2]! * (R[3]! * R[7]! - R[4]! * R[6]!);
-  expect(Math.abs(det - 1)).toBeLessThanOrEqual(ORTHONORMAL_TOL);
-  expectClose(R, rotation(pose.quatXyzw), MATRIX_TOL);
-}
-
-/**
- * The step whose measured state row i observes: the command of step i is chosen from the state
- * before it, i.e. after step i − 1 (row 0: the settled start, recorded as step 0's state).
- */
-const observedStep = (i: number): number => Math.max(i - 1, 0);
-
-/** What each obs key holds: robot and objects as measured after step `r`, the hand of step `h`. */
-const expectedObs = (e: Episode, r: number, h: number): Record<string, number[]> => {
-  const s = e.steps[r]!;
-  const hand = e.steps[h]!.human;
-  return {
-    robot0_eef_pos: [...s.state.tcp.pos],
-    robot0_eef_quat: wxyz(s.state.tcp.quatXyzw),
-    robot0_gripper_qpos: [s.state.apertureM / 2, -s.state.apertureM / 2],
-    object: poseRow(s.objects[CAN_ID]!),
-    target_pose: poseRow(s.objects[CAN_ID]!),
-    human_keypoints: hand.keypointsWorld.flat(),
-    human_frame_index: [hand.frameIndex],
-    human_timestamp: [hand.t],
-  };
-};
+import {
+  dataset,
+  demoNames,
+  expectClose,
+  expectedObs,
+  expectPoseMatrix,
+  group,
+  MATRIX_TOL,
+  numbers,
+  OBS_KEYS,
+  observedStep,
+  poseRow,
+  readH5,
+  rowsOf,
+  sortedKeys,
+  wxyz,
+} from "./robomimic_helpers.js";
 
 /** A variant of `source` as the augmenter labels one. */
 function variantOf(source: Episode, id: string, variant: number): Episode {
   const e = makeEpisode({ id, length: 10, seed: 20 + variant });
   return { ...e, lineage: { ...e.lineage, sourceEpisode: source.id, variant } };
-}
-
-async function* asAsync<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
 }
 
 describe("writeRobomimicHdf5", () => {
@@ -155,7 +46,6 @@ describe("writeRobomimicHdf5", () => {
     episodes = makeEpisodes();
   });
   afterEach(async () => {
-    vi.restoreAllMocks();
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
@@ -416,116 +306,5 @@ describe("writeRobomimicHdf5", () => {
       expect(g.keys).not.toContain("src_demo_labels");
       expect(g.attrs.source_episode).toBe(sourceId);
     }
-  });
-
-  it("is deterministic: the same episodes give a byte-identical file, whatever the clock says", async () => {
-    const clock = vi.spyOn(Date, "now").mockReturnValue(Date.UTC(2024, 0, 1));
-    await writeRobomimicHdf5(file, episodes);
-    clock.mockReturnValue(Date.UTC(2031, 5, 7, 13, 45, 12));
-    const again = path.join(tmp, "again.hdf5");
-    await writeRobomimicHdf5(again, asAsync(makeEpisodes()));
-    const [a, b] = await Promise.all([fs.readFile(file), fs.readFile(again)]);
-    expect(a.length).toBeGreaterThan(0);
-    expect(a.equals(b)).toBe(true);
-    expect(Date.now()).toBe(Date.UTC(2031, 5, 7, 13, 45, 12));
-  });
-
-  it("rejects a step with NaN, naming the episode, and leaves no file behind", async () => {
-    const bad = makeEpisode({ id: "bad" });
-    bad.steps[4]!.state.tcp.pos[1] = Number.NaN;
-    const write = writeRobomimicHdf5(file, [...episodes, bad]);
-    await expect(write).rejects.toThrow(InputError);
-    await expect(write).rejects.toThrow(/episode 3 \('bad'\).*steps\.4\.state\.tcp\.pos\.1/s);
-    expect(await fs.readdir(tmp)).toEqual([]);
-  });
-
-  it("leaves an existing file untouched when a later write fails", async () => {
-    await writeRobomimicHdf5(file, episodes);
-    const before = await fs.readFile(file);
-    const drifting = makeEpisode({ id: "drifting" });
-    // Valid contract, but the can is reported as another object at one step: found while
-    // writing the second demo, after the first was written into the temporary file.
-    drifting.steps[7]!.objects = { box: drifting.steps[7]!.objects[CAN_ID]! };
-    await expect(writeRobomimicHdf5(file, [episodes[0]!, drifting])).rejects.toThrow(
-      /episode 1 \('drifting'\) step 7: objects \[box\] differ from step 0's \[can\]/,
-    );
-    expect((await fs.readFile(file)).equals(before)).toBe(true);
-    expect(await fs.readdir(tmp)).toEqual(["demos.hdf5"]);
-  });
-
-  it("rejects no episodes, mixed control rates, duplicate ids and bad options", async () => {
-    await expect(writeRobomimicHdf5(file, [])).rejects.toThrow(/no episodes to write/);
-    await expect(writeRobomimicHdf5(file, asAsync([]))).rejects.toThrow(InputError);
-    const slow = makeEpisode({ id: "slow", controlHz: 15 });
-    await expect(writeRobomimicHdf5(file, [episodes[0]!, slow])).rejects.toThrow(
-      /episode 1 \('slow'\): controlHz is 15 but episode 0 \('grab_can_000'\) runs at 30/,
-    );
-    await expect(writeRobomimicHdf5(file, [episodes[0]!, episodes[0]!])).rejects.toThrow(
-      /also the id of episode 0/,
-    );
-    const slash = makeEpisode({ id: "slash" });
-    for (const step of slash.steps) step.objects["shelf/can"] = step.objects[CAN_ID]!;
-    await expect(writeRobomimicHdf5(file, [slash])).rejects.toThrow(
-      /episode 0 \('slash'\): object id 'shelf\/can' cannot name an HDF5 dataset/,
-    );
-    await expect(writeRobomimicHdf5(file, episodes, { validFraction: 1 })).rejects.toThrow(/validFraction/);
-    await expect(writeRobomimicHdf5(file, episodes, { envName: " " })).rejects.toThrow(/envName/);
-    await expect(writeRobomimicHdf5(tmp, episodes)).rejects.toThrow(/it is a directory/);
-    expect(await fs.readdir(tmp)).toEqual([]);
-  });
-
-  it("streams: stops pulling episodes at the first bad one and closes the source", async () => {
-    const pulled: string[] = [];
-    let closed = false;
-    function* source(): Generator<unknown> {
-      try {
-        for (const e of [episodes[0]!, { ...episodes[1]!, controlHz: 10 }, episodes[2]!]) {
-          pulled.push(e.id);
-          yield e;
-        }
-      } finally {
-        closed = true;
-      }
-    }
-    await expect(writeRobomimicHdf5(file, source())).rejects.toThrow(/episode 1 \('grab_can_001'\)/);
-    expect(pulled).toEqual(["grab_can_000", "grab_can_001"]);
-    expect(closed).toBe(true);
-    expect(await fs.readdir(tmp)).toEqual([]);
-  });
-
-  it("writes a simulated demonstration and a validated variant of it", async () => {
-    const source = (await runCase(await demoCase(0))).episode;
-    const variant = await runVariant(
-      source,
-      0,
-      { ...IDENTITY_VARIATION("robotiq_2f85"), shift: [0.05, 0.02], yawRad: 0.2 },
-      segmentEpisode(source),
-      { seed: 1, loadEmbodiment },
-    );
-    const summary = await writeRobomimicHdf5(file, [source, variant]);
-    expect(summary.frames).toBe(source.steps.length + variant.steps.length);
-    const f = await readH5(file);
-    [source, variant].forEach((e, d) => {
-      const n = e.steps.length;
-      const ids = Object.keys(e.steps[0]!.objects).sort();
-      const demo = group(f, `data/demo_${d}`);
-      expect(demo.attrs.num_samples).toBe(n);
-      expect(JSON.parse(String(demo.attrs.object_ids))).toEqual(ids);
-      expect(dataset(demo, "states").shape).toEqual([n, 8 + 7 * ids.length]);
-      const eef = rowsOf(dataset(demo, "datagen_info/eef_pose"));
-      const obs = rowsOf(dataset(demo, "obs/robot0_eef_pos"));
-      const target = rowsOf(dataset(demo, "obs/target_pose"));
-      for (const i of [0, Math.floor(n / 2), n - 1]) {
-        const seen = e.steps[observedStep(i)]!;
-        expectPoseMatrix(eef[i]!, seen.state.tcp);
-        expect(obs[i]).toEqual(seen.state.tcp.pos);
-        expect(target[i]).toEqual(poseRow(seen.objects[e.scene.task.targetId]!));
-      }
-    });
-    expect(numbers(dataset(f, "data/demo_1/src_demo_inds"))).toEqual([0, 0]);
-    expect(group(f, "data/demo_1").attrs).toMatchObject({ source_episode: source.id, variant: 0 });
-    expect(demoNames(dataset(f, "mask/successful"))).toEqual(
-      [source, variant].flatMap((e, d) => (e.success ? [`demo_${d}`] : [])),
-    );
   });
 });
