@@ -27,6 +27,8 @@ export interface SourceRef {
   file?: string;
   /** Procedural demonstration seed (demo inputs). */
   seed?: number;
+  /** Frames [start, end) of the file this source covers: one segment of a video (`segmentS`). */
+  frames?: { start: number; end: number };
 }
 
 const ASSET_PREFIX = "asset:";
@@ -85,6 +87,30 @@ async function filesOf(input: JobInput & { files: string | string[] }, at: strin
   return out;
 }
 
+/**
+ * The segments of `segmentS` seconds a video input splits `file` into, within its start/end
+ * frames. A video that cannot be probed stays one source, whose hands unit then records why it
+ * failed, so one bad file never stops the planning of a job.
+ */
+async function videoSegments(
+  file: string,
+  input: Extract<JobInput, { kind: "video" }>,
+): Promise<{ start: number; end: number }[] | null> {
+  const { probeVideo } = await import("../../perception/video.js");
+  let info: Awaited<ReturnType<typeof probeVideo>>;
+  try {
+    info = await probeVideo(file);
+  } catch {
+    return null;
+  }
+  const length = Math.max(1, Math.round(input.segmentS! * info.fps));
+  const from = Math.min(input.start ?? 0, info.frameCount);
+  const to = Math.min(input.end ?? info.frameCount, info.frameCount);
+  const out: { start: number; end: number }[] = [];
+  for (let start = from; start < to; start += length) out.push({ start, end: Math.min(start + length, to) });
+  return out.length > 0 ? out : null;
+}
+
 /** Every source of the job, in job order. Globs that match nothing are errors naming their field. */
 export async function enumerateSources(job: LoadedJob, env: Env = process.env): Promise<SourceRef[]> {
   const spec: JobSpec = job.spec;
@@ -100,8 +126,23 @@ export async function enumerateSources(job: LoadedJob, env: Env = process.env): 
       }
       case "grab":
       case "track":
-      case "video":
         for (const m of await filesOf(input, at, job, env)) push({ entry, kind: input.kind, ...m });
+        break;
+      case "video":
+        for (const m of await filesOf(input, at, job, env)) {
+          const segments = input.segmentS === undefined ? null : await videoSegments(m.file, input);
+          if (!segments) push({ entry, kind: "video", ...m });
+          else
+            for (const frames of segments) {
+              push({
+                entry,
+                kind: "video",
+                file: m.file,
+                label: `${m.label}#frames=${frames.start}-${frames.end}`,
+                frames,
+              });
+            }
+        }
         break;
       case "dataset": {
         const pattern = `${input.path.replace(/\/+$/, "")}/extras/episodes/episode_*.json`;
@@ -118,6 +159,9 @@ export async function enumerateSources(job: LoadedJob, env: Env = process.env): 
 /** A short name for ids and episode ids: the file's base name without extension, or the demo label. */
 export function sourceSlug(s: SourceRef): string {
   const base =
-    s.kind === "demo" ? s.label.replace(/:/g, "-") : path.posix.basename(s.label).replace(/\.[^.]*$/, "");
-  return base.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
+    s.kind === "demo"
+      ? s.label.replace(/:/g, "-")
+      : path.posix.basename(s.label.replace(/#frames=.*$/, "")).replace(/\.[^.]*$/, "");
+  const segment = s.frames ? `_f${s.frames.start}` : "";
+  return `${base.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60)}${segment}`;
 }

@@ -51,6 +51,12 @@ export const VideoInputSchema = z.strictObject({
   /** Assumed head camera: height above the floor (m) and downward pitch (deg; default: estimated). */
   cameraHeightM: positive.optional(),
   pitchDownDeg: finite.optional(),
+  /**
+   * Split each video into consecutive demonstrations of this many seconds, each its own source
+   * (hands → simulation → variants): long recordings hold many actions, and a segment's hand
+   * track stays small whatever the video's length.
+   */
+  segmentS: positive.optional(),
   ...frameRange,
 });
 /** The episodes of a dataset egobridge wrote (extras/episodes); its successful sources are multiplied. */

@@ -203,7 +203,11 @@ async function handsTask(
         label: ref.label,
         mirrored: input.mirrored,
         device: ctx.device,
-        range: { start: input.start, end: input.end, stride: input.stride },
+        range: {
+          start: ref.frames?.start ?? input.start,
+          end: ref.frames?.end ?? input.end,
+          stride: input.stride,
+        },
       };
       if (camera) task.camera = camera;
       if (input.hfovDeg !== undefined) task.hfovDeg = input.hfovDeg;
