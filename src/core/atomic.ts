@@ -27,8 +27,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-export const writeJsonAtomic = (file: string, value: unknown): Promise<void> =>
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+export const writeJsonAtomic = (file: string, value: unknown, o: { compact?: boolean } = {}): Promise<void> =>
+  writeFileAtomic(file, `${JSON.stringify(value, null, o.compact ? undefined : 2)}\n`);
 
 /**
  * Builds a whole directory atomically: `build` fills a fresh temporary directory next to `dir`;

@@ -38,3 +38,9 @@ export async function readContract<S extends z.ZodType>(
 ): Promise<z.infer<S>> {
   return parseContract(schema, await readJson(file), `${what} (${file})`);
 }
+
+/**
+ * The longest string V8 holds (Node 20, 64-bit): a JSON file is read and written as one string,
+ * so no JSON file egobridge writes or reads can be longer.
+ */
+export const MAX_JSON_CHARS = 2 ** 29 - 24;

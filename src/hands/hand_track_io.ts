@@ -16,5 +16,6 @@ export const readHandTrack = (file: string): Promise<HandTrack> =>
 /** Validates `track` and writes it atomically (a reader never sees a half-written file). */
 export async function writeHandTrack(file: string, track: HandTrack): Promise<void> {
   const valid = parseContract(HandTrackSchema, track, `hand track to write to ${file}`);
-  await writeJsonAtomic(file, valid);
+  // Compact: a long video's track pretty-printed is twice the size (nested keypoint arrays).
+  await writeJsonAtomic(file, valid, { compact: true });
 }

@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import type { ResolveAssetOptions } from "../core/assets.js";
 import { InputError } from "../core/errors.js";
+import { MAX_JSON_CHARS } from "../core/io.js";
 import type { CameraSpec } from "../core/schemas/camera.js";
 import type { HandTrack } from "../core/schemas/hand_track.js";
 import { cameraFromFov, DEFAULT_HFOV_DEG, pixelToRay, type Vec3Tuple } from "./camera_model.js";
@@ -85,6 +86,18 @@ export function cameraForVideo(
   return camera;
 }
 
+/**
+ * Characters one frame takes in a (compact) hand-track file: two hands measured 4.35 k on the
+ * egodex clip, rounded up.
+ */
+const TRACK_CHARS_PER_FRAME = 5000;
+/**
+ * The most frames one extraction takes (≈ 54 min at 30 fps): its track must fit in one JSON file
+ * (MAX_JSON_CHARS), with a margin. Checked before any frame is decoded, so a too-long video fails
+ * at once rather than after hours of perception.
+ */
+export const MAX_TRACK_FRAMES = Math.floor((0.9 * MAX_JSON_CHARS) / TRACK_CHARS_PER_FRAME);
+
 /** Extracts both hands, 21 keypoints each, in image pixels and camera-frame metres. */
 export async function extractHandTrack(
   file: string,
@@ -92,6 +105,14 @@ export async function extractHandTrack(
 ): Promise<{ track: HandTrack; stats: ExtractStats }> {
   const info = await probeVideo(file, o.ffmpeg);
   const sel = selectedFrames(info.frameCount, o.range);
+  if (sel.count > MAX_TRACK_FRAMES) {
+    throw new InputError(
+      `${file}: ${sel.count} frames selected, more than the ${MAX_TRACK_FRAMES} one hand-track file can hold`,
+      {
+        hint: "extract a part with --start/--end or fewer frames with --stride, or run a job whose video input sets segmentS (one demonstration per segment)",
+      },
+    );
+  }
   const camera = cameraForVideo(info, o.camera, o.hfovDeg);
   const pairName = o.models ?? DEFAULT_MODEL_PAIR;
   const trackerOptions = {

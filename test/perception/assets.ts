@@ -58,6 +58,11 @@ export async function makeBadVideos(dir: string, sample: string) {
     ...["-v", "error", "-y", "-i", sample, "-vf", "crop=1920:480:0:0", "-frames:v", "8"],
     ...["-c:v", "mpeg4", "-q:v", "3", p("no_hands.mp4")],
   ]);
+  // 100 000 tiny black frames (at 1000 fps): more than one hand-track file holds.
+  execFileSync("ffmpeg", [
+    ...["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=16x16:r=1000", "-t", "100"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", p("too_long.mp4")],
+  ]);
   return {
     truncated: p("truncated.mp4"),
     truncatedFaststart: p("truncated_faststart.mp4"),
@@ -65,5 +70,6 @@ export async function makeBadVideos(dir: string, sample: string) {
     empty: p("empty.mp4"),
     missing: p("missing.mp4"),
     noHands: p("no_hands.mp4"),
+    tooLong: p("too_long.mp4"),
   };
 }

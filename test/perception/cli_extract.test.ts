@@ -106,6 +106,11 @@ describe("egobridge extract", () => {
     ["an empty file", "empty", /empty \(0 bytes\)/],
     ["a missing file", "missing", /video not found/],
     ["a video with no hands", "noHands", /no hands found in 8 frames/],
+    [
+      "a video too long for one track file (checked before decoding)",
+      "tooLong",
+      /100000 frames selected, more than the 96636 one hand-track file can hold[\s\S]*segmentS/,
+    ],
   ] as const)("%s: a clear error, exit code 2, nothing written", async (_name, key, message) => {
     const dir = await fs.mkdtemp(path.join(tmp, `bad-${key}-`));
     const r = egobridge(["extract", bad[key], "-o", "track.json", "--overlay", "qa.mp4"], dir);
