@@ -134,9 +134,18 @@ export function registerJobs(program: Command): void {
     )
     .requiredOption("-o, --out <dataset>", "output dataset folder")
     .option("--report <file>", "report file (default: report.json beside the dataset)")
+    .option(
+      "--log <mode>",
+      "progress: auto (lines on a terminal, JSON lines otherwise), tty, json, quiet",
+      "auto",
+    )
     .action(
-      withErrors(async (parts: string[], o: { out: string; report?: string }) => {
-        const r = await mergeParts(parts, o.out, o.report ? { reportFile: o.report } : {});
+      withErrors(async (parts: string[], o: { out: string; report?: string; log: string }) => {
+        if (!LOG_MODES.includes(o.log))
+          throw new InputError(`--log must be one of ${LOG_MODES.join(", ")}, got '${o.log}'`);
+        const log = createJobLog(o.log as LogMode | "auto");
+        const r = await mergeParts(parts, o.out, { ...(o.report ? { reportFile: o.report } : {}), log });
+        log.close();
         process.stdout.write(summary(r.report, r.datasetDir ?? o.out));
         process.stdout.write(`  report: ${r.reportFile}\n`);
         if (!wroteOutput(r)) process.exitCode = EXIT_NO_EPISODES;

@@ -189,8 +189,19 @@ describe("egobridge run", () => {
     );
     expect(second.status, second.stderr).toBe(0);
     const parts = ["shard-0-of-2", "shard-1-of-2"].map((p) => path.join(dir, "parts", p));
-    const merged = egobridge(["merge", ...parts, "-o", path.join(dir, "dataset")], tmp);
+    const merged = egobridge(["merge", ...parts, "-o", path.join(dir, "dataset"), "--log", "json"], tmp);
     expect(merged.code, merged.stderr).toBe(0);
+    // The log says what is written (a big dataset takes a while).
+    const writes = merged.stderr
+      .split("\n")
+      .filter((l) => l.includes('"event":"write"'))
+      .map((l) => JSON.parse(l) as { status: string; format: string });
+    expect(writes.map((w) => `${w.format} ${w.status}`)).toEqual([
+      "lerobot start",
+      "lerobot done",
+      "robomimic start",
+      "robomimic done",
+    ]);
     expect(await fileHashes(path.join(dir, "dataset"))).toEqual(baseline);
     expect(await sha256(path.join(dir, "robomimic.hdf5"))).toBe(robomimicHash);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
-import { renderProgress } from "../../src/pipeline/jobs/progress.js";
+import { createJobLog, renderProgress } from "../../src/pipeline/jobs/progress.js";
 import { ownsSource, ownsUnit, parseShard, partName, resolveShard } from "../../src/pipeline/jobs/shard.js";
 
 describe("shards", () => {
@@ -64,5 +64,29 @@ describe("progress display", () => {
     expect(lines[0]).toBe("egobridge run demo  01:15");
     expect(lines[1]).toMatch(/sim +4\/4 +1 failed +0\.50\/s +done, 2 from earlier runs/);
     expect(lines[2]).toMatch(/augment +10\/30 +0 failed +2\.00\/s +ETA 00:10/);
+  });
+
+  it("on a terminal, says which format is being written and when it is done", () => {
+    let text = "";
+    const stream = {
+      isTTY: true,
+      write: (chunk: string) => {
+        text += chunk;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
+    const log = createJobLog("tty", stream);
+    log.event({ event: "write", status: "start", format: "lerobot", path: "out/dataset", episodes: 12 });
+    log.event({
+      event: "write",
+      status: "done",
+      format: "lerobot",
+      path: "out/dataset",
+      frames: 3456,
+      writeS: 1.25,
+    });
+    log.event({ event: "unit", status: "ok" });
+    log.close();
+    expect(text).toBe("writing lerobot: 12 episodes → out/dataset\nwrote lerobot: 3456 frames in 1.3 s\n");
   });
 });

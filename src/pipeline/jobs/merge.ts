@@ -11,6 +11,7 @@ import { InputError } from "../../core/errors.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { readPart } from "./parts.js";
+import type { JobLog } from "./progress.js";
 import { buildReport, type JobReport, type ReportInput } from "./report.js";
 import { type JobSpec, maxAttemptsOf } from "./spec.js";
 import { MergedUnits, readUnitHeader, UNITS_DIR, type UnitLookup } from "./store.js";
@@ -46,7 +47,7 @@ export const wroteOutput = (r: { datasetDir?: string; robomimicFile?: string }):
 export async function finalizeParts(
   parts: readonly PartManifest[],
   lookup: UnitLookup,
-  o: { datasetDir: string; reportFile?: string; kind: "run" | "merge"; startedAt: number },
+  o: { datasetDir: string; reportFile?: string; kind: "run" | "merge"; startedAt: number; log?: JobLog },
 ): Promise<FinalizeResult> {
   const spec = parts[0]!.spec as JobSpec;
   const bySource = new Map<number, PartSource>();
@@ -66,18 +67,31 @@ export async function finalizeParts(
   const formats = spec.output.formats;
   let dataset: ReportInput["dataset"];
   let robomimic: ReportInput["robomimic"];
-  if (selection.ids.length > 0 && formats.includes("lerobot")) {
+  // Writing a big dataset takes a while: say what is being written, and when it is done.
+  const writing = async <T extends { frames: number }>(
+    format: string,
+    to: string,
+    write: () => Promise<T>,
+  ) => {
+    o.log?.event({ event: "write", status: "start", format, path: to, episodes: selection.ids.length });
     const t0 = performance.now();
-    const written = await writeJobDataset(o.datasetDir, selection.ids, lookup);
-    const dir = path.relative(path.dirname(reportFile), o.datasetDir) || ".";
-    dataset = { ...written, dir, writeS: (performance.now() - t0) / 1000 };
+    const written = await write();
+    const writeS = (performance.now() - t0) / 1000;
+    o.log?.event({ event: "write", status: "done", format, path: to, frames: written.frames, writeS });
+    return { written, writeS };
+  };
+  if (selection.ids.length > 0 && formats.includes("lerobot")) {
+    const { written, writeS } = await writing("lerobot", o.datasetDir, () =>
+      writeJobDataset(o.datasetDir, selection.ids, lookup),
+    );
+    dataset = { ...written, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS };
   }
   if (selection.ids.length > 0 && formats.includes("robomimic")) {
-    const t0 = performance.now();
     const target = robomimicFileFor(o.datasetDir);
-    const written = await writeJobRobomimic(target, selection.ids, lookup);
-    const file = path.relative(path.dirname(reportFile), target);
-    robomimic = { ...written, file, writeS: (performance.now() - t0) / 1000 };
+    const { written, writeS } = await writing("robomimic", target, () =>
+      writeJobRobomimic(target, selection.ids, lookup),
+    );
+    robomimic = { ...written, file: path.relative(path.dirname(reportFile), target), writeS };
   }
   const report = buildReport({
     kind: o.kind,
@@ -154,7 +168,7 @@ async function checkDuplicates(store: MergedUnits): Promise<void> {
 export async function mergeParts(
   partDirs: readonly string[],
   datasetDir: string,
-  o: { reportFile?: string } = {},
+  o: { reportFile?: string; log?: JobLog } = {},
 ): Promise<FinalizeResult> {
   const startedAt = performance.now();
   if (partDirs.length === 0) throw new InputError("merge needs at least one part folder");

@@ -87,7 +87,11 @@ class TtyLog implements JobLog {
         ? `failed: ${e["id"]} (${e["source"]}): ${e["code"]}: ${e["message"]}`
         : e.event === "warning" || e.event === "stop"
           ? `${e.event}: ${e["message"]}`
-          : undefined;
+          : e.event === "write"
+            ? e["status"] === "start"
+              ? `writing ${e["format"]}: ${e["episodes"]} episodes → ${e["path"]}`
+              : `wrote ${e["format"]}: ${e["frames"]} frames in ${Number(e["writeS"]).toFixed(1)} s`
+            : undefined;
     if (!line) return;
     this.clear();
     this.out.write(`${line}\n`);

@@ -220,7 +220,7 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
     if (result.stopped || shard.count > 1)
       return partReport(done, partDir, shard.count > 1 ? "shard" : "run", t0, log);
     const datasetDir = path.join(outDir, DATASET_DIR);
-    const fin = await finalizeParts([done], store, { datasetDir, kind: "run", startedAt: t0 });
+    const fin = await finalizeParts([done], store, { datasetDir, kind: "run", startedAt: t0, log });
     log.event({
       event: "end",
       status: "complete",
