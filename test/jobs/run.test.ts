@@ -59,12 +59,17 @@ afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
-/** Every recorded unit file is whole: a header line, and a payload whose hash the header holds. */
+/**
+ * Every recorded unit file is whole: a header line, and a payload whose hash the header holds.
+ * A kill in the middle of an atomic write leaves its temporary file (`<record>.tmp-PID-RANDOM`),
+ * never a partial record; the next run removes such leftovers (checked after the last run).
+ */
 async function expectWholeUnits(dir: string): Promise<number> {
   let n = 0;
   for (const e of await fs.readdir(path.join(dir, "units"), { withFileTypes: true, recursive: true })) {
     if (!e.isFile()) continue;
     const file = path.join(e.parentPath, e.name);
+    if (/\.jsonl\.tmp-\d+-[0-9a-f]{8}$/.test(e.name)) continue;
     expect(e.name, file).toMatch(/\.jsonl$/);
     const h = await readUnitHeader(file);
     if (h.status === "ok") {
