@@ -49,12 +49,3 @@ export class FileRoller {
     return { slot: this.slot, opensFile };
   }
 }
-
-/**
- * Assigns each episode (given by its size in bytes, in episode order) a file slot.
- * Returns one slot per episode; consecutive episodes share a slot until the file is full.
- */
-export function planFiles(episodeBytes: readonly number[], limitMb: number, chunksSize: number): FileSlot[] {
-  const roller = new FileRoller(limitMb, chunksSize);
-  return episodeBytes.map((bytes) => roller.place(bytes).slot);
-}

@@ -88,14 +88,6 @@ const finish = (r: Running): FeatureStats => ({
   count: [r.n],
 });
 
-/** Combines the stats of disjoint sets of frames into the stats of their union. */
-export function aggregateFeatureStats(parts: readonly FeatureStats[]): FeatureStats {
-  if (parts.length === 0) throw new Error("cannot aggregate stats of zero parts");
-  let acc: Running | undefined;
-  for (const p of parts) acc = absorb(acc, p);
-  return finish(acc!);
-}
-
 export type DatasetStats = Partial<Record<FeatureKey, FeatureStats>>;
 
 /**
@@ -119,13 +111,6 @@ export class StatsAccumulator {
   result(): DatasetStats {
     return Object.fromEntries([...this.running].map(([k, r]) => [k, finish(r)]));
   }
-}
-
-/** Aggregates per-episode stats feature by feature, keeping the key order of the first episode. */
-export function aggregateStats(episodes: readonly DatasetStats[]): DatasetStats {
-  const acc = new StatsAccumulator();
-  for (const e of episodes) acc.add(e);
-  return acc.result();
 }
 
 /** Stats of every feature of one episode, in the features' order. */

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { nextSlot, planFiles } from "../../../src/dataset/lerobot/file_plan.js";
+import { FileRoller, nextSlot } from "../../../src/dataset/lerobot/file_plan.js";
+import type { FileSlot } from "../../../src/dataset/lerobot/layout.js";
 
 const MB = 1024 * 1024;
+
+/** The slot of each episode (by size in bytes, in order), as the writer places them one by one. */
+function planFiles(episodeBytes: readonly number[], limitMb: number, chunksSize: number): FileSlot[] {
+  const roller = new FileRoller(limitMb, chunksSize);
+  return episodeBytes.map((bytes) => roller.place(bytes).slot);
+}
 
 describe("file_plan", () => {
   it("packs whole episodes into one file while they fit", () => {

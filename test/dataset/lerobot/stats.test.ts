@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../../src/core/rng.js";
-import { aggregateFeatureStats, featureStats } from "../../../src/dataset/lerobot/stats.js";
+import { FEATURE } from "../../../src/dataset/lerobot/layout.js";
+import { featureStats, StatsAccumulator } from "../../../src/dataset/lerobot/stats.js";
 
 /** Float64 round-off of sums over ~100 values near 100. */
 const MEAN_TOL = 1e-10;
@@ -27,13 +28,16 @@ describe("stats", () => {
     expect(() => featureStats([1, 2, 3], 2)).toThrow();
   });
 
-  it("aggregates per-part stats to the stats of the union (seeded random parts)", () => {
+  it("adds per-episode stats up to the stats of the union (seeded random parts)", () => {
     const rng = createRng(1234);
     const dim = 3;
     const parts = Array.from({ length: 5 }, (_, p) =>
       Array.from({ length: dim * (1 + p * 7) }, () => rng.uniform(95, 105)),
     );
-    const agg = aggregateFeatureStats(parts.map((v) => featureStats(v, dim)));
+    // Episode by episode, as the streaming writer adds them.
+    const acc = new StatsAccumulator();
+    for (const v of parts) acc.add({ [FEATURE.action]: featureStats(v, dim) });
+    const agg = acc.result()[FEATURE.action]!;
     const direct = featureStats(parts.flat(), dim);
     expect(agg.count).toEqual(direct.count);
     expect(agg.min).toEqual(direct.min);
