@@ -29,9 +29,10 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import { type BaseState, restingBase, trackReference } from "../sim/base_controller.js";
+import { PairForces } from "../sim/contact_forces.js";
 import { GRIPPER_IDS } from "../sim/gripper.js";
 import { ROLLING_DAMPING } from "../sim/scene_world.js";
-import { CONTACT_RECORD_N, RUNAWAY_SPEED_MPS } from "../sim/simulate.js";
+import { RUNAWAY_SPEED_MPS } from "../sim/simulate.js";
 import { judge, type Verdict } from "../sim/verdict.js";
 import {
   GRIPPER_DIR,
@@ -144,7 +145,7 @@ const bodyPose = (d: MjData, b: number): Pose => ({
 
 /** Total normal force per touching owner pair (N), in a stable order, like src/sim's recorder. */
 function contacts(d: MjData, ids: Ids): EpisodeStep["contacts"] {
-  const forces = new Map<string, number>();
+  const forces = new PairForces();
   const vec = d.contact;
   const efc = d.efc_force;
   try {
@@ -153,22 +154,12 @@ function contacts(d: MjData, ids: Ids): EpisodeStep["contacts"] {
       const [g1, g2, adr] = [c.geom1, c.geom2, c.efc_address];
       c.delete();
       if (adr < 0) continue;
-      const a = ids.geomOwner[g1]!;
-      const b = ids.geomOwner[g2]!;
-      if (a === b) continue;
-      const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-      forces.set(key, (forces.get(key) ?? 0) + Math.max(0, efc[adr] as number));
+      forces.add(ids.geomOwner[g1]!, ids.geomOwner[g2]!, Math.max(0, efc[adr] as number));
     }
   } finally {
     vec.delete();
   }
-  return [...forces.entries()]
-    .filter(([, f]) => f >= CONTACT_RECORD_N)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([k, forceN]) => {
-      const [a, b] = k.split("\u0000") as [string, string];
-      return { a, b, forceN };
-    });
+  return forces.contacts();
 }
 
 /**

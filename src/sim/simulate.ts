@@ -13,6 +13,7 @@ import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
+import { PairForces } from "./contact_forces.js";
 import { guardDownwardPress } from "./contact_guard.js";
 import { ParallelJawGripper } from "./gripper.js";
 import { ObjectAnchor } from "./object_anchor.js";
@@ -40,8 +41,6 @@ export interface SimulateOptions {
   objectAnchored?: boolean;
 }
 
-/** Contacts below this normal force (N) are not recorded. */
-export const CONTACT_RECORD_N = 0.05;
 /**
  * Stiffness of contact constraints. Rapier's default (30 Hz) lets a light object squeezed by a
  * 40 N grip sink ~2 cm into the fingers (penetration ≈ F / (m·ω²)); 300 Hz at a 240 Hz step keeps
@@ -215,7 +214,7 @@ function objectPoses(bodies: Map<string, SceneBody>): Record<string, PoseJson> {
 
 /** Total normal force per touching body pair (N), in a stable order. */
 function contacts(world: World, names: Map<number, string>, dtS: number): EpisodeStep["contacts"] {
-  const forces = new Map<string, number>();
+  const forces = new PairForces();
   world.forEachCollider((c1) => {
     world.contactPairsWith(c1, (c2) => {
       if (c1.handle >= c2.handle) return;
@@ -223,20 +222,10 @@ function contacts(world: World, names: Map<number, string>, dtS: number): Episod
       world.contactPair(c1, c2, (manifold) => {
         for (let i = 0; i < manifold.numContacts(); i++) impulse += manifold.contactImpulse(i);
       });
-      const a = names.get(c1.handle) ?? "?";
-      const b = names.get(c2.handle) ?? "?";
-      if (a === b) return;
-      const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-      forces.set(key, (forces.get(key) ?? 0) + impulse / dtS);
+      forces.add(names.get(c1.handle) ?? "?", names.get(c2.handle) ?? "?", impulse / dtS);
     });
   });
-  return [...forces.entries()]
-    .filter(([, f]) => f >= CONTACT_RECORD_N)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([k, forceN]) => {
-      const [a, b] = k.split("\u0000") as [string, string];
-      return { a, b, forceN };
-    });
+  return forces.contacts();
 }
 
 /** Checked after every physics step: every body of the scene and the two fingers. */
