@@ -25,6 +25,7 @@ import {
   vec3,
 } from "../../src/core/math.js";
 import { createRng, type Rng } from "../../src/core/rng.js";
+import { randomQuat } from "./random_pose.js";
 
 /** Named tolerances. */
 const TOL = {
@@ -112,16 +113,6 @@ function expectSameRotation(actual: Quat, expected: Quat, tol: number): void {
 
 // ---------------------------------------------------------------------------------------------
 // Factories
-
-/** Uniformly distributed unit quaternion (Shoemake 1992, "Uniform random rotations"). */
-function randomQuat(rng: Rng): Quat {
-  const u1 = rng.next();
-  const u2 = 2 * Math.PI * rng.next();
-  const u3 = 2 * Math.PI * rng.next();
-  const a = Math.sqrt(1 - u1);
-  const b = Math.sqrt(u1);
-  return { x: a * Math.sin(u2), y: a * Math.cos(u2), z: b * Math.sin(u3), w: b * Math.cos(u3) };
-}
 
 const randomVec = (rng: Rng, halfRange = 1): Vec3 =>
   vec3(

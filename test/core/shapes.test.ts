@@ -8,6 +8,7 @@ import type { Pose, Vec3 } from "../../src/core/math.js";
 import { createRng, type Rng } from "../../src/core/rng.js";
 import type { ObjectShape } from "../../src/core/schemas/hand_track.js";
 import { halfExtentAlong, halfHeightAlongZ, signedDistance } from "../../src/core/shapes.js";
+import { randomPose } from "./random_pose.js";
 
 type Arr3 = [number, number, number];
 
@@ -70,19 +71,6 @@ const ROTATED: Pose = (() => {
     q: { x: axis[0] * Math.sin(h), y: axis[1] * Math.sin(h), z: axis[2] * Math.sin(h), w: Math.cos(h) },
   };
 })();
-
-function randomPose(rng: Rng): Pose {
-  // Shoemake's uniform random rotation.
-  const u1 = rng.next();
-  const u2 = 2 * Math.PI * rng.next();
-  const u3 = 2 * Math.PI * rng.next();
-  const a = Math.sqrt(1 - u1);
-  const b = Math.sqrt(u1);
-  return {
-    p: { x: rng.uniform(-1, 1), y: rng.uniform(-1, 1), z: rng.uniform(0, 2) },
-    q: { x: a * Math.sin(u2), y: a * Math.cos(u2), z: b * Math.sin(u3), w: b * Math.cos(u3) },
-  };
-}
 
 /** Points on the surface in the object frame, at most SAMPLE_SPACING_M apart along each parameter. */
 function surfaceSamples(shape: ObjectShape): Arr3[] {

@@ -7,6 +7,7 @@ import type { Pose, Quat, Vec3 } from "../../src/core/math.js";
 import { createRng, type Rng } from "../../src/core/rng.js";
 import { KP, NUM_KEYPOINTS } from "../../src/core/schemas/common.js";
 import { pinchFrame } from "../../src/retarget/grasp_frame.js";
+import { randomPose } from "../core/random_pose.js";
 
 type Arr3 = [number, number, number];
 
@@ -43,19 +44,6 @@ function expectVecClose(actual: Vec3, expected: Vec3 | Arr3, tol: number): void 
 
 // ---------------------------------------------------------------------------------------------
 // Factories
-
-function randomPose(rng: Rng): Pose {
-  // Shoemake's uniform random rotation.
-  const u1 = rng.next();
-  const u2 = 2 * Math.PI * rng.next();
-  const u3 = 2 * Math.PI * rng.next();
-  const a = Math.sqrt(1 - u1);
-  const b = Math.sqrt(u1);
-  return {
-    p: { x: rng.uniform(-1, 1), y: rng.uniform(-1, 1), z: rng.uniform(0, 2) },
-    q: { x: a * Math.sin(u2), y: a * Math.cos(u2), z: b * Math.sin(u3), w: b * Math.cos(u3) },
-  };
-}
 
 /**
  * 21 keypoints (MediaPipe order) of a pinch in the gripper frame G: thumb tip and index tip at
