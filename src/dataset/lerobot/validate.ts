@@ -4,8 +4,8 @@
  * `check_timestamps_sync`), and ids are unique.
  */
 import { InputError } from "../../core/errors.js";
-import { parseContract } from "../../core/io.js";
-import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
+import type { Episode } from "../../core/schemas/episode.js";
+import { checkEpisode } from "../episode_input.js";
 
 /** How far a step interval may be from 1/fps (LeRobot's default `tolerance_s`). */
 export const TIMESTAMP_TOLERANCE_S = 1e-4;
@@ -77,12 +77,7 @@ export class EpisodeValidator {
   /** Returns the parsed (canonical) episode, or throws an InputError naming episode and field. */
   check(raw: unknown): Episode {
     const i = this.count;
-    const id = (raw as { id?: unknown } | null)?.id;
-    const what = `episode ${i}${typeof id === "string" ? ` ('${id}')` : ""}`;
-    const episode = parseContract(EpisodeSchema, raw, what);
-    const previous = this.ids.get(episode.id);
-    if (previous !== undefined)
-      throw new InputError(`${what}: id '${episode.id}' is also the id of episode ${previous}`);
+    const { episode, what } = checkEpisode(raw, i, this.ids);
     if (this.fps === undefined) {
       if (!Number.isInteger(episode.controlHz)) {
         throw new InputError(

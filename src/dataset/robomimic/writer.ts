@@ -19,8 +19,8 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { tmpSuffix } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
-import { parseContract } from "../../core/io.js";
-import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
+import type { Episode } from "../../core/schemas/episode.js";
+import { checkEpisode } from "../episode_input.js";
 import { KEYPOINT_NAMES } from "../lerobot/features.js";
 import { OBSERVATION_TIMING } from "../timing.js";
 import { demoContent } from "./demo.js";
@@ -112,13 +112,7 @@ interface Progress {
 }
 
 function validate(raw: unknown, index: number, progress: Progress): { episode: Episode; what: string } {
-  const id = (raw as { id?: unknown } | null)?.id;
-  const what = `episode ${index}${typeof id === "string" ? ` ('${id}')` : ""}`;
-  const episode = parseContract(EpisodeSchema, raw, what);
-  const previous = progress.demoOf.get(episode.id);
-  if (previous !== undefined) {
-    throw new InputError(`${what}: id '${episode.id}' is also the id of episode ${previous}`);
-  }
+  const { episode, what } = checkEpisode(raw, index, progress.demoOf);
   const first = progress.first;
   if (first && episode.controlHz !== first.controlHz) {
     throw new InputError(
