@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Pose, Vec3 } from "../../src/core/math.js";
-import { createRng, type Rng } from "../../src/core/rng.js";
+import { createRng } from "../../src/core/rng.js";
 import type { ObjectShape } from "../../src/core/schemas/hand_track.js";
 import { halfExtentAlong, halfHeightAlongZ, signedDistance } from "../../src/core/shapes.js";
 import { randomPose } from "./random_pose.js";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Pose, Quat, Vec3 } from "../../src/core/math.js";
-import { createRng, type Rng } from "../../src/core/rng.js";
+import { createRng } from "../../src/core/rng.js";
 import { KP, NUM_KEYPOINTS } from "../../src/core/schemas/common.js";
 import { pinchFrame } from "../../src/retarget/grasp_frame.js";
 import { randomPose } from "../core/random_pose.js";
