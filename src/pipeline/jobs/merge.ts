@@ -65,6 +65,7 @@ export async function finalizeParts(
   }
   const reportFile = path.resolve(o.reportFile ?? reportFileFor(o.datasetDir));
   const formats = spec.output.formats;
+  const robomimicFile = robomimicFileFor(o.datasetDir);
   let dataset: ReportInput["dataset"];
   let robomimic: ReportInput["robomimic"];
   // Writing a big dataset takes a while: say what is being written, and when it is done.
@@ -87,11 +88,10 @@ export async function finalizeParts(
     dataset = { ...written, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS };
   }
   if (selection.ids.length > 0 && formats.includes("robomimic")) {
-    const target = robomimicFileFor(o.datasetDir);
-    const { written, writeS } = await writing("robomimic", target, () =>
-      writeJobRobomimic(target, selection.ids, lookup),
+    const { written, writeS } = await writing("robomimic", robomimicFile, () =>
+      writeJobRobomimic(robomimicFile, selection.ids, lookup),
     );
-    robomimic = { ...written, file: path.relative(path.dirname(reportFile), target), writeS };
+    robomimic = { ...written, file: path.relative(path.dirname(reportFile), robomimicFile), writeS };
   }
   const report = buildReport({
     kind: o.kind,
@@ -106,7 +106,7 @@ export async function finalizeParts(
     report,
     reportFile,
     ...(dataset ? { datasetDir: o.datasetDir } : {}),
-    ...(robomimic ? { robomimicFile: robomimicFileFor(o.datasetDir) } : {}),
+    ...(robomimic ? { robomimicFile } : {}),
   };
 }
 
