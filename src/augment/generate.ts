@@ -5,6 +5,7 @@ import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
 import { simulateEpisode } from "../sim/simulate.js";
+import { POSITIVE_REASONS } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
 import { variantSteps } from "./transform.js";
@@ -19,10 +20,9 @@ import {
 
 export const AUGMENT_METHOD = "object_centric_segments_v1";
 
-/** Reasons that describe what went right; the first other reason of a failed variant is its failure. */
-const POSITIVE = new Set(["grasped", "lifted", "placed_in_region", "held_at_end"]);
-
-export const failureReason = (e: Episode): string => e.reasons.find((r) => !POSITIVE.has(r)) ?? "unknown";
+/** The first reason of a failed variant that does not describe what went right. */
+export const failureReason = (e: Episode): string =>
+  e.reasons.find((r) => !POSITIVE_REASONS.has(r)) ?? "unknown";
 
 export const variantId = (sourceId: string, index: number): string => `${sourceId}~v${index}`;
 

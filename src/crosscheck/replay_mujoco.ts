@@ -339,7 +339,7 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
     if (steps.length === 0) steps.push(initialStep(o, first, rig.ids));
     return {
       steps,
-      verdict: judge(steps, o.scene, broke),
+      verdict: judge(steps, o.scene, o.embodiment, broke),
       fault: broke,
       timestepS: dt,
       simulatedS: rig.d.time,

@@ -37,6 +37,9 @@ export interface ProceduralOptions {
   seed?: number;
 }
 
+/** Shelf picks pinch this fraction of the object's half height above its centre. */
+const SHELF_PINCH_ABOVE_CENTRE = 0.4;
+
 /** Minimum-jerk time scaling (Flash & Hogan 1985): s(τ) = 10τ³ − 15τ⁴ + 6τ⁵, zero velocity and acceleration at both ends. */
 export const minJerk = (tau: number): number => {
   const t = Math.min(1, Math.max(0, tau));
@@ -109,7 +112,9 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   const widthM = 2 * halfExtentAlong(shape, X_WO0, yH);
   const halfH = halfHeightAlongZ(shape, X_WO0);
 
-  const p0 = X_WO0.p;
+  // Reaching into a shelf, the pinch is a little above the object's centre, as a person reaching
+  // over a board's front lip does: the hand (and a gripper's housing behind it) clears the lip.
+  const p0 = shelf ? add(X_WO0.p, vec3(0, 0, SHELF_PINCH_ABOVE_CENTRE * halfH)) : X_WO0.p;
   const tote = pose(receiver.pose);
   const floorZ = tote.p.z + receiver.wallM;
   const rimZ = tote.p.z + receiver.sizeM[2];

@@ -1,5 +1,6 @@
 import { add, type Pose, qrotate, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
+import { type PalmInertia, palmVelocityCommand } from "./palm_controller.js";
 import type { Collider, PrismaticImpulseJoint, Rapier, RigidBody, World } from "./rapier.js";
 
 /** Body ids the gripper's colliders report in contacts. */
@@ -16,18 +17,37 @@ export const GRIPPER_IDS = {
  */
 const FINGER_STIFFNESS_N_PER_M = 5000;
 const FINGER_DAMPING_NS_PER_M = 60;
+/**
+ * Least mass of a finger body (kg). The real 2F-85 finger chain weighs about 0.058 kg (its
+ * MJCF), but Rapier's iterative solver, asked to hold a 0.05 kg finger between a 0.8 kg palm
+ * pushing at its force limit and a fixed wall, let the finger sink 12 mm into a tote wall
+ * (measured: palm swept into a 1 cm wall at 0.3 m/s); at 0.15 kg, 2 mm. The extra mass comes out
+ * of the palm body, so the gripper weighs what its datasheet says.
+ */
+const MIN_FINGER_MASS_KG = 0.15;
+/**
+ * Rotational inertia (kg·m², about each axis) the arm's wrist adds to the gripper (the order of a
+ * 7-axis arm's last link with its reflected joint inertia). Without it the bare 0.6 kg housing
+ * (5e-4 kg·m²) was spun by finger contacts faster than the controller may turn it back: releasing
+ * a carton in the aisle demo pitched the gripper 23° and put the housing on the tote floor (3 of 3
+ * seeds failed as hard collisions); with it, none.
+ */
+const WRIST_INERTIA_KGM2 = 0.02;
 
 /**
- * A parallel-jaw gripper in a Rapier world. The palm is a kinematic body whose frame is the
- * gripper frame G (origin at the TCP, +z approach, +y opening; see Embodiment); each finger is a
- * dynamic body on a prismatic joint along ±y, driven by a force-limited position motor. Contact
- * friction alone holds a grasped object: nothing is attached by fiat.
+ * A parallel-jaw gripper in a Rapier world. The palm is a dynamic body whose frame is the gripper
+ * frame G (origin at the TCP, +z approach, +y opening; see Embodiment), driven towards its
+ * commanded pose by the arm's force/torque-limited controller (palm_controller.ts), so it collides
+ * with everything, fixed scenery included, and stops where something solid is in the way. Each
+ * finger is a dynamic body on a prismatic joint along ±y, driven by a force-limited position
+ * motor. Contact friction alone holds a grasped object: nothing is attached by fiat.
  */
 export class ParallelJawGripper {
   readonly palm: RigidBody;
   readonly fingers: readonly [RigidBody, RigidBody];
   readonly colliders: ReadonlyMap<number, string>;
   private readonly joints: readonly [PrismaticImpulseJoint, PrismaticImpulseJoint];
+  private readonly inertia: PalmInertia;
   /** Commanded finger offset (per finger, m), rate-limited by the finger speed. */
   private qCommand: number;
 
@@ -40,18 +60,42 @@ export class ParallelJawGripper {
   ) {
     const e = embodiment;
     const [px, py, pz] = e.palm.sizeM;
+    // The arm holds the gripper's own weight (gravity compensation); CCD so that a fast move
+    // cannot tunnel through a thin board.
     this.palm = world.createRigidBody(
-      R.RigidBodyDesc.kinematicPositionBased()
+      R.RigidBodyDesc.dynamic()
         .setTranslation(X_WG.p.x, X_WG.p.y, X_WG.p.z)
-        .setRotation(X_WG.q),
+        .setRotation(X_WG.q)
+        .setGravityScale(0)
+        .setCcdEnabled(false)
+        .setCanSleep(false),
     );
+    const fingerMassKg = Math.max(e.finger.massKg, MIN_FINGER_MASS_KG);
+    const palmMassKg = Math.max(e.massKg - 2 * fingerMassKg, 0.1);
+    const palmCenterZ = -e.tcpOffsetM + pz / 2;
     const colliders = new Map<number, string>();
+    // A solid box (I = m/12 · (b² + c²) about each axis), plus the rotational inertia the arm's
+    // wrist adds: the palm body stands for the arm's end effector, not a free-flying gripper.
+    const moments = [py * py + pz * pz, px * px + pz * pz, px * px + py * py].map(
+      (s) => (palmMassKg / 12) * s + WRIST_INERTIA_KGM2,
+    );
     const palmCollider: Collider = world.createCollider(
       R.ColliderDesc.cuboid(px / 2, py / 2, pz / 2)
-        .setTranslation(0, 0, -e.tcpOffsetM + pz / 2)
+        .setTranslation(0, 0, palmCenterZ)
+        .setMassProperties(
+          palmMassKg,
+          { x: 0, y: 0, z: 0 },
+          { x: moments[0]!, y: moments[1]!, z: moments[2]! },
+          { x: 0, y: 0, z: 0, w: 1 },
+        )
         .setFriction(0.5),
       this.palm,
     );
+    this.inertia = {
+      massKg: palmMassKg,
+      minInertiaKgM2: Math.min(...moments),
+      com_G: vec3(0, 0, palmCenterZ),
+    };
     colliders.set(palmCollider.handle, GRIPPER_IDS.palm);
 
     this.qCommand = Math.min(apertureM, e.strokeM) / 2;
@@ -69,7 +113,7 @@ export class ParallelJawGripper {
       );
       const c = world.createCollider(
         R.ColliderDesc.cuboid(f.widthM / 2, f.thicknessM / 2, f.lengthM / 2)
-          .setMass(f.massKg)
+          .setMass(fingerMassKg)
           .setFriction(f.padFriction),
         body,
       );
@@ -96,17 +140,21 @@ export class ParallelJawGripper {
   }
 
   /**
-   * Moves the palm to X_WG by the end of the next physics step. The quaternion is taken on the
-   * same side as the current one: q and −q are the same rotation, but Rapier derives the kinematic
-   * body's angular velocity from their difference, and a sign flip reads as a full turn in one
-   * step (the fingers then fly off at tens of m/s).
+   * Drives the palm towards X_WG for the next physics step of `dtS`, within the arm's force and
+   * torque limits (see palm_controller.ts). In free space it arrives there by the end of the step.
    */
-  setPalmTarget(X_WG: Pose): void {
-    const c = this.palm.rotation();
-    const q = X_WG.q;
-    const flip = c.x * q.x + c.y * q.y + c.z * q.z + c.w * q.w < 0;
-    this.palm.setNextKinematicTranslation(X_WG.p);
-    this.palm.setNextKinematicRotation(flip ? { x: -q.x, y: -q.y, z: -q.z, w: -q.w } : q);
+  setPalmTarget(X_WG: Pose, dtS: number): void {
+    const v = this.palm.linvel();
+    const w = this.palm.angvel();
+    const cmd = palmVelocityCommand(
+      { X_WG: this.pose(), v_W: { x: v.x, y: v.y, z: v.z }, w_W: { x: w.x, y: w.y, z: w.z } },
+      X_WG,
+      this.inertia,
+      this.embodiment.limits,
+      dtS,
+    );
+    this.palm.setLinvel(cmd.v_W, true);
+    this.palm.setAngvel(cmd.w_W, true);
   }
 
   /**
@@ -123,21 +171,26 @@ export class ParallelJawGripper {
     }
   }
 
-  /** The palm pose X_WG (kinematic, so exactly where it was sent). */
+  /** The palm pose X_WG, as measured (where the physics let it go). */
   pose(): Pose {
     return { p: { ...this.palm.translation() }, q: { ...this.palm.rotation() } };
   }
 
   /** Measured opening between the pads (m), from the finger bodies' positions in G. */
   apertureM(): number {
+    const [l, r] = this.padsYM();
+    return r - l;
+  }
+
+  /** Where each pad's inner face is along G's y axis (m; left negative), from the finger bodies. */
+  padsYM(): [number, number] {
     const X = this.pose();
     const t = this.embodiment.finger.thicknessM;
+    const yAxis = qrotate(X.q, vec3(0, 1, 0));
     const inG = (b: RigidBody): number => {
-      const d = { x: b.translation().x - X.p.x, y: b.translation().y - X.p.y, z: b.translation().z - X.p.z };
-      // y component of d in G: rotate by the inverse palm rotation.
-      const yAxis = qrotate(X.q, vec3(0, 1, 0));
-      return d.x * yAxis.x + d.y * yAxis.y + d.z * yAxis.z;
+      const p = b.translation();
+      return (p.x - X.p.x) * yAxis.x + (p.y - X.p.y) * yAxis.y + (p.z - X.p.z) * yAxis.z;
     };
-    return inG(this.fingers[1]) - inG(this.fingers[0]) - t;
+    return [inG(this.fingers[0]) + t / 2, inG(this.fingers[1]) - t / 2];
   }
 }

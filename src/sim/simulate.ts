@@ -19,7 +19,7 @@ import { ParallelJawGripper } from "./gripper.js";
 import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
-import { isGrasped, judge, touchesGripper } from "./verdict.js";
+import { isGrasped, judge, touchesGripper, type Verdict } from "./verdict.js";
 
 export interface SimulateOptions {
   scene: SceneSpec;
@@ -52,8 +52,18 @@ const CONTACT_NATURAL_FREQUENCY_HZ = 300;
  * the same GRAB grasp flipped between held and dropped under tiny changes; 8 made them stable.
  */
 const SOLVER_ITERATIONS = 8;
+/**
+ * How far apart (m) Rapier starts computing (speculative) contacts; its default is 2 cm. With
+ * the gripper a dynamic body, 2 cm of speculative contact made phantom forces of 40–55 N on a
+ * housing passing 7 mm above a shelf lip, and loosened grasps in the tote-to-tote demo (2 of 3
+ * seeds no longer carried the carton); at 2 mm neither happens, and the cheat suite's walls still
+ * stop a gripper swept into them at speed.
+ */
+const PREDICTION_DISTANCE_M = 0.002;
 /** The jaws count as open within this of their commanded opening (m). */
 const JAW_OPEN_TOLERANCE_M = 0.005;
+/** An object starting deeper than this (m) inside the gripper or fixed scenery is refused. */
+const SPAWN_OVERLAP_M = 0.002;
 /** A body faster than this (m/s) means the solver blew up. */
 export const RUNAWAY_SPEED_MPS = 20;
 
@@ -82,13 +92,25 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     world.timestep = dt;
     world.integrationParameters.contact_natural_frequency = CONTACT_NATURAL_FREQUENCY_HZ;
     world.numSolverIterations = SOLVER_ITERATIONS;
+    world.integrationParameters.normalizedPredictionDistance = PREDICTION_DISTANCE_M;
     const bodies = buildScene(R, world, o.scene);
     const first = o.trajectory.steps[0]!;
     const X0 = poseFromJson(first.tcp);
     const gripper = new ParallelJawGripper(R, world, o.embodiment, X0, first.apertureM);
     const names = colliderNames(bodies, gripper);
+    const overlap = spawnOverlap(bodies, gripper);
+    if (overlap) {
+      const start = initialStep(o.trajectory, bodies, gripper);
+      return episodeOf(
+        o,
+        [start],
+        { success: false, reasons: [overlap.reason], metrics: overlap.metrics },
+        dt,
+        substeps,
+      );
+    }
     for (let i = 0; i < Math.round((o.settleS ?? 0.25) * physicsHz); i++) {
-      gripper.setPalmTarget(X0);
+      gripper.setPalmTarget(X0, dt);
       world.step();
     }
 
@@ -127,7 +149,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       for (let j = 0; j < substeps && !fault; j++) {
         const X_ref = poseInterp(prevCmd, X_cmd, (j + 1) / substeps);
         base = trackReference(base, X_ref, o.embodiment.limits, dt);
-        gripper.setPalmTarget(base.X_WG);
+        gripper.setPalmTarget(base.X_WG, dt);
         gripper.setJawTarget(cmd.apertureM, dt);
         world.step();
         fault = physicsFault(moving);
@@ -136,7 +158,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       if (fault) break;
       steps.push({
         t: cmd.t,
-        state: { tcp: poseJson(gripper.pose()), apertureM: gripper.apertureM() },
+        state: { tcp: poseJson(gripper.pose()), apertureM: gripper.apertureM(), padsYM: gripper.padsYM() },
         action: { tcp: poseJson(X_cmd), apertureM: cmd.apertureM, grasp: cmd.grasp },
         objects: objectPoses(bodies),
         contacts: contacts(world, names, dt),
@@ -146,31 +168,83 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     if (steps.length === 0) {
       steps.push(initialStep(o.trajectory, bodies, gripper));
     }
-    const verdict = judge(steps, o.scene, fault);
-    return {
-      format: "egobridge.episode",
-      version: 1,
-      id: o.id,
-      task: o.task,
-      controlHz: hz,
-      physics: { engine: PHYSICS_ENGINE, dtS: dt, substeps },
-      scene: o.scene,
-      embodiment: o.embodiment,
-      source: {
-        kind: o.trajectory.source.kind,
-        uri: o.trajectory.source.uri,
-        synthetic: o.trajectory.source.synthetic,
-        side: o.trajectory.source.side,
-      },
-      steps,
-      success: verdict.success,
-      reasons: verdict.reasons,
-      metrics: verdict.metrics,
-      lineage: { source: o.lineageSource, seed: o.seed, params: {} },
-    };
+    const verdict = judge(steps, o.scene, o.embodiment, fault);
+    return episodeOf(o, steps, verdict, dt, substeps);
   } finally {
     world.free();
   }
+}
+
+function episodeOf(
+  o: SimulateOptions,
+  steps: EpisodeStep[],
+  verdict: Verdict,
+  dt: number,
+  substeps: number,
+): Episode {
+  return {
+    format: "egobridge.episode",
+    version: 1,
+    id: o.id,
+    task: o.task,
+    controlHz: o.trajectory.controlHz,
+    physics: { engine: PHYSICS_ENGINE, dtS: dt, substeps },
+    scene: o.scene,
+    embodiment: o.embodiment,
+    source: {
+      kind: o.trajectory.source.kind,
+      uri: o.trajectory.source.uri,
+      synthetic: o.trajectory.source.synthetic,
+      side: o.trajectory.source.side,
+    },
+    steps,
+    success: verdict.success,
+    reasons: verdict.reasons,
+    metrics: verdict.metrics,
+    lineage: { source: o.lineageSource, seed: o.seed, params: {} },
+  };
+}
+
+/**
+ * Before anything moves: a dynamic object may not start inside the gripper or inside fixed
+ * scenery (deeper than SPAWN_OVERLAP_M). An object spawned in the open jaws would be clamped by
+ * them without any commanded grasp; one inside a board would be shot out by the solver. Such a
+ * rollout is refused with the reason, never simulated.
+ */
+function spawnOverlap(
+  bodies: Map<string, SceneBody>,
+  gripper: ParallelJawGripper,
+): { reason: string; metrics: Record<string, number> } | null {
+  const fixed = [...bodies.values()].filter((b) => !("dynamic" in b.item) || !b.item.dynamic);
+  const gripperColliders = [gripper.palm, ...gripper.fingers].flatMap((b) =>
+    Array.from({ length: b.numColliders() }, (_, i) => b.collider(i)),
+  );
+  for (const b of bodies.values()) {
+    if (!("dynamic" in b.item) || !b.item.dynamic) continue;
+    for (const c of b.colliders) {
+      for (const g of gripperColliders) {
+        const hit = c.contactCollider(g, 0);
+        if (hit && hit.distance < -SPAWN_OVERLAP_M) {
+          return {
+            reason: "object_overlaps_gripper_at_start",
+            metrics: { [`spawnOverlapM:${b.id}`]: -hit.distance },
+          };
+        }
+      }
+      for (const f of fixed) {
+        for (const fc of f.colliders) {
+          const hit = c.contactCollider(fc, 0);
+          if (hit && hit.distance < -SPAWN_OVERLAP_M) {
+            return {
+              reason: "object_overlaps_scenery_at_start",
+              metrics: { [`spawnOverlapM:${b.id}|${f.id}`]: -hit.distance },
+            };
+          }
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /** The scene body to replay relative to: the trajectory's recorded object, when the scene has it. */

@@ -1,6 +1,26 @@
+/**
+ * Success predicates over a recorded rollout. Every reason is re-derived from the episode's own
+ * steps (commands, measured gripper state, object poses, contacts) and the scene, so a reviewer
+ * can check it from the file: nothing here reads the physics engine.
+ */
+import {
+  fromArray3,
+  invert,
+  norm,
+  type Pose,
+  qangle,
+  qfromXyzw,
+  qrotate,
+  sub,
+  transformPoint,
+  vec3,
+} from "../core/math.js";
+import type { PoseJson } from "../core/schemas/common.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import { GRIPPER_IDS } from "./gripper.js";
+import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "./scenery_clearance.js";
 
 export interface Verdict {
   success: boolean;
@@ -8,22 +28,45 @@ export interface Verdict {
   metrics: Record<string, number>;
 }
 
-/**
- * A gripper contact with fixed scenery (shelf, table, tote) above this force fails the rollout as
- * a hard collision. Contact forces here are one physics step's impulse over the step, so brief
- * grazes of the table by the fingertips read as several hundred newtons; a crash is well above.
- */
-export const HARD_COLLISION_N = 1000;
+/** Reasons that describe what went right; any other reason is a failure. */
+export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
+  "grasped",
+  "lifted",
+  "placed_in_region",
+  "held_at_end",
+]);
 
 /** Minimum normal force (N) for a finger–object contact to count as holding. */
 export const HOLD_FORCE_N = 0.5;
+/**
+ * Carried: while held, the gripper travels at least CARRY_TRAVEL_M (m) and the object comes
+ * along: its position in the gripper frame drifts by less than CARRY_FOLLOW of that travel (a
+ * grip that slides a little on a long carry still carries; a clamp that stays behind does not).
+ */
+export const CARRY_TRAVEL_M = 0.02;
+export const CARRY_FOLLOW = 0.5;
+/** "At rest in the grip": the object's speed relative to the TCP below this (m/s). */
+export const GRIP_REST_SPEED_MPS = 0.05;
+/** At rest: linear and angular speed below these (m/s, rad/s) ... */
+export const REST_SPEED_MPS = 0.02;
+export const REST_ANGULAR_SPEED_RADPS = 0.3;
+/** ... for at least this long (s), at the end of the episode, after the release. */
+export const REST_WINDOW_S = 0.5;
+/** Released faster than this (m/s), the object was thrown, not placed. */
+export const THROW_SPEED_MPS = 0.5;
+/** Tilted further than this from its start attitude (rad), a placed object has toppled. */
+export const TOPPLE_RAD = (30 * Math.PI) / 180;
+/** Another object moved further than this (m), or toppled: the robot disturbed the scene. */
+export const DISTURB_M = 0.03;
+
+const GRIPPER_SET: ReadonlySet<string> = new Set(Object.values(GRIPPER_IDS));
 
 const touching = (step: EpisodeStep, a: string, b: string): boolean =>
   step.contacts.some(
     (c) => ((c.a === a && c.b === b) || (c.a === b && c.b === a)) && c.forceN >= HOLD_FORCE_N,
   );
 
-/** The target is grasped when both fingers press on it. */
+/** Both fingers press on the target (contact only: what a controller could sense, not a verdict). */
 export const isGrasped = (step: EpisodeStep, targetId: string): boolean =>
   touching(step, GRIPPER_IDS.left, targetId) && touching(step, GRIPPER_IDS.right, targetId);
 
@@ -31,68 +74,224 @@ export const isGrasped = (step: EpisodeStep, targetId: string): boolean =>
 export const touchesGripper = (step: EpisodeStep, id: string): boolean =>
   step.contacts.some((c) => (c.a === id || c.b === id) && (GRIPPER_SET.has(c.a) || GRIPPER_SET.has(c.b)));
 
-const GRIPPER_SET: ReadonlySet<string> = new Set(Object.values(GRIPPER_IDS));
+/** Held: the close is commanded and both fingers press on the target. */
+const isHeld = (step: EpisodeStep, targetId: string): boolean =>
+  step.action.grasp && isGrasped(step, targetId);
+
+const poseOf = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
+const UP = vec3(0, 0, 1);
+/** Angle (rad) between the body's local z axis now and at the start. */
+const tilt = (a: PoseJson, b: PoseJson): number => {
+  const ua = qrotate(qfromXyzw(a.quatXyzw), UP);
+  const ub = qrotate(qfromXyzw(b.quatXyzw), UP);
+  return Math.acos(Math.max(-1, Math.min(1, ua.x * ub.x + ua.y * ub.y + ua.z * ub.z)));
+};
+
+/** Linear and angular speed of body `id` between steps k − 1 and k (m/s, rad/s). */
+function speeds(steps: readonly EpisodeStep[], id: string, k: number): { v: number; w: number } {
+  const a = steps[k - 1]!;
+  const b = steps[k]!;
+  const dt = Math.max(b.t - a.t, 1e-6);
+  const pa = a.objects[id]!;
+  const pb = b.objects[id]!;
+  const v = norm(sub(fromArray3(pb.pos), fromArray3(pa.pos))) / dt;
+  return { v, w: qangle(qfromXyzw(pa.quatXyzw), qfromXyzw(pb.quatXyzw)) / dt };
+}
+
+/** The target's position in the gripper frame G at step k. */
+const inGripper = (s: EpisodeStep, id: string) =>
+  transformPoint(invert(poseOf(s.state.tcp)), fromArray3(s.objects[id]!.pos));
+
+interface GraspAnalysis {
+  heldSteps: number;
+  /** Steps where both fingers pressed on the target without a commanded close. */
+  uncommandedSteps: number;
+  /** Held stretches during which the object moved with the gripper. */
+  carried: { from: number; to: number }[];
+  /** Highest rise of the target above its start while carried and at rest in the grip (m). */
+  maxLiftM: number;
+}
+
+function analyseGrasp(steps: readonly EpisodeStep[], id: string): GraspAnalysis {
+  const z0 = steps[0]!.objects[id]!.pos[2];
+  const out: GraspAnalysis = { heldSteps: 0, uncommandedSteps: 0, carried: [], maxLiftM: 0 };
+  let k = 0;
+  while (k < steps.length) {
+    if (!isHeld(steps[k]!, id)) {
+      if (isGrasped(steps[k]!, id)) out.uncommandedSteps++;
+      k++;
+      continue;
+    }
+    const from = k;
+    while (k < steps.length && isHeld(steps[k]!, id)) k++;
+    const to = k - 1;
+    out.heldSteps += to - from + 1;
+    const o0 = inGripper(steps[from]!, id);
+    const tcp0 = fromArray3(steps[from]!.state.tcp.pos);
+    let drift = 0;
+    let travel = 0;
+    for (let j = from; j <= to; j++) {
+      drift = Math.max(drift, norm(sub(inGripper(steps[j]!, id), o0)));
+      travel = Math.max(travel, norm(sub(fromArray3(steps[j]!.state.tcp.pos), tcp0)));
+    }
+    if (travel < CARRY_TRAVEL_M || drift > CARRY_FOLLOW * travel) continue;
+    out.carried.push({ from, to });
+    for (let j = Math.max(from, 1); j <= to; j++) {
+      const dt = Math.max(steps[j]!.t - steps[j - 1]!.t, 1e-6);
+      const relSpeed = norm(sub(inGripper(steps[j]!, id), inGripper(steps[j - 1]!, id))) / dt;
+      if (relSpeed < GRIP_REST_SPEED_MPS)
+        out.maxLiftM = Math.max(out.maxLiftM, steps[j]!.objects[id]!.pos[2] - z0);
+    }
+  }
+  return out;
+}
+
+/**
+ * The strongest contact of each gripper part with each fixed scene item over the rollout (N), and
+ * the step of the strongest of all.
+ */
+function sceneryContacts(steps: readonly EpisodeStep[], scene: SceneSpec) {
+  const fixed = new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+  const byPair = new Map<string, number>();
+  let max = 0;
+  let maxStep = -1;
+  let maxAny = 0;
+  steps.forEach((s, k) => {
+    for (const c of s.contacts) {
+      maxAny = Math.max(maxAny, c.forceN);
+      const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
+      if (!GRIPPER_SET.has(g) || !fixed.has(f)) continue;
+      const key = `${g}|${f}`;
+      byPair.set(key, Math.max(byPair.get(key) ?? 0, c.forceN));
+      if (c.forceN > max) {
+        max = c.forceN;
+        maxStep = k;
+      }
+    }
+  });
+  return { byPair, max, maxStep, maxAny };
+}
+
+/**
+ * Placement after the release: released slowly (not thrown), then at rest for REST_WINDOW_S at
+ * the end of the episode, inside the region, not toppled. Returns the first failed condition.
+ */
+function placement(
+  steps: readonly EpisodeStep[],
+  id: string,
+  region: NonNullable<SceneSpec["task"]["placeRegion"]>,
+  lastHeld: number,
+  metrics: Record<string, number>,
+): string {
+  const last = steps[steps.length - 1]!;
+  const end = last.objects[id]!.pos;
+  const outside = end.map((v, k) => Math.max(0, Math.abs(v - region.centerM[k]!) - region.halfExtentsM[k]!));
+  metrics["distanceToPlaceRegionM"] = Math.hypot(...outside);
+  if (lastHeld === steps.length - 1) return "not_released";
+  const release = lastHeld >= 1 ? speeds(steps, id, lastHeld).v : 0;
+  metrics["releaseSpeedMps"] = release;
+  if (release > THROW_SPEED_MPS) return "thrown";
+  if (outside.some((d) => d > 0)) return "not_in_place_region";
+  let restS = 0;
+  for (let k = steps.length - 1; k > lastHeld + 1; k--) {
+    const { v, w } = speeds(steps, id, k);
+    if (v >= REST_SPEED_MPS || w >= REST_ANGULAR_SPEED_RADPS) break;
+    restS = last.t - steps[k - 1]!.t;
+  }
+  metrics["restAtEndS"] = restS;
+  if (restS < REST_WINDOW_S) return "not_at_rest";
+  const tiltRad = tilt(steps[0]!.objects[id]!, last.objects[id]!);
+  metrics["targetTiltRad"] = tiltRad;
+  if (tiltRad > TOPPLE_RAD) return "toppled";
+  return "placed_in_region";
+}
+
+/** How far the other dynamic objects were moved (m); tilting past TOPPLE_RAD counts as DISTURB_M more. */
+function disturbance(steps: readonly EpisodeStep[], scene: SceneSpec): number {
+  const first = steps[0]!;
+  const last = steps[steps.length - 1]!;
+  let worst = 0;
+  for (const [id, p0] of Object.entries(first.objects)) {
+    if (id === scene.task.targetId) continue;
+    const p1 = last.objects[id];
+    if (!p1) continue;
+    const moved = norm(sub(fromArray3(p1.pos), fromArray3(p0.pos)));
+    worst = Math.max(worst, moved + (tilt(p0, p1) > TOPPLE_RAD ? DISTURB_M : 0));
+  }
+  return worst;
+}
 
 /**
  * Success predicates over a recorded rollout:
- * - grasped: both fingers on the target at some step;
- * - lifted: the target rose at least `task.liftM` above its start while grasped;
- * - then, with a place region: the target ends inside it and released; without one: still held at the end;
- * - no hard collision of the gripper with fixed scenery (HARD_COLLISION_N).
+ * - grasped: the close is commanded, both fingers press on the target, and the target moves with
+ *   the gripper (see CARRY_FOLLOW); contact alone, or a wedge in open jaws, is not a grasp;
+ * - lifted: the target rose at least `task.liftM` above its start while carried and at rest in
+ *   the grip;
+ * - with a place region: released slowly, inside the region, at rest for REST_WINDOW_S at the
+ *   end, not toppled; without one: still held at the end;
+ * - no hard collision: no gripper contact with fixed scenery above the embodiment's
+ *   `limits.collisionForceN`; no gripper part inside fixed scenery deeper than
+ *   MAX_SCENERY_PENETRATION_M (checked geometrically from the measured poses);
+ * - the other objects are left where they were (within DISTURB_M, not toppled).
  * A physics fault (NaN, runaway speed) fails the episode whatever else happened.
  */
-export function judge(steps: readonly EpisodeStep[], scene: SceneSpec, fault: string | null): Verdict {
+export function judge(
+  steps: readonly EpisodeStep[],
+  scene: SceneSpec,
+  embodiment: Embodiment,
+  fault: string | null,
+): Verdict {
   const id = scene.task.targetId;
-  const z0 = steps[0]!.objects[id]!.pos[2];
-  let maxLift = 0;
-  let graspedSteps = 0;
-  let maxForce = 0;
-  let maxSceneryForce = 0;
-  const fixed = new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
-  for (const s of steps) {
-    const grasped = isGrasped(s, id);
-    if (grasped) {
-      graspedSteps++;
-      maxLift = Math.max(maxLift, s.objects[id]!.pos[2] - z0);
-    }
-    for (const c of s.contacts) {
-      maxForce = Math.max(maxForce, c.forceN);
-      if (fixed.has(c.a) !== fixed.has(c.b) && (GRIPPER_SET.has(c.a) || GRIPPER_SET.has(c.b))) {
-        maxSceneryForce = Math.max(maxSceneryForce, c.forceN);
-      }
-    }
-  }
+  const grasp = analyseGrasp(steps, id);
+  const contacts = sceneryContacts(steps, scene);
+  const incursion = sceneryIncursion(steps, scene, embodiment);
   const last = steps[steps.length - 1]!;
-  const heldAtEnd = isGrasped(last, id);
-  const end = last.objects[id]!.pos;
   const metrics: Record<string, number> = {
-    maxLiftM: maxLift,
-    graspedFraction: graspedSteps / steps.length,
-    maxContactForceN: maxForce,
-    maxGripperSceneryForceN: maxSceneryForce,
-    finalTargetZ: end[2],
+    maxLiftM: grasp.maxLiftM,
+    graspedFraction: grasp.heldSteps / steps.length,
+    maxContactForceN: contacts.maxAny,
+    maxGripperSceneryForceN: contacts.max,
+    maxSceneryPenetrationM: incursion.maxDepthM,
+    finalTargetZ: last.objects[id]!.pos[2],
   };
   const reasons: string[] = [];
   if (fault) reasons.push(fault);
-  if (graspedSteps === 0) reasons.push("never_grasped");
-  else reasons.push("grasped");
-  const lifted = maxLift >= scene.task.liftM;
-  reasons.push(lifted ? "lifted" : graspedSteps > 0 ? "not_lifted" : "");
-  let placed = false;
+  const grasped = grasp.carried.length > 0;
+  if (grasped) reasons.push("grasped");
+  else if (grasp.heldSteps > 0) reasons.push("not_carried");
+  else reasons.push(grasp.uncommandedSteps > 0 ? "grasp_not_commanded" : "never_grasped");
+  const lifted = grasped && grasp.maxLiftM >= scene.task.liftM;
+  if (grasped) reasons.push(lifted ? "lifted" : "not_lifted");
+  let goal = false;
   const region = scene.task.placeRegion;
-  if (region) {
-    const outside = end.map((v, k) =>
-      Math.max(0, Math.abs(v - region.centerM[k]!) - region.halfExtentsM[k]!),
-    );
-    metrics["distanceToPlaceRegionM"] = Math.hypot(...outside);
-    placed = outside.every((d) => d === 0) && !heldAtEnd;
-    if (lifted)
-      reasons.push(placed ? "placed_in_region" : heldAtEnd ? "not_released" : "not_in_place_region");
-  } else if (lifted) {
-    reasons.push(heldAtEnd ? "held_at_end" : "dropped");
+  if (lifted) {
+    const lastHeld = grasp.carried[grasp.carried.length - 1]!.to;
+    const heldAtEnd = isHeld(last, id);
+    const outcome = region
+      ? placement(steps, id, region, heldAtEnd ? steps.length - 1 : lastHeld, metrics)
+      : heldAtEnd
+        ? "held_at_end"
+        : "dropped";
+    reasons.push(outcome);
+    goal = outcome === "placed_in_region" || outcome === "held_at_end";
   }
-  const hardCollision = maxSceneryForce > HARD_COLLISION_N;
-  if (hardCollision) reasons.push("hard_collision");
-  const success = fault === null && !hardCollision && lifted && (region ? placed : heldAtEnd);
-  return { success, reasons: reasons.filter((r) => r !== ""), metrics };
+  const hardCollision = contacts.max > embodiment.limits.collisionForceN;
+  if (hardCollision) {
+    reasons.push("hard_collision");
+    metrics["hardCollisionStep"] = contacts.maxStep;
+    for (const [pair, f] of contacts.byPair) {
+      if (f > embodiment.limits.collisionForceN) metrics[`collisionForceN:${pair}`] = f;
+    }
+  }
+  const penetrates = incursion.maxDepthM > MAX_SCENERY_PENETRATION_M;
+  if (penetrates) {
+    reasons.push("scenery_penetration");
+    metrics["sceneryPenetrationStep"] = incursion.step!;
+  }
+  const disturbedM = disturbance(steps, scene);
+  metrics["maxDisturbanceM"] = disturbedM;
+  const disturbed = disturbedM > DISTURB_M;
+  if (disturbed) reasons.push("disturbed_scene");
+  const success = fault === null && goal && !hardCollision && !penetrates && !disturbed;
+  return { success, reasons, metrics };
 }

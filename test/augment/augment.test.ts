@@ -126,14 +126,15 @@ describe("the trial loop", () => {
     const slippery: VariationParams = { ...IDENTITY_VARIATION("robotiq_2f85"), friction: 0.001 };
     const e = await runVariant(source, 0, slippery, segments, { seed: 0, loadEmbodiment });
     expect(e.success).toBe(false);
-    expect(e.reasons).toContain("not_lifted");
+    // Held (close commanded, both pads on it) but it stays behind when the gripper rises.
+    expect(e.reasons).toContain("not_carried");
   });
 
   it("rejects a variant whose object is 40 times heavier: the grip force cannot lift it", async () => {
     const heavy: VariationParams = { ...IDENTITY_VARIATION("robotiq_2f85"), massScale: 40 };
     const e = await runVariant(source, 0, heavy, segments, { seed: 0, loadEmbodiment });
     expect(e.success).toBe(false);
-    expect(e.reasons).toContain("not_lifted");
+    expect(e.reasons).toContain("not_carried");
   });
 
   it("draws the same parameters for the same (seed, source, index), whatever the order", () => {

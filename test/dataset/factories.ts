@@ -33,7 +33,14 @@ export const makeEmbodiment = (overrides: Partial<Embodiment> = {}): Embodiment 
   fingerSpeedMps: 0.15,
   palm: { sizeM: [0.09, 0.06, 0.1] },
   finger: { lengthM: 0.055, widthM: 0.022, thicknessM: 0.012, massKg: 0.04, padFriction: 1.0 },
-  limits: { maxLinearSpeedMps: 1.0, maxLinearAccelMps2: 4.0, maxAngularSpeedRadps: 3.0 },
+  limits: {
+    maxLinearSpeedMps: 1.0,
+    maxLinearAccelMps2: 4.0,
+    maxAngularSpeedRadps: 3.0,
+    maxForceN: 60,
+    maxTorqueNm: 10,
+    collisionForceN: 30,
+  },
   ...overrides,
 });
 

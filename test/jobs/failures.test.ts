@@ -11,7 +11,7 @@ import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
 import { readPart } from "../../src/pipeline/jobs/parts.js";
 import { memoryLog } from "../../src/pipeline/jobs/progress.js";
 import { runJob } from "../../src/pipeline/jobs/run.js";
-import { egobridge, GRAB, jobYaml, requireAssets } from "./fixtures.js";
+import { egobridge, GRAB, GRAB_EMBODIMENT, jobYaml, requireAssets } from "./fixtures.js";
 
 const VIDEO = "video/egodex_cup/sample.mp4";
 let tmp: string;
@@ -28,6 +28,7 @@ const badJob = (out: string, extra = "") =>
   jobYaml({
     demo: false,
     grab: [GRAB.apple, GRAB.wristCentred],
+    embodiments: [GRAB_EMBODIMENT],
     extraInputs: "  - kind: video\n    files: not_a_video.mp4",
     variants: 0,
     out,

@@ -14,6 +14,13 @@ export const MAIN = path.join(ROOT, "src", "cli", "main.ts");
 /** tsx's loader by absolute URL: `--import tsx` would resolve from the (temporary) working directory. */
 export const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
+/**
+ * The gripper the GRAB jobs run with: of the real GRAB sequences the tests use, only the apple
+ * lift validates (with the Franka hand; with both Robotiq grippers the apple is pushed away or
+ * wedged, and the small cylinder's side grasps put the housing on the table).
+ */
+export const GRAB_EMBODIMENT = "franka_hand";
+
 export const GRAB = {
   apple: "hands/grab/derived_json/apple_lift_frames200-300_hand_glob_poses.json",
   cylinderPass: "hands/grab/derived_json/cylindersmall_pass_1.json",
@@ -37,6 +44,7 @@ export interface JobOptions {
   workers?: number | "auto";
   keepFailed?: boolean;
   formats?: readonly ("lerobot" | "robomimic")[];
+  embodiments?: readonly string[];
 }
 
 /** The YAML text of a small job. */
@@ -55,6 +63,7 @@ export function jobYaml(o: JobOptions): string {
     "seed: 3",
     "inputs:",
     ...inputs,
+    ...(o.embodiments ? [`embodiments: [${o.embodiments.join(", ")}]`] : []),
     "augment:",
     `  variants: ${o.variants ?? 2}`,
     `  maxAttempts: ${o.maxAttempts ?? 3}`,

@@ -21,6 +21,7 @@ import {
   egobridge,
   fileHashes,
   GRAB,
+  GRAB_EMBODIMENT,
   MAIN,
   requireAssets,
   sleep,
@@ -46,6 +47,7 @@ beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-jobs-"));
   jobFile = await writeJob(tmp, "job.yaml", {
     grab: [GRAB.cylinderPass, GRAB.apple],
+    embodiments: [GRAB_EMBODIMENT],
     out: "whole",
     formats: ["lerobot", "robomimic"],
   });
@@ -115,7 +117,7 @@ describe("egobridge run", () => {
     expect(report.dataset!.episodes).toBe(episodes.length);
     expect(episodes.every((e) => e.success)).toBe(true);
     // Job order: the demo first, each source followed by its variants in attempt order.
-    expect(episodes[0]!.id).toBe("demo-shelf_to_tote-s0-robotiq_2f85");
+    expect(episodes[0]!.id).toBe(`demo-shelf_to_tote-s0-${GRAB_EMBODIMENT}`);
     let source = "";
     let last = -1;
     for (const e of episodes) {

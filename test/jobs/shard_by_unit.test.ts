@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeParts } from "../../src/pipeline/jobs/merge.js";
 import { memoryLog } from "../../src/pipeline/jobs/progress.js";
 import { runJob } from "../../src/pipeline/jobs/run.js";
-import { fileHashes, GRAB, requireAssets, writeJob } from "./fixtures.js";
+import { fileHashes, GRAB, GRAB_EMBODIMENT, requireAssets, writeJob } from "./fixtures.js";
 
 let tmp: string;
 beforeAll(async () => {
-  await requireAssets([GRAB.cylinderPass]);
+  await requireAssets([GRAB.apple]);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-byunit-"));
 });
 afterAll(async () => {
@@ -23,7 +23,14 @@ afterAll(async () => {
 
 describe("shards by unit", () => {
   it("+ merge equal one run", async () => {
-    const job = { demo: false, grab: [GRAB.cylinderPass], variants: 2, maxAttempts: 3, out: "o" } as const;
+    const job = {
+      demo: false,
+      grab: [GRAB.apple],
+      embodiments: [GRAB_EMBODIMENT],
+      variants: 2,
+      maxAttempts: 3,
+      out: "o",
+    } as const;
     const whole = await runJob({
       specFile: await writeJob(tmp, "whole.yaml", { ...job, out: "whole" }),
       workers: 1,

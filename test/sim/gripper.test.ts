@@ -44,7 +44,7 @@ describe("ParallelJawGripper", () => {
   it("closes on a box until the pads touch it, with the grip force", async () => {
     const { g, box, X } = await boxBetweenFingers(0.05, 0.2, 0.8);
     for (let i = 0; i < 480; i++) {
-      g.setPalmTarget(X);
+      g.setPalmTarget(X, DT);
       g.setJawTarget(0, DT);
       world!.step();
     }
@@ -60,14 +60,14 @@ describe("ParallelJawGripper", () => {
     ] as const) {
       const { g, box, support, X } = await boxBetweenFingers(0.05, 0.2, friction);
       for (let i = 0; i < 240; i++) {
-        g.setPalmTarget(X);
+        g.setPalmTarget(X, DT);
         g.setJawTarget(0, DT);
         world!.step();
       }
       world!.removeRigidBody(support);
       for (let i = 0; i < 240; i++) {
         const lifted = { p: { x: 0, y: 0, z: 0.3 + (0.1 * i) / 240 }, q: X.q };
-        g.setPalmTarget(lifted);
+        g.setPalmTarget(lifted, DT);
         g.setJawTarget(0, DT);
         world!.step();
       }

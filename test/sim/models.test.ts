@@ -20,7 +20,7 @@ describe("built-in models", () => {
     const X = { p: { x: 0, y: 0, z: 1 }, q: { x: 0, y: 0, z: 0, w: 1 } };
     const g = new ParallelJawGripper(R, world, e, X, e.strokeM);
     for (let i = 0; i < 120; i++) {
-      g.setPalmTarget(X);
+      g.setPalmTarget(X, 1 / 240);
       g.setJawTarget(e.strokeM, 1 / 240);
       world.step();
     }

@@ -39,6 +39,17 @@ export const EmbodimentSchema = z.strictObject({
     maxLinearSpeedMps: positive,
     maxLinearAccelMps2: positive,
     maxAngularSpeedRadps: positive,
+    /**
+     * The arm's force and torque limits at the gripper: the tracking controller never pushes
+     * harder (see sim/palm_controller.ts). Defaults are a collaborative arm's (Franka Panda class).
+     */
+    maxForceN: positive.default(60),
+    maxTorqueNm: positive.default(10),
+    /**
+     * A contact between the gripper and fixed scenery (shelf, tote, table) above this normal force
+     * (N) is a collision the robot's collision detection would stop on: the episode fails.
+     */
+    collisionForceN: positive.default(30),
   }),
 });
 export type Embodiment = z.infer<typeof EmbodimentSchema>;

@@ -6,8 +6,12 @@ import { HumanSampleSchema } from "./trajectory.js";
 
 export const EpisodeStepSchema = z.strictObject({
   t: nonNegative,
-  /** Measured state after the step: TCP pose X_WG and opening between the pads (m). */
-  state: z.strictObject({ tcp: poseSchema, apertureM: finite }),
+  /**
+   * Measured state after the step: TCP pose X_WG, opening between the pads (m) and, when the
+   * engine reports them, where each pad's inner face is along the opening axis y of G (m; left
+   * negative): the fingers are pushed apart unevenly by contacts.
+   */
+  state: z.strictObject({ tcp: poseSchema, apertureM: finite, padsYM: z.tuple([finite, finite]).optional() }),
   /** The command given at this step (absolute, in W). */
   action: z.strictObject({ tcp: poseSchema, apertureM: nonNegative, grasp: z.boolean() }),
   /** Poses of the dynamic scene objects, by id. */

@@ -12,6 +12,7 @@ import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
 import type { RobomimicSummary } from "../../dataset/robomimic/index.js";
+import { POSITIVE_REASONS } from "../../sim/verdict.js";
 import type { PartSource } from "./parts.js";
 import type { UnitLookup, UnitOutcome } from "./store.js";
 
@@ -55,9 +56,8 @@ export interface Selection {
   missing: string[];
 }
 
-const POSITIVE = ["grasped", "lifted", "placed_in_region", "held_at_end"];
 const successKey = (o: UnitOutcome): string =>
-  o.reasons.filter((r) => POSITIVE.includes(r)).at(-1) ?? "success";
+  o.reasons.filter((r) => POSITIVE_REASONS.has(r)).at(-1) ?? "success";
 const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
