@@ -4,11 +4,13 @@ import {
   distance,
   fromArray3,
   invert,
+  POSE_IDENTITY,
   type Pose,
   poseInterp,
   qangle,
   qcanonical,
   qfromXyzw,
+  transformPoint,
   vec3,
 } from "../core/math.js";
 import { createRng } from "../core/rng.js";
@@ -36,13 +38,45 @@ interface Command {
   obj: Pose;
 }
 
+/**
+ * The human sample moved with the robot: keypoints carried by the same rigid transform T (in W)
+ * that moves the robot's commands, marked transformed.
+ */
+export function transformHuman(h: HumanSample, T: Pose): HumanSample {
+  return {
+    ...h,
+    keypointsWorld: h.keypointsWorld.map((k) => {
+      const p = transformPoint(T, fromArray3(k));
+      return [p.x, p.y, p.z] as [number, number, number];
+    }),
+    status: "transformed",
+  };
+}
+
+/** Human sample a fraction s of the way from a to b (keypoints, time, confidence linear; frame nearest). */
+function lerpHuman(a: HumanSample, b: HumanSample, s: number): HumanSample {
+  const mix = (x: number, y: number) => x + (y - x) * s;
+  return {
+    ...(s < 0.5 ? a : b),
+    t: mix(a.t, b.t),
+    keypointsWorld: a.keypointsWorld.map(
+      (k, j) => k.map((v, c) => mix(v, b.keypointsWorld[j]![c]!)) as [number, number, number],
+    ),
+    ...(a.confidence !== undefined && b.confidence !== undefined
+      ? { confidence: mix(a.confidence, b.confidence) }
+      : {}),
+    status: "transformed",
+  };
+}
+
 const samePose = (a: Pose, b: Pose): boolean => distance(a.p, b.p) < 1e-9 && qangle(a.q, b.q) < 1e-9;
 
 /**
  * Steps for a free transit from `from` to `to` standing in for source steps [k0, k1): a
  * minimum-jerk path, at least as long as the source's and long enough at half the gripper's speed
- * limits; jaw and human side follow the source steps it replaces, in proportion. A held object
- * rides with the gripper as at the transit's start; a free one stays put.
+ * limits; jaw and human side follow the source steps it replaces, in proportion, the human moved
+ * by the transform blended from `T_from` (the segment before) to `T_to` (the segment after). A
+ * held object rides with the gripper as at the transit's start; a free one stays put.
  */
 function transit(
   src: Command[],
@@ -50,6 +84,7 @@ function transit(
   k1: number,
   from: Command,
   to: Command,
+  T: { from: Pose; to: Pose },
   e: Embodiment,
   hz: number,
 ) {
@@ -63,13 +98,18 @@ function transit(
   for (let j = 0; j < count; j++) {
     const k = Math.min(k1 - 1, k0 + Math.floor((j * (k1 - k0)) / count));
     const c = src[Math.max(k0, k)]!;
-    const X = poseInterp(from.X, to.X, minJerk((j + 1) / (count + 1)));
-    out.push({ ...c, X, obj: c.grasp ? compose(X, X_GO) : from.obj });
+    const u = minJerk((j + 1) / (count + 1));
+    const X = poseInterp(from.X, to.X, u);
+    const human = transformHuman(c.human, poseInterp(T.from, T.to, u));
+    out.push({ ...c, X, human, obj: c.grasp ? compose(X, X_GO) : from.obj });
   }
   return out;
 }
 
-/** Resamples commands at `speed` × the source rate (time warping): poses interpolated, the rest from the nearest. */
+/**
+ * Resamples commands at `speed` × the source rate (time warping): poses and the human sample
+ * interpolated, jaw and grasp from the nearest.
+ */
 function timeWarp(cmds: Command[], speed: number): Command[] {
   if (Math.abs(speed - 1) < 1e-12) return cmds;
   const count = Math.max(2, Math.floor((cmds.length - 1) / speed) + 1);
@@ -82,6 +122,7 @@ function timeWarp(cmds: Command[], speed: number): Command[] {
       ...near,
       X: poseInterp(cmds[i]!.X, cmds[i + 1]!.X, s),
       obj: poseInterp(cmds[i]!.obj, cmds[i + 1]!.obj, s),
+      human: lerpHuman(cmds[i]!.human, cmds[i + 1]!.human, s),
     };
   });
 }
@@ -90,7 +131,8 @@ function timeWarp(cmds: Command[], speed: number): Command[] {
  * The variant's command sequence, MimicGen style: the pick segment carried rigidly with the target
  * (X_cmd' = T_obj ∘ X_cmd, with T_obj = X_W_objnew ∘ X_W_objsrc⁻¹), the place segment with
  * `T_place`, and the free transits between them re-planned; then time warping, action noise and
- * mirroring. Every step keeps the human sample of the source step it came from, and the pose the
+ * mirroring. Every step's human sample is the source's, moved by the same transform as the robot
+ * and time-warped with it (marked transformed), with the pose the
  * target should have there (the source's object path moved the same way), so the simulator can
  * replay object-relative (sim/object_anchor.ts): where MimicGen observes the object at each
  * segment start, this corrects for where the simulated object really is at every step.
@@ -117,6 +159,7 @@ export function variantSteps(
     ...src[k]!,
     X: compose(T, src[k]!.X),
     obj: compose(T, src[k]!.obj),
+    human: transformHuman(src[k]!.human, T),
   });
   const range = (a: number, b: number, T: Pose) => Array.from({ length: b - a }, (_, j) => moved(a + j, T));
   const pick = range(seg.approachStart, seg.pickEnd, T_obj);
@@ -124,9 +167,27 @@ export function variantSteps(
   const lastPick = pick[pick.length - 1]!;
   const carry = samePose(T_obj, T_place)
     ? range(seg.pickEnd, seg.placeStart, T_obj)
-    : transit(src, seg.pickEnd, seg.placeStart, lastPick, place[0] ?? lastPick, embodiment, hz);
+    : transit(
+        src,
+        seg.pickEnd,
+        seg.placeStart,
+        lastPick,
+        place[0] ?? lastPick,
+        { from: T_obj, to: T_place },
+        embodiment,
+        hz,
+      );
   const start: Command = { ...src[0]!, obj: pick[0]!.obj };
-  const lead = transit(src, 0, seg.approachStart, start, pick[0]!, embodiment, hz);
+  const lead = transit(
+    src,
+    0,
+    seg.approachStart,
+    start,
+    pick[0]!,
+    { from: POSE_IDENTITY, to: T_obj },
+    embodiment,
+    hz,
+  );
   const cmds = timeWarp([...lead, ...pick, ...carry, ...place], v.speed);
   const rng = createRng(v.noiseSeed);
   const noise = () => v.actionNoiseM * rng.normal();
@@ -145,7 +206,8 @@ export function variantSteps(
       tcp: json(X),
       apertureM: Math.min(c.apertureM, embodiment.strokeM),
       grasp: c.grasp,
-      confidence: 1,
+      // The observation behind the step is the source's; files from before it was recorded have none.
+      confidence: c.human.confidence ?? 1,
       human,
       object: { name: target, pose: json(obj) },
     };

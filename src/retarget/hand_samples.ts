@@ -21,6 +21,10 @@ export interface HandSamples {
   keypoints_W: Vec3[][];
   /** Observation score per frame; 0 where the frame was filled in. */
   score: number[];
+  /** Per frame: seen, filled between two observations, or a copy of the first / last one. */
+  fill: ("observed" | "interpolated" | "held")[];
+  /** Per frame: for a filled frame, the time between the observations around it (s); else 0. */
+  gapS: number[];
 }
 
 /** The side seen (above `minScore`) in most frames; ties go to the right hand. */
@@ -83,14 +87,20 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
     });
   }
   const keypoints_W: Vec3[][] = new Array(n);
+  const fill = new Array<HandSamples["fill"][number]>(n).fill("held");
+  const gapS = new Array<number>(n).fill(0);
   for (let g = 0; g < good.length; g++) {
     const i0 = good[g]!;
     keypoints_W[i0] = raw[i0]!;
+    fill[i0] = "observed";
     const i1 = good[g + 1];
     if (i1 === undefined) continue;
+    const gap = track.frames[i1]!.t - track.frames[i0]!.t;
     for (let i = i0 + 1; i < i1; i++) {
-      const s = (track.frames[i]!.t - track.frames[i0]!.t) / (track.frames[i1]!.t - track.frames[i0]!.t);
+      const s = (track.frames[i]!.t - track.frames[i0]!.t) / gap;
       keypoints_W[i] = raw[i0]!.map((p, k) => lerp3(p, raw[i1]![k]!, s));
+      fill[i] = "interpolated";
+      gapS[i] = gap;
     }
   }
   for (let i = 0; i < good[0]!; i++) keypoints_W[i] = raw[good[0]!]!;
@@ -101,5 +111,7 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
     frameIndex: track.frames.map((f, i) => f.index ?? i),
     keypoints_W,
     score,
+    fill,
+    gapS,
   };
 }

@@ -17,7 +17,7 @@ import {
 import { KP, type PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack } from "../core/schemas/hand_track.js";
-import type { RobotTrajectory, TrajectoryStep } from "../core/schemas/trajectory.js";
+import type { HumanSample, RobotTrajectory, TrajectoryStep } from "../core/schemas/trajectory.js";
 import { pinchFrame } from "./grasp_frame.js";
 import { detectGrasp } from "./grasp_state.js";
 import { dominantSide, extractHand } from "./hand_samples.js";
@@ -161,7 +161,12 @@ function resample(
       apertureM: jaw[i]! + (jaw[i + 1]! - jaw[i]!) * s,
       grasp: grasp[near]!,
       confidence: hand.score[i]! + (hand.score[i + 1]! - hand.score[i]!) * s,
-      human: { frameIndex: hand.frameIndex[near]!, t, keypointsWorld: kp.map(toArray3) },
+      human: {
+        frameIndex: hand.frameIndex[near]!,
+        t,
+        keypointsWorld: kp.map(toArray3),
+        ...humanProvenance(hand, i, s),
+      },
       ...(object
         ? {
             object: {
@@ -173,6 +178,21 @@ function resample(
     });
   }
   return steps;
+}
+
+/**
+ * Status, confidence and gap of a sample taken a fraction `s` of the way from source frame i to
+ * i + 1: observed only when every frame it draws on was observed.
+ */
+function humanProvenance(hand: ReturnType<typeof extractHand>, i: number, s: number): Partial<HumanSample> {
+  const used = s <= 1e-9 ? [i] : s >= 1 - 1e-9 ? [i + 1] : [i, i + 1];
+  const confidence = hand.score[i]! + (hand.score[i + 1]! - hand.score[i]!) * s;
+  const fills = used.map((j) => hand.fill[j]!);
+  if (fills.every((f) => f === "observed")) return { status: "observed", confidence };
+  if (fills.includes("interpolated")) {
+    return { status: "interpolated", confidence, gapS: Math.max(...used.map((j) => hand.gapS[j]!)) };
+  }
+  return { status: "held", confidence };
 }
 
 /**
@@ -197,7 +217,12 @@ export function prependLeadIn(
   const count = Math.ceil((leadInM / (0.25 * embodiment.limits.maxLinearSpeedMps)) * controlHz);
   const lead = Array.from({ length: count }, (_, j): TrajectoryStep => {
     const s = j / count;
-    return { ...first, grasp: false, tcp: poseJson(poseInterp(X0, X1, s * s * (3 - 2 * s))) };
+    return {
+      ...first,
+      grasp: false,
+      tcp: poseJson(poseInterp(X0, X1, s * s * (3 - 2 * s))),
+      human: { ...first.human, status: "held" },
+    };
   });
   return [...lead, ...steps].map((st, k) => ({ ...st, t: k / controlHz }));
 }
@@ -222,7 +247,8 @@ export function insertJawDwells(
       const travelM = Math.max(prev.apertureM, step.apertureM);
       const extra = Math.ceil((travelM / fingerSpeedMps) * controlHz);
       const jaw = step.grasp ? 0 : travelM;
-      for (let j = 0; j < extra; j++) out.push({ ...step, apertureM: jaw });
+      for (let j = 0; j < extra; j++)
+        out.push({ ...step, apertureM: jaw, human: { ...step.human, status: "held" } });
     }
     out.push(step);
   }

@@ -117,6 +117,10 @@ function makeStep(i: number, n: number, o: Required<EpisodeOptions>): EpisodeSte
       frameIndex: o.sourceFrame0 + i,
       t: (o.sourceFrame0 + i) / 30,
       keypointsWorld: handKeypoints(add(tcp, vec3(-0.03, 0, 0.08)), closed ? 0.01 : 0.02),
+      // Provenance varied along the episode: observed, interpolated across a gap, held.
+      status: (["observed", "interpolated", "held"] as const)[i % 3],
+      confidence: 0.9 - 0.01 * i,
+      ...(i % 3 === 1 ? { gapS: 0.2 } : {}),
     },
   };
 }

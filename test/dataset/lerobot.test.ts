@@ -147,6 +147,11 @@ describe("writeLeRobotDataset", () => {
         expect(row["action.grasp"]).toBe(step.action.grasp);
         expect(num(row["observation.human.frame_index"])).toBe(step.human.frameIndex);
         expectClose([row["observation.human.timestamp"]], [step.human.t]);
+        expect(num(row["observation.human.status"])).toBe(
+          ["observed", "interpolated", "held"].indexOf(step.human.status!),
+        );
+        expectClose([row["observation.human.confidence"]], [step.human.confidence!]);
+        expectClose([row["observation.human.gap_s"]], [step.human.gapS ?? 0]);
         for (const [key, expected] of Object.entries(expectedVectors(e, i))) expectClose(row[key], expected);
         index++;
       });

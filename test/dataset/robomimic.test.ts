@@ -119,7 +119,7 @@ describe("writeRobomimicHdf5", () => {
         const obs = dataset(f, `data/demo_${ep}/obs/${key}`);
         const next = dataset(f, `data/demo_${ep}/next_obs/${key}`);
         const width = expectedObs(e, 0, 0)[key]!.length;
-        const dtype = key === "human_frame_index" ? "<i8" : "<f8";
+        const dtype = key === "human_frame_index" || key === "human_status" ? "<i8" : "<f8";
         expect([obs.shape, obs.dtype], key).toEqual([[n, width], dtype]);
         expect([next.shape, next.dtype], key).toEqual([[n, width], dtype]);
         const o = rowsOf(obs);

@@ -16,8 +16,11 @@ export const MATRIX_TOL = 1e-12;
 export const ORTHONORMAL_TOL = 1e-9;
 
 export const OBS_KEYS = [
+  "human_confidence",
   "human_frame_index",
+  "human_gap_s",
   "human_keypoints",
+  "human_status",
   "human_timestamp",
   "object",
   "robot0_eef_pos",
@@ -123,5 +126,8 @@ export const expectedObs = (e: Episode, r: number, h: number): Record<string, nu
     human_keypoints: hand.keypointsWorld.flat(),
     human_frame_index: [hand.frameIndex],
     human_timestamp: [hand.t],
+    human_status: [["observed", "interpolated", "held", "transformed"].indexOf(hand.status!)],
+    human_confidence: [hand.confidence!],
+    human_gap_s: [hand.gapS ?? 0],
   };
 };

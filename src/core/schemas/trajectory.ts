@@ -1,6 +1,24 @@
 import { z } from "zod";
 import { finite, header, keypoints3, nonNegative, poseSchema, positive } from "./common.js";
 
+/**
+ * Where a human sample's keypoints come from:
+ * - observed: the hand was seen at both source frames around this instant (resampled between them);
+ * - interpolated: the hand was not seen here; filled between observations `gapS` apart;
+ * - held: a copy of the nearest observation before the first / after the last one, or repeated
+ *   while the robot waits (lead-in, jaw dwells);
+ * - transformed: moved with a variant's object-frame transform and time warp (augment).
+ */
+export const HUMAN_STATUSES = ["observed", "interpolated", "held", "transformed"] as const;
+export type HumanStatus = (typeof HUMAN_STATUSES)[number];
+/** How datasets store a status: its index in HUMAN_STATUSES, −1 where it was not recorded. */
+export const HUMAN_STATUS_CODES: Record<string, number> = {
+  unknown: -1,
+  ...Object.fromEntries(HUMAN_STATUSES.map((s, i) => [s, i])),
+};
+export const humanStatusCode = (s: HumanStatus | undefined): number =>
+  s === undefined ? -1 : HUMAN_STATUSES.indexOf(s);
+
 /** The human side of one control step: what the hand was doing at that instant. */
 export const HumanSampleSchema = z.strictObject({
   /** Index of the nearest source frame (video frame / mocap sample). */
@@ -9,6 +27,12 @@ export const HumanSampleSchema = z.strictObject({
   t: nonNegative,
   /** 21 × [x, y, z] in W (m), interpolated at `t`. */
   keypointsWorld: keypoints3,
+  /** Provenance of the keypoints (absent in files written before it was recorded: unknown). */
+  status: z.enum(HUMAN_STATUSES).optional(),
+  /** Observation confidence in [0, 1] behind the keypoints (0 where nothing was observed). */
+  confidence: finite.optional(),
+  /** For `interpolated`: the time between the observations it was filled between (s). */
+  gapS: nonNegative.optional(),
 });
 export type HumanSample = z.infer<typeof HumanSampleSchema>;
 

@@ -13,6 +13,7 @@
  */
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
+import { HUMAN_STATUS_CODES, humanStatusCode } from "../../core/schemas/trajectory.js";
 import type { ParquetColumn } from "../parquet.js";
 import { OBSERVATION_TIMING, observedStepIndex } from "../timing.js";
 import { FEATURE, type FeatureKey } from "./layout.js";
@@ -115,6 +116,32 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
   [FEATURE.humanKeypoints]: { dtype: "float32", shape: [63], names: KEYPOINT_NAMES },
   [FEATURE.humanFrameIndex]: scalar("int64"),
   [FEATURE.humanTimestamp]: scalar("float32"),
+  [FEATURE.humanStatus]: {
+    dtype: "int64",
+    shape: [1],
+    names: null,
+    info: {
+      codes: Object.entries(HUMAN_STATUS_CODES)
+        .map(([name, code]) => `${code} ${name}`)
+        .join(", "),
+      description: "provenance of the keypoints of this row",
+    },
+  },
+  [FEATURE.humanConfidence]: {
+    dtype: "float32",
+    shape: [1],
+    names: null,
+    info: { description: "observation confidence in [0, 1] behind the keypoints; -1 where not recorded" },
+  },
+  [FEATURE.humanGapS]: {
+    dtype: "float32",
+    shape: [1],
+    names: null,
+    info: {
+      unit: "s",
+      description: "for interpolated keypoints, the time between the observations around them; else 0",
+    },
+  },
   [FEATURE.nextDone]: scalar("bool"),
   [FEATURE.timestamp]: scalar("float32"),
   [FEATURE.frameIndex]: scalar("int64"),
@@ -186,6 +213,9 @@ export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFr
     put(FEATURE.humanKeypoints, step.human.keypointsWorld.flat());
     put(FEATURE.humanFrameIndex, [step.human.frameIndex]);
     put(FEATURE.humanTimestamp, [step.human.t]);
+    put(FEATURE.humanStatus, [humanStatusCode(step.human.status)]);
+    put(FEATURE.humanConfidence, [step.human.confidence ?? -1]);
+    put(FEATURE.humanGapS, [step.human.gapS ?? 0]);
     put(FEATURE.nextDone, [i === last ? 1 : 0]);
     put(FEATURE.timestamp, [step.t - t0]);
     put(FEATURE.frameIndex, [i]);

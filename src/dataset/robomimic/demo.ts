@@ -11,10 +11,12 @@
  * scalar-first `[w, x, y, z]`, the order of MuJoCo states. `datagen_info` poses are 4×4
  * homogeneous matrices X_WB = [[R, p], [0, 0, 0, 1]], row-major, R from the normalised quaternion.
  */
+
 import { InputError } from "../../core/errors.js";
 import { qaxes, qfromXyzw, qnormalize } from "../../core/math.js";
 import type { PoseJson } from "../../core/schemas/common.js";
 import type { Episode } from "../../core/schemas/episode.js";
+import { humanStatusCode } from "../../core/schemas/trajectory.js";
 import { observedStepIndex } from "../timing.js";
 import type { NumericData } from "./hdf5.js";
 import { GRIPPER_CLOSED, GRIPPER_OPEN, NUM_SUBTASKS, OBS } from "./layout.js";
@@ -121,6 +123,9 @@ function observations(
     [OBS.humanKeypoints, 63, f8(n, 63, (i) => human(i).keypointsWorld.flat())],
     [OBS.humanFrameIndex, 1, i8(n, 1, (i) => [human(i).frameIndex])],
     [OBS.humanTimestamp, 1, f8(n, 1, (i) => [human(i).t])],
+    [OBS.humanStatus, 1, i8(n, 1, (i) => [humanStatusCode(human(i).status)])],
+    [OBS.humanConfidence, 1, f8(n, 1, (i) => [human(i).confidence ?? -1])],
+    [OBS.humanGapS, 1, f8(n, 1, (i) => [human(i).gapS ?? 0])],
   ];
 }
 

@@ -27,6 +27,9 @@
  *     obs/human_keypoints     (N, 63)     f8  21 MediaPipe keypoints × [x, y, z] in W
  *     obs/human_frame_index   (N, 1)      i8  source video frame of the step
  *     obs/human_timestamp     (N, 1)      f8  source time of the step (s)
+ *     obs/human_status        (N, 1)      i8  0 observed, 1 interpolated, 2 held, 3 transformed, −1 not recorded
+ *     obs/human_confidence    (N, 1)      f8  observation confidence behind the keypoints (−1 not recorded)
+ *     obs/human_gap_s         (N, 1)      f8  interpolated keypoints: the gap they were filled across (s)
  *     next_obs/<key>          as obs/<key>, measured after the step (hand: the next step's)
  *     datagen_info/                       attrs: env_interface_name, env_interface_type
  *       eef_pose              (N, 4, 4)   f8  measured TCP pose X_WG before the step
@@ -62,6 +65,9 @@ export const OBS = {
   humanKeypoints: "human_keypoints",
   humanFrameIndex: "human_frame_index",
   humanTimestamp: "human_timestamp",
+  humanStatus: "human_status",
+  humanConfidence: "human_confidence",
+  humanGapS: "human_gap_s",
 } as const;
 
 /**

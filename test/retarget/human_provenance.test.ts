@@ -1,0 +1,59 @@
+/**
+ * The human half of a trajectory says where each sample came from: observed, interpolated across
+ * a gap (and how long), or held; with the observation confidence behind it.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { HandTrack } from "../../src/core/schemas/hand_track.js";
+import { proceduralPickToTote } from "../../src/hands/procedural.js";
+import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
+import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
+
+/** Source frames 60–71 lose the hand (a 13-frame gap between the observations at 59 and 72). */
+const GAP = { first: 60, last: 71 };
+const FPS = 30;
+
+let track: HandTrack;
+beforeAll(async () => {
+  track = proceduralPickToTote(await loadScene("shelf_to_tote"), { seed: 0, fps: FPS });
+  track = {
+    ...track,
+    frames: track.frames.map((f, i) => (i >= GAP.first && i <= GAP.last ? { ...f, hands: [] } : f)),
+  };
+});
+
+describe("human provenance through retargeting", () => {
+  it("marks samples in a gap interpolated with the gap's length, the rest observed, the lead-in held", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const traj = retargetParallelJaw(track, e, { controlHz: FPS, dwellOnGraspChange: false });
+    const gapStartS = (GAP.first - 1) / FPS;
+    const gapEndS = (GAP.last + 1) / FPS;
+    const leadIn = traj.steps.findIndex((s) => s.human.status !== "held");
+    expect(leadIn).toBeGreaterThan(0);
+    for (const s of traj.steps.slice(0, leadIn)) expect(s.human.t).toBe(traj.steps[0]!.human.t);
+    let interpolated = 0;
+    for (const s of traj.steps.slice(leadIn)) {
+      const inGap = s.human.t > gapStartS + 1e-9 && s.human.t < gapEndS - 1e-9;
+      if (inGap) {
+        interpolated++;
+        expect(s.human.status).toBe("interpolated");
+        expect(s.human.gapS).toBeCloseTo(gapEndS - gapStartS, 9);
+        expect(s.human.confidence).toBeLessThan(1);
+      } else {
+        expect(s.human.status).toBe("observed");
+        expect(s.human.gapS).toBeUndefined();
+        expect(s.human.confidence).toBe(1);
+      }
+    }
+    expect(interpolated).toBe(GAP.last - GAP.first + 1);
+  });
+
+  it("marks the repeated samples of jaw dwells held", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const traj = retargetParallelJaw(track, e, { controlHz: FPS, leadInM: 0 });
+    const held = traj.steps.filter((s) => s.human.status === "held");
+    expect(held.length).toBeGreaterThan(0);
+    // Each held sample repeats the human sample of a step that follows it.
+    for (const h of held)
+      expect(traj.steps.some((s) => s.human.status !== "held" && s.human.t === h.human.t)).toBe(true);
+  });
+});
