@@ -5,7 +5,7 @@ import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { POSITIVE_REASONS } from "../sim/verdict.js";
+import { type EpisodeValidator, POSITIVE_REASONS } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
 import { variantSteps } from "./transform.js";
@@ -30,6 +30,12 @@ export interface GenerateOptions {
   seed: number;
   loadEmbodiment: (name: string) => Promise<Embodiment>;
   segments?: Segments;
+  /**
+   * A second check every Rapier success must pass to count as validated (Node callers pass
+   * sim/mujoco's MuJoCo replay for `--validate both`); a rejected one fails with its reason. Its
+   * name is recorded in the lineage, so a replay knows to validate the same way.
+   */
+  validator?: { name: string; check: EpisodeValidator };
 }
 
 /**
@@ -60,7 +66,7 @@ export async function runVariant(
     params: {},
     steps,
   };
-  const episode = await simulateEpisode({
+  const simulated = await simulateEpisode({
     scene,
     embodiment,
     trajectory,
@@ -69,6 +75,7 @@ export async function runVariant(
     task: source.task,
     lineageSource: source.lineage.source,
   });
+  const episode = o.validator ? await secondOpinion(simulated, o.validator.check) : simulated;
   return {
     ...episode,
     lineage: {
@@ -76,9 +83,24 @@ export async function runVariant(
       sourceEpisode: source.id,
       variant: index,
       seed: o.seed,
-      params: { method: AUGMENT_METHOD, variation: params, segments },
+      params: {
+        method: AUGMENT_METHOD,
+        variation: params,
+        segments,
+        ...(o.validator ? { validator: o.validator.name } : {}),
+      },
     },
   };
+}
+
+/** A Rapier success given a second check: kept when it passes, else failed with the reason. */
+async function secondOpinion(episode: Episode, check: EpisodeValidator): Promise<Episode> {
+  if (!episode.success) return episode;
+  const v = await check(episode);
+  const metrics = { ...episode.metrics, ...v.metrics };
+  return v.reject
+    ? { ...episode, success: false, reasons: [...episode.reasons, v.reject], metrics }
+    : { ...episode, metrics };
 }
 
 /** Draws variant `index`'s parameters: a generator forked from (seed, source id, index), so order does not matter. */
@@ -248,15 +270,19 @@ function sourceStats(
 export async function replayVariant(
   source: Episode,
   stored: Episode,
-  o: Pick<GenerateOptions, "loadEmbodiment">,
+  o: Pick<GenerateOptions, "loadEmbodiment"> & { validators?: Record<string, EpisodeValidator> },
 ): Promise<Episode> {
   const lineage = stored.lineage;
-  const p = lineage.params as { variation?: unknown; segments?: Segments };
+  const p = lineage.params as { variation?: unknown; segments?: Segments; validator?: string };
   const params = VariationParamsSchema.parse(p.variation);
   if (lineage.variant === undefined || !p.segments)
     throw new Error(`episode '${stored.id}' is not a variant`);
+  const check = p.validator ? o.validators?.[p.validator] : undefined;
+  if (p.validator && !check)
+    throw new Error(`variant '${stored.id}' was validated by '${p.validator}', which is not available here`);
   return runVariant(source, lineage.variant, params, p.segments, {
     seed: lineage.seed,
     loadEmbodiment: o.loadEmbodiment,
+    ...(p.validator && check ? { validator: { name: p.validator, check } } : {}),
   });
 }

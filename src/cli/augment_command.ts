@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
 import { withErrors } from "./errors.js";
-import { intOption } from "./options.js";
+import { intOption, VALIDATE } from "./options.js";
 
 interface AugmentCliOptions {
   out?: string;
@@ -13,6 +13,7 @@ interface AugmentCliOptions {
   replay?: string;
   segments?: string;
   selection: string;
+  validate: string;
 }
 
 function parseSelection(value: string): "each" | "random" {
@@ -41,6 +42,11 @@ export function registerAugment(program: Command): void {
       "each",
     )
     .option("--keep-failed", "also keep the failed attempts (with their failure reasons) in the dataset")
+    .option(
+      "--validate <engines>",
+      "rapier, or both: keep a variant only when MuJoCo (real 2F-85 MJCF) agrees: same verdict, target within 2 cm",
+      "rapier",
+    )
     .option("--replay <variant-id>", "regenerate this stored variant from its lineage and compare")
     .option(
       "--segments <file>",
@@ -61,6 +67,8 @@ export function registerAugment(program: Command): void {
           process.exitCode = 2;
           return;
         }
+        if (!VALIDATE.includes(o.validate))
+          throw new InputError(`--validate must be one of ${VALIDATE.join(", ")}, got '${o.validate}'`);
         const isTTY = process.stderr.isTTY;
         const s = await augmentDataset(dataset, o.out, {
           variants: o.variants,
@@ -68,6 +76,7 @@ export function registerAugment(program: Command): void {
           maxAttempts: o.maxAttempts,
           keepFailed: o.keepFailed,
           selection: parseSelection(o.selection),
+          validate: o.validate as "rapier" | "both",
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

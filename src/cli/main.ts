@@ -8,7 +8,8 @@ import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { RobotTrajectorySchema } from "../core/schemas/trajectory.js";
-import { runCrosscheck } from "../crosscheck/run.js";
+import type { CrosscheckResult } from "../crosscheck/crosscheck.js";
+import { runCrosscheck, runDatasetCrosscheck } from "../crosscheck/run.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { importGrabFile } from "../hands/grab.js";
 import { readHandTrack, writeHandTrack } from "../hands/hand_track_io.js";
@@ -239,22 +240,35 @@ program
 
 program
   .command("crosscheck")
+  .argument("[dataset]", "a dataset egobridge wrote: re-check every episode's verdict in MuJoCo")
   .description(
-    "Replay the built-in trajectories (the demo, GRAB sequences and deliberately bad variants) in Rapier and in MuJoCo with the real Robotiq 2F-85 MJCF; report per trajectory whether both engines agree on success, then one JSON line.",
+    "Without a dataset: replay the built-in trajectories (the demo, GRAB sequences and deliberately bad variants) in Rapier and in MuJoCo with the real Robotiq 2F-85 MJCF. With one: replay every episode's recorded commands in MuJoCo and compare with the verdict the dataset stores. The engines agree when their verdicts match and the target ends within 2 cm in both. Prints a row per trajectory, then one JSON line of counts.",
   )
-  .option("--filter <text>", "only trajectories whose id contains this text")
+  .option("--filter <text>", "only built-in trajectories whose id contains this text")
   .option("--mjcf <file>", "the 2F-85 MJCF (default: robots/robotiq_2f85_mjcf/2f85.xml in EGOBRIDGE_ASSETS)")
   .option("--out <file>", "also write every result as JSON")
+  .option("--json", "print each result as a JSON line instead of the table (the summary line last)")
   .action(
-    withErrors(async (o: { filter?: string; mjcf?: string; out?: string }) => {
-      const { results, summary } = await runCrosscheck({
-        filter: o.filter,
-        mjcf: o.mjcf,
-        log: (line) => process.stdout.write(`${line}\n`),
-      });
-      if (o.out) await writeJsonAtomic(o.out, { summary, results });
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-    }),
+    withErrors(
+      async (
+        dataset: string | undefined,
+        o: { filter?: string; mjcf?: string; out?: string; json?: boolean },
+      ) => {
+        const table = (line: string) => {
+          if (!o.json) process.stdout.write(`${line}\n`);
+        };
+        const onResult = (r: CrosscheckResult) => {
+          if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        };
+        if (dataset && o.filter)
+          throw new InputError("--filter selects built-in trajectories; it does not apply to a dataset");
+        const { results, summary } = dataset
+          ? await runDatasetCrosscheck({ dir: dataset, mjcf: o.mjcf, log: table, onResult })
+          : await runCrosscheck({ filter: o.filter, mjcf: o.mjcf, log: table, onResult });
+        if (o.out) await writeJsonAtomic(o.out, { summary, results });
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+      },
+    ),
   );
 
 registerExtract(program);

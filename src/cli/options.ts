@@ -20,3 +20,6 @@ export function positiveOption(name: string) {
     return n;
   };
 }
+
+/** Values of --validate (augment, run): the engines that must agree for a variant to count. */
+export const VALIDATE: readonly string[] = ["rapier", "both"];

@@ -6,13 +6,14 @@
  * src/sim/verdict.ts. Replaying Rapier's recorded commands rather than re-running the
  * closed-loop replay in MuJoCo means both engines see identical commands; the MuJoCo run gets no
  * chance to correct for its object ending up elsewhere, which is part of what is being checked.
+ * Agreement: see sim/mujoco/second_opinion.ts.
  */
 import { performance } from "node:perf_hooks";
-import { distance, fromArray3 } from "../core/math.js";
+import type { Episode } from "../core/schemas/episode.js";
+import type { MjcfGripper } from "../sim/mujoco/robotiq_2f85.js";
+import { mujocoOpinion } from "../sim/mujoco/second_opinion.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import type { CrosscheckCase } from "./cases.js";
-import { replayInMujoco } from "./replay_mujoco.js";
-import type { MjcfGripper } from "./robotiq_2f85.js";
 
 export interface EngineOutcome {
   success: boolean;
@@ -24,11 +25,12 @@ export interface EngineOutcome {
 
 export interface CrosscheckResult {
   id: string;
-  variant: CrosscheckCase["variant"];
+  variant: CrosscheckCase["variant"] | "dataset";
   description: string;
   steps: number;
   rapier: EngineOutcome;
   mujoco: EngineOutcome & { maxTrackingErrorM: number; timestepS: number };
+  /** Same verdict (success or not) and the target's final positions within AGREE_GAP_M. */
   agree: boolean;
   /** Distance between the target's final positions in the two engines (m). */
   finalTargetGapM: number;
@@ -55,20 +57,28 @@ export async function runCase(c: CrosscheckCase, gripper: MjcfGripper): Promise<
     lineageSource: c.id,
   });
   const rapierWallS = (performance.now() - t0) / 1000;
-  const mj = await replayInMujoco({
-    scene: c.scene,
-    embodiment: c.embodiment,
-    gripper,
-    controlHz: episode.controlHz,
-    commands: episode.steps.map((s) => ({ t: s.t, action: s.action, human: s.human })),
-  });
-  const target = c.scene.task.targetId;
-  const endR = episode.steps[episode.steps.length - 1]!.objects[target]!.pos;
-  const endM = mj.steps[mj.steps.length - 1]!.objects[target]!.pos;
   return {
+    ...(await compareWithMujoco(episode, gripper, rapierWallS)),
     id: c.id,
     variant: c.variant,
     description: c.description,
+  };
+}
+
+/**
+ * Replays a recorded Rapier episode's commands in MuJoCo and compares the verdicts and where the
+ * target ends. `rapierWallS`: what the Rapier rollout took, when known (0 for a stored episode).
+ */
+export async function compareWithMujoco(
+  episode: Episode,
+  gripper: MjcfGripper,
+  rapierWallS = 0,
+): Promise<CrosscheckResult> {
+  const { agree, finalTargetGapM, mujoco: mj } = await mujocoOpinion(episode, gripper);
+  return {
+    id: episode.id,
+    variant: "dataset",
+    description: episode.lineage.source,
     steps: episode.steps.length,
     rapier: {
       success: episode.success,
@@ -86,8 +96,8 @@ export async function runCase(c: CrosscheckCase, gripper: MjcfGripper): Promise<
       maxTrackingErrorM: mj.maxTrackingErrorM,
       timestepS: mj.timestepS,
     },
-    agree: episode.success === mj.verdict.success,
-    finalTargetGapM: distance(fromArray3(endR), fromArray3(endM)),
+    agree,
+    finalTargetGapM,
   };
 }
 

@@ -4,17 +4,20 @@
  */
 import { performance } from "node:perf_hooks";
 import { InputError } from "../core/errors.js";
+import { streamEpisodeExtras } from "../dataset/lerobot/index.js";
+import { loadMujoco, mujocoVersion } from "../sim/mujoco/mujoco.js";
+import { loadRobotiq2f85 } from "../sim/mujoco/robotiq_2f85.js";
+import { AGREE_GAP_M, MJCF_EMBODIMENT } from "../sim/mujoco/second_opinion.js";
 import { builtinCases } from "./cases.js";
 import {
   type CrosscheckResult,
   type CrosscheckSummary,
+  compareWithMujoco,
   formatRow,
   runCase,
   summarize,
   TABLE_HEADER,
 } from "./crosscheck.js";
-import { loadMujoco, mujocoVersion } from "./mujoco.js";
-import { loadRobotiq2f85 } from "./robotiq_2f85.js";
 
 export interface CrosscheckRunOptions {
   /** Keep only cases whose id contains this. */
@@ -23,6 +26,8 @@ export interface CrosscheckRunOptions {
   mjcf?: string;
   /** Receives each output line. */
   log: (line: string) => void;
+  /** Receives each trajectory's whole result, as it is checked. */
+  onResult?: (r: CrosscheckResult) => void;
 }
 
 export async function runCrosscheck(
@@ -42,6 +47,7 @@ export async function runCrosscheck(
   for (const c of cases) {
     const r = await runCase(c, gripper);
     results.push(r);
+    o.onResult?.(r);
     o.log(formatRow(r));
   }
   const summary = summarize(results);
@@ -51,6 +57,49 @@ export async function runCrosscheck(
   o.log(
     `${summary.agree}/${summary.trajectories} agree; ${wallS.toFixed(1)} s (Rapier ${rapierS.toFixed(1)} s, MuJoCo ${mujocoS.toFixed(1)} s)`,
   );
+  for (const r of results.filter((x) => !x.agree)) o.log(disagreementNote(r));
+  return { results, summary };
+}
+
+export interface DatasetCrosscheckOptions {
+  dir: string;
+  mjcf?: string;
+  /** Receives each output line (the table). */
+  log: (line: string) => void;
+  /** Receives each episode's whole result, as it is checked. */
+  onResult?: (r: CrosscheckResult) => void;
+}
+
+/**
+ * `egobridge crosscheck DATASET_DIR`: every episode of a dataset egobridge wrote, its recorded
+ * commands replayed in MuJoCo, compared with the verdict the dataset stores. Episodes of an
+ * embodiment MuJoCo has no model of are listed as skipped, not counted.
+ */
+export async function runDatasetCrosscheck(
+  o: DatasetCrosscheckOptions,
+): Promise<{ results: CrosscheckResult[]; summary: CrosscheckSummary & { skipped: string[] } }> {
+  const t0 = performance.now();
+  const gripper = await loadRobotiq2f85(o.mjcf ? { file: o.mjcf } : {});
+  const mj = await loadMujoco();
+  o.log(
+    `egobridge crosscheck ${o.dir}: stored Rapier verdicts vs MuJoCo ${mujocoVersion(mj)} (${gripper.file}); agreement: same verdict and the target within ${AGREE_GAP_M * 1000} mm`,
+  );
+  o.log(TABLE_HEADER);
+  const results: CrosscheckResult[] = [];
+  const skipped: string[] = [];
+  for await (const episode of streamEpisodeExtras(o.dir)) {
+    if (episode.embodiment.name !== MJCF_EMBODIMENT) {
+      skipped.push(episode.id);
+      o.log(`${episode.id.padEnd(36)} skipped: no MuJoCo model of '${episode.embodiment.name}'`);
+      continue;
+    }
+    const r = await compareWithMujoco(episode, gripper);
+    results.push(r);
+    o.onResult?.(r);
+    o.log(formatRow(r));
+  }
+  const summary = { ...summarize(results), skipped };
+  o.log(`${summary.agree}/${summary.trajectories} agree; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const r of results.filter((x) => !x.agree)) o.log(disagreementNote(r));
   return { results, summary };
 }

@@ -8,6 +8,8 @@ import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { defaultMujocoValidator, MUJOCO_VALIDATOR } from "../sim/mujoco/second_opinion.js";
+import type { EpisodeValidator } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
 
 export interface AugmentRun {
@@ -21,6 +23,8 @@ export interface AugmentRun {
    * variants; "random" draws the source of every trial at random and stops at `variants` in total.
    */
   selection?: "each" | "random";
+  /** rapier, or both: keep a variant only when MuJoCo agrees (see augment/generate.ts `validator`). */
+  validate?: "rapier" | "both";
   /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
   segments?: Readonly<Record<string, Segments>>;
   onProgress?: (line: string) => void;
@@ -63,6 +67,9 @@ export async function augmentEpisodes(
     if (manual) checkSegments(manual, source);
   }
   const common = {
+    ...(o.validate === "both"
+      ? { validator: { name: MUJOCO_VALIDATOR, check: await defaultMujocoValidator() } }
+      : {}),
     variants: o.variants,
     seed: o.seed,
     maxAttempts: o.maxAttempts,
@@ -146,7 +153,11 @@ export async function replayStoredVariant(
   if (!source)
     throw new InputError(`the source '${stored.lineage.sourceEpisode}' of '${id}' is not in ${datasetDir}`);
   // Both through the schema, so the comparison is of content in one canonical key order.
-  const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment }));
+  const validators: Record<string, EpisodeValidator> =
+    (stored.lineage.params as { validator?: string }).validator === MUJOCO_VALIDATOR
+      ? { [MUJOCO_VALIDATOR]: await defaultMujocoValidator() }
+      : {};
+  const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment, validators }));
   return { identical: JSON.stringify(episode) === JSON.stringify(stored), episode };
 }
 

@@ -17,7 +17,7 @@ import {
 } from "../core/math.js";
 import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
-import type { EpisodeStep } from "../core/schemas/episode.js";
+import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import { GRIPPER_IDS } from "./gripper.js";
 import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "./scenery_clearance.js";
@@ -27,6 +27,16 @@ export interface Verdict {
   reasons: string[];
   metrics: Record<string, number>;
 }
+
+/**
+ * A second check of a simulated success (e.g. the same commands in another engine): a reason to
+ * reject it, or null to keep it, with the figures behind the decision.
+ */
+export interface Validation {
+  reject: string | null;
+  metrics: Record<string, number>;
+}
+export type EpisodeValidator = (e: Episode) => Promise<Validation>;
 
 /** Reasons that describe what went right; any other reason is a failure. */
 export const POSITIVE_REASONS: ReadonlySet<string> = new Set([

@@ -87,6 +87,32 @@ describe("egobridge CLI", () => {
     expect(replay.stdout).toContain("identical");
   });
 
+  it("augment --validate both keeps only variants MuJoCo confirms, says how many it dropped, and replays them", async () => {
+    const demo = egobridge(["demo", "-o", "vdemo", "--variants", "0"], tmp);
+    expect(demo.code, demo.stderr).toBe(0);
+    const aug = egobridge(
+      ["augment", "vdemo", "--variants", "3", "--seed", "4", "--validate", "both", "-o", "vaug"],
+      tmp,
+    );
+    expect(aug.code, aug.stderr).toBe(0);
+    const stats = JSON.parse(await fs.readFile(path.join(tmp, "vaug/extras/augment_stats.json"), "utf8"));
+    const dropped = stats.sources[0].failures["mujoco_disagrees"] ?? 0;
+    expect(aug.stdout).toContain(dropped > 0 ? `mujoco_disagrees ${dropped}` : "validated");
+    const variants = (await readEpisodeExtras(path.join(tmp, "vaug"))).filter(
+      (e) => e.lineage.variant !== undefined,
+    );
+    expect(variants.length).toBe(3);
+    for (const v of variants) {
+      expect(v.lineage.params["validator"]).toBe("mujoco");
+      expect(v.metrics["mujocoSuccess"]).toBe(1);
+      expect(v.metrics["mujocoFinalTargetGapM"]).toBeLessThanOrEqual(0.02);
+    }
+    const replay = egobridge(["augment", "vaug", "--replay", variants[0]!.id], tmp);
+    expect(replay.stdout).toContain("identical");
+    const bad = egobridge(["augment", "vdemo", "--validate", "mujoco", "-o", "x"], tmp);
+    expect(bad.code).toBe(2);
+  });
+
   describe("bad input: clear error, non-zero exit, existing output untouched", () => {
     const OUT = "kept.json";
     const KEPT = '{"keep": "me"}\n';

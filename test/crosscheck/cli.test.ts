@@ -1,8 +1,11 @@
 /** `egobridge crosscheck` as a user runs it: a child process on the TypeScript sources (through tsx). */
 import { spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const MAIN = path.join(ROOT, "src", "cli", "main.ts");
@@ -35,6 +38,33 @@ describe("egobridge crosscheck", () => {
       mujocoSuccess: 0,
       disagreements: [],
     });
+  });
+
+  it("re-checks every episode of a dataset in MuJoCo: per-episode JSON lines, then the summary", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-xcheck-"));
+    try {
+      const demo = egobridge(["demo", "-o", path.join(dir, "demo"), "--variants", "2"]);
+      expect(demo.code, demo.stderr).toBe(0);
+      const r = egobridge(["crosscheck", path.join(dir, "demo"), "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      const summary = lines.pop();
+      const stored = await readEpisodeExtras(path.join(dir, "demo"));
+      expect(lines.map((l) => l.id)).toEqual(stored.map((e) => e.id));
+      for (const [k, l] of lines.entries()) {
+        expect(l.rapier.success).toBe(stored[k]!.success);
+        expect(l.agree).toBe(l.rapier.success === l.mujoco.success && l.finalTargetGapM <= 0.02);
+      }
+      expect(summary).toMatchObject({ trajectories: stored.length, skipped: [] });
+      expect(summary.agree).toBe(lines.filter((l) => l.agree).length);
+      const bad = egobridge(["crosscheck", path.join(dir, "nothing-here")]);
+      expect(bad.code).toBe(2);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("a filter that matches nothing is a usage error", () => {

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtinCases, type CrosscheckCase } from "../../src/crosscheck/cases.js";
 import { runCase, summarize } from "../../src/crosscheck/crosscheck.js";
-import { rapierFriction, sceneXml } from "../../src/crosscheck/mjcf_scene.js";
-import { loadRobotiq2f85, type MjcfGripper } from "../../src/crosscheck/robotiq_2f85.js";
 import { loadEmbodiment } from "../../src/pipeline/catalog.js";
+import { rapierFriction, sceneXml } from "../../src/sim/mujoco/mjcf_scene.js";
+import { loadRobotiq2f85, type MjcfGripper } from "../../src/sim/mujoco/robotiq_2f85.js";
 import { grabCase } from "../sim/fixtures.js";
 
 /** Largest lag of the MuJoCo gripper behind its commanded base pose (m): the weld with its velocity lead. */

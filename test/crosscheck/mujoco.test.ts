@@ -6,16 +6,16 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { compose } from "../../src/core/math.js";
+import { forwardKinematics } from "../../src/robots/kinematics.js";
+import { linkNamed, meshFiles } from "../../src/robots/robot_model.js";
 import {
   compileModel,
   loadMujoco,
   type MjData,
   type MjModel,
   type Mujoco,
-} from "../../src/crosscheck/mujoco.js";
-import { loadRobotiq2f85, type MjcfGripper } from "../../src/crosscheck/robotiq_2f85.js";
-import { forwardKinematics } from "../../src/robots/kinematics.js";
-import { linkNamed, meshFiles } from "../../src/robots/robot_model.js";
+} from "../../src/sim/mujoco/mujoco.js";
+import { loadRobotiq2f85, type MjcfGripper } from "../../src/sim/mujoco/robotiq_2f85.js";
 
 /** Importer FK vs MuJoCo's own kinematics of the same model (m): both are exact, only rounding differs. */
 const FK_TOLERANCE_M = 1e-6;

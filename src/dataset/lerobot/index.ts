@@ -2,6 +2,6 @@
 export { FEATURES, type FeatureSpec } from "./features.js";
 export { type LeRobotInfo, LeRobotInfoSchema } from "./info.js";
 export * from "./layout.js";
-export { readEpisodeExtras, readEpisodesTable, readLeRobotInfo } from "./reader.js";
+export { readEpisodeExtras, readEpisodesTable, readLeRobotInfo, streamEpisodeExtras } from "./reader.js";
 export type { FeatureStats } from "./stats.js";
 export { type DatasetOptions, type DatasetSummary, writeLeRobotDataset } from "./writer.js";

@@ -54,6 +54,13 @@ export async function readEpisodesTable(dir: string): Promise<ParquetRow[]> {
  * episode-index order. A dataset without them (e.g. one LeRobot wrote) is an InputError.
  */
 export async function readEpisodeExtras(dir: string): Promise<Episode[]> {
+  const episodes: Episode[] = [];
+  for await (const e of streamEpisodeExtras(dir)) episodes.push(e);
+  return episodes;
+}
+
+/** The same episodes, read one at a time as they are asked for (memory: one episode). */
+export async function* streamEpisodeExtras(dir: string): AsyncGenerator<Episode> {
   await readLeRobotInfo(dir);
   const folder = path.join(dir, path.dirname(extrasEpisodePath(0)));
   let names: string[];
@@ -66,12 +73,9 @@ export async function readEpisodeExtras(dir: string): Promise<Episode[]> {
     throw new InputError(
       `${dir} has no ${path.dirname(extrasEpisodePath(0))}/*.json: not a dataset egobridge wrote`,
       {
-        hint: "augment needs the whole episodes (scene, commands, objects) that egobridge keeps beside the tables",
+        hint: "augment and crosscheck need the whole episodes (scene, commands, objects) that egobridge keeps beside the tables",
       },
     );
   }
-  const episodes: Episode[] = [];
-  for (const name of names)
-    episodes.push(await readContract(EpisodeSchema, path.join(folder, name), "episode"));
-  return episodes;
+  for (const name of names) yield await readContract(EpisodeSchema, path.join(folder, name), "episode");
 }

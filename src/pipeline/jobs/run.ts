@@ -39,6 +39,8 @@ export interface RunJobOptions {
   workers?: number;
   device?: JobDevice;
   maxFailures?: number;
+  /** Overrides the spec's augment.validate. */
+  validate?: "rapier" | "both";
   /** Run the units recorded as failed again. */
   retryFailed?: boolean;
   log?: JobLog;
@@ -173,7 +175,10 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
   const t0 = performance.now();
   const env = o.env ?? process.env;
   const log = o.log ?? createJobLog("auto");
-  const job = await loadJobSpec(o.specFile, env);
+  const loaded = await loadJobSpec(o.specFile, env);
+  const job = o.validate
+    ? { ...loaded, spec: { ...loaded.spec, augment: { ...loaded.spec.augment, validate: o.validate } } }
+    : loaded;
   const shard = o.shard ?? SINGLE;
   const { outDir, partDir } = jobDirs(job, shard, o.outDir);
   const workers = workersOf(job, o.workers);

@@ -108,6 +108,11 @@ export const JobSpecSchema = z.strictObject({
       /** Attempts per source at most (default: 4 × variants, at least 10). */
       maxAttempts: positiveInt.optional(),
       ranges: VariationRangesSchema.prefault({}),
+      /**
+       * Which engines must agree for a variant to count: rapier, or both (its commands replayed
+       * in MuJoCo with the real 2F-85 MJCF; kept only when MuJoCo agrees: `mujoco_disagrees`).
+       */
+      validate: z.enum(["rapier", "both"]).default("rapier"),
     })
     .prefault({}),
   output: z.strictObject({

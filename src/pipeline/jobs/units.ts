@@ -77,6 +77,8 @@ export interface AugmentTask {
   ranges: VariationRanges;
   /** Folder that embodiment files named in `ranges.embodiments` are relative to. */
   baseDir: string;
+  /** Engines that must agree (JobSpec augment.validate). */
+  validate: "rapier" | "both";
 }
 
 export type UnitTask = HandsTask | SimTask | EpisodeTask | AugmentTask;
@@ -241,6 +243,8 @@ function augmentPrefix(ctx: PlanContext, inputSha: string, rootId: string): stri
     seed: ctx.spec.seed,
     ranges: ctx.spec.augment.ranges,
     swap: ctx.swapShas,
+    // Only when set, so that the ids of Rapier-validated units stay what they were.
+    ...(ctx.spec.augment.validate === "both" ? { validate: "both" } : {}),
   };
   return `augment-${short(inputSha, 12)}-${short(hashValue(cfg), 8)}`;
 }
@@ -316,6 +320,7 @@ export function augmentUnit(
       seed: ctx.spec.seed,
       ranges: ctx.spec.augment.ranges,
       baseDir: ctx.job.dir,
+      validate: ctx.spec.augment.validate,
     },
     deps: [root.id],
   };

@@ -14,12 +14,12 @@
 
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { InputError } from "../core/errors.js";
-import { convexHull } from "../robots/convex_hull.js";
-import { loadMesh } from "../robots/mesh.js";
-import { unnamedGeomName } from "../robots/mjcf.js";
-import { meshFiles, type RobotModel } from "../robots/robot_model.js";
-import { childrenNamed, serializeXml, type XmlElement } from "../robots/xml.js";
+import { InputError } from "../../core/errors.js";
+import { convexHull } from "../../robots/convex_hull.js";
+import { loadMesh } from "../../robots/mesh.js";
+import { unnamedGeomName } from "../../robots/mjcf.js";
+import { meshFiles, type RobotModel } from "../../robots/robot_model.js";
+import { childrenNamed, serializeXml, type XmlElement } from "../../robots/xml.js";
 
 export type CollisionMeshMode = "hull" | "files";
 

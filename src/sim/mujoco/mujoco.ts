@@ -8,7 +8,7 @@
  * keeps its meshes). `MjModel` and `MjData` own WASM memory: call `delete()` on both.
  */
 import loadMujocoModule, { type MainModule } from "mujoco-js";
-import { EgobridgeError } from "../core/errors.js";
+import { EgobridgeError } from "../../core/errors.js";
 
 export type Mujoco = MainModule;
 export type { MjContact, MjData, MjModel } from "mujoco-js";

@@ -20,10 +20,10 @@
  * applied by the replay (replay_mujoco.ts), as MuJoCo has no per-body damping.
  */
 
-import { fromArray3, type Pose, type Quat, qfromXyzw, type Vec3 } from "../core/math.js";
-import type { Embodiment } from "../core/schemas/embodiment.js";
-import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
-import { ellipsoidPoints, palletBoxes, shelfBoxes, toteBoxes } from "../sim/scene_world.js";
+import { fromArray3, type Pose, type Quat, qfromXyzw, type Vec3 } from "../../core/math.js";
+import type { Embodiment } from "../../core/schemas/embodiment.js";
+import type { SceneItem, SceneSpec } from "../../core/schemas/scene.js";
+import { ellipsoidPoints, palletBoxes, shelfBoxes, toteBoxes } from "../scene_world.js";
 import type { MjcfGripper } from "./robotiq_2f85.js";
 
 /** The palm's friction in src/sim/gripper.ts, used for the 2F-85's non-pad links. */

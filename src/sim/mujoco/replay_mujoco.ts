@@ -23,17 +23,17 @@ import {
   qfromWxyz,
   qfromXyzw,
   toArray3,
-} from "../core/math.js";
-import type { PoseJson } from "../core/schemas/common.js";
-import type { Embodiment } from "../core/schemas/embodiment.js";
-import type { EpisodeStep } from "../core/schemas/episode.js";
-import type { SceneSpec } from "../core/schemas/scene.js";
-import { type BaseState, restingBase, trackReference } from "../sim/base_controller.js";
-import { PairForces } from "../sim/contact_forces.js";
-import { GRIPPER_IDS } from "../sim/gripper.js";
-import { ROLLING_DAMPING } from "../sim/scene_world.js";
-import { RUNAWAY_SPEED_MPS } from "../sim/simulate.js";
-import { judge, type Verdict } from "../sim/verdict.js";
+} from "../../core/math.js";
+import type { PoseJson } from "../../core/schemas/common.js";
+import type { Embodiment } from "../../core/schemas/embodiment.js";
+import type { EpisodeStep } from "../../core/schemas/episode.js";
+import type { SceneSpec } from "../../core/schemas/scene.js";
+import { type BaseState, restingBase, trackReference } from "../base_controller.js";
+import { PairForces } from "../contact_forces.js";
+import { GRIPPER_IDS } from "../gripper.js";
+import { ROLLING_DAMPING } from "../scene_world.js";
+import { RUNAWAY_SPEED_MPS } from "../simulate.js";
+import { judge, type Verdict } from "../verdict.js";
 import {
   GRIPPER_DIR,
   GRIPPER_PREFIX,

@@ -12,8 +12,8 @@
  * test/crosscheck), so the forward kinematics here sets every linkage joint to q.
  */
 import path from "node:path";
-import { resolveAsset } from "../core/assets.js";
-import { InputError } from "../core/errors.js";
+import { resolveAsset } from "../../core/assets.js";
+import { InputError } from "../../core/errors.js";
 import {
   add,
   compose,
@@ -24,13 +24,13 @@ import {
   scale,
   type Vec3,
   vec3,
-} from "../core/math.js";
-import { forwardKinematics } from "../robots/kinematics.js";
-import { loadMjcf } from "../robots/mjcf.js";
-import { readMjcfDocument } from "../robots/mjcf_document.js";
-import { type Geometry, linkNamed, type RobotModel } from "../robots/robot_model.js";
-import { childrenNamed, numbersAttr, parseNumbers, type XmlElement } from "../robots/xml.js";
-import { GRIPPER_IDS } from "../sim/gripper.js";
+} from "../../core/math.js";
+import { forwardKinematics } from "../../robots/kinematics.js";
+import { loadMjcf } from "../../robots/mjcf.js";
+import { readMjcfDocument } from "../../robots/mjcf_document.js";
+import { type Geometry, linkNamed, type RobotModel } from "../../robots/robot_model.js";
+import { childrenNamed, numbersAttr, parseNumbers, type XmlElement } from "../../robots/xml.js";
+import { GRIPPER_IDS } from "../gripper.js";
 import { type CollisionMeshMode, gripperMjcfForMujoco } from "./gripper_mjcf.js";
 
 /** The model file, found in the asset folders (EGOBRIDGE_ASSETS). */
