@@ -12,11 +12,11 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { replayInMujoco } from "../src/sim/mujoco/replay_mujoco.js";
-import { loadRobotiq2f85 } from "../src/sim/mujoco/robotiq_2f85.js";
 import { proceduralPickToTote } from "../src/hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
+import { replayInMujoco } from "../src/sim/mujoco/replay_mujoco.js";
+import { loadRobotiq2f85 } from "../src/sim/mujoco/robotiq_2f85.js";
 import { simulateEpisode } from "../src/sim/simulate.js";
 
 const { values } = parseArgs({
