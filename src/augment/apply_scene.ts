@@ -97,6 +97,15 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
     const hi = level + 1 < levels.length ? levels[level + 1]! - 0.15 : shelf.heightM - 0.02;
     levels[level] = clamp(levels[level]! + v.levelJitterM, lo, Math.max(lo, hi));
     scene.items[si] = { ...shelf, levelsM: levels };
+    // What else stands on that board moves with it (it would otherwise start inside the board).
+    const dz = levels[level]! - shelf.levelsM[level]!;
+    scene.items.forEach((it, k) => {
+      if (k === index || !("dynamic" in it) || !it.dynamic) return;
+      const on = findSupport(source, it as Target);
+      if (on.kind !== "shelf" || on.id !== shelf.id || on.level !== level) return;
+      const p = it.pose.pos;
+      scene.items[k] = { ...it, pose: { ...it.pose, pos: [p[0], p[1], p[2] + dz] } } as SceneItem;
+    });
     const X_WS = pose(shelf.pose);
     const local = transformPoint(invert(X_WS), X_src.p);
     const xLim = shelf.widthM / 2 - shelf.uprightThicknessM - halfX(X_WS) - FINGER_CLEARANCE_M;

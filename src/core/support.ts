@@ -15,34 +15,41 @@ export type Support =
   | { kind: "tote"; id: string }
   | { kind: "floor" };
 
-/** Finds the support under the target (its lowest point within 1.5 cm of a top face it lies over, or of a tote's floor). */
+/** How far (m) the target's lowest point may be from a top face that supports it. */
+const SUPPORT_TOLERANCE_M = 0.015;
+
+/**
+ * Finds the support under the target: of the top faces it lies over (a shelf level, a static box's
+ * top, a tote's floor), the one nearest its lowest point, within 1.5 cm; else the floor. Nearest,
+ * not first: a can on a tote's floor is also within 1.5 cm of the top of the table the tote stands on.
+ */
 export function findSupport(scene: SceneSpec, target: Target): Support {
   const X = pose(target.pose);
   const bottom = X.p.z - halfHeightAlongZ(itemShape(target), X);
+  let best: { support: Support; gap: number } = { support: { kind: "floor" }, gap: SUPPORT_TOLERANCE_M };
+  const consider = (support: Support, top: number) => {
+    const gap = Math.abs(top - bottom);
+    if (gap < best.gap) best = { support, gap };
+  };
   for (const item of scene.items) {
     if (item.kind === "shelf") {
       const local = transformPoint(invert(pose(item.pose)), X.p);
       if (Math.abs(local.x) > item.widthM / 2 || Math.abs(local.y) > item.depthM / 2) continue;
-      const level = item.levelsM.findIndex((top) => Math.abs(pose(item.pose).p.z + top - bottom) < 0.015);
-      if (level >= 0) return { kind: "shelf", id: item.id, level };
+      item.levelsM.forEach((top, level) =>
+        consider({ kind: "shelf", id: item.id, level }, pose(item.pose).p.z + top),
+      );
     } else if (item.kind === "tote") {
       const local = transformPoint(invert(pose(item.pose)), X.p);
-      const floor = pose(item.pose).p.z + item.wallM;
-      if (
-        Math.abs(local.x) <= item.sizeM[0] / 2 &&
-        Math.abs(local.y) <= item.sizeM[1] / 2 &&
-        Math.abs(floor - bottom) < 0.015
-      ) {
-        return { kind: "tote", id: item.id };
+      if (Math.abs(local.x) <= item.sizeM[0] / 2 && Math.abs(local.y) <= item.sizeM[1] / 2) {
+        consider({ kind: "tote", id: item.id }, pose(item.pose).p.z + item.wallM);
       }
     } else if (item.kind === "box" && !item.dynamic && item.id !== target.id) {
       const local = transformPoint(invert(pose(item.pose)), X.p);
       const [sx, sy, sz] = item.sizeM;
-      const top = pose(item.pose).p.z + sz / 2;
-      if (Math.abs(local.x) <= sx / 2 && Math.abs(local.y) <= sy / 2 && Math.abs(top - bottom) < 0.015) {
-        return { kind: "box", id: item.id };
+      if (Math.abs(local.x) <= sx / 2 && Math.abs(local.y) <= sy / 2) {
+        consider({ kind: "box", id: item.id }, pose(item.pose).p.z + sz / 2);
       }
     }
   }
-  return { kind: "floor" };
+  return best.support;
 }

@@ -31,7 +31,7 @@ import type { SceneSpec } from "../../core/schemas/scene.js";
 import { type BaseState, restingBase, trackReference } from "../base_controller.js";
 import { PairForces } from "../contact_forces.js";
 import { GRIPPER_IDS } from "../gripper.js";
-import { ROLLING_DAMPING } from "../scene_world.js";
+import { angularDampingOf } from "../scene_world.js";
 import { RUNAWAY_SPEED_MPS } from "../simulate.js";
 import { judge, type Verdict } from "../verdict.js";
 import {
@@ -78,13 +78,6 @@ export interface MujocoRollout {
   maxTrackingErrorM: number;
 }
 
-/**
- * Angular damping of dynamic objects (1/s): src/sim/scene_world.ts gives every dynamic Rapier body
- * this much (its ROLLING_DAMPING, standing in for rolling resistance); MuJoCo has no per-body
- * damping, so the replay applies the same dω/dt = −c·ω as a torque −c·I·ω (dampRotation).
- */
-const ANGULAR_DAMPING_PER_S = ROLLING_DAMPING;
-
 const poseJson = (X: Pose): PoseJson => {
   const q = qcanonical(X.q);
   return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
@@ -97,8 +90,13 @@ interface Ids {
   mountBody: number;
   linkageQposAdr: number[];
   drivers: number[];
-  /** Dynamic item id → body id and its free joint's qvel address. */
-  objects: { id: string; body: number; dofAdr: number }[];
+  /**
+   * Dynamic item id → body id, its free joint's qvel address, and the angular damping (1/s)
+   * src/sim/scene_world.ts gives it (angularDampingOf: rolling resistance of round shapes).
+   * MuJoCo has no per-body damping, so the replay applies the same dω/dt = −c·ω as a torque
+   * −c·I·ω (dampRotation).
+   */
+  objects: { id: string; body: number; dofAdr: number; dampingPerS: number }[];
   /** Geom id → the id its contacts are reported as (scene item id or a GRIPPER_IDS part). */
   geomOwner: string[];
 }
@@ -133,6 +131,7 @@ function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGrippe
         id: it.id,
         body: id(O.mjOBJ_BODY.value, it.id),
         dofAdr: m.jnt_dofadr[id(O.mjOBJ_JOINT.value, `${it.id}/free`)] as number,
+        dampingPerS: angularDampingOf(it),
       })),
     geomOwner,
   };
@@ -186,7 +185,7 @@ function dampRotation(m: MjModel, d: MjData, ids: Ids): void {
     const iw = wi.map((v, k) => v * (inertia[3 * b + k] as number));
     for (let r = 0; r < 3; r++) {
       xfrc[6 * b + 3 + r] =
-        -ANGULAR_DAMPING_PER_S *
+        -o.dampingPerS *
         (ximat[9 * b + 3 * r] * iw[0]! +
           ximat[9 * b + 3 * r + 1] * iw[1]! +
           ximat[9 * b + 3 * r + 2] * iw[2]!);
