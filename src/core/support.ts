@@ -35,9 +35,9 @@ export function findSupport(scene: SceneSpec, target: Target): Support {
     if (item.kind === "shelf") {
       const local = transformPoint(invert(pose(item.pose)), X.p);
       if (Math.abs(local.x) > item.widthM / 2 || Math.abs(local.y) > item.depthM / 2) continue;
-      item.levelsM.forEach((top, level) =>
-        consider({ kind: "shelf", id: item.id, level }, pose(item.pose).p.z + top),
-      );
+      for (const [level, top] of item.levelsM.entries()) {
+        consider({ kind: "shelf", id: item.id, level }, pose(item.pose).p.z + top);
+      }
     } else if (item.kind === "tote") {
       const local = transformPoint(invert(pose(item.pose)), X.p);
       if (Math.abs(local.x) <= item.sizeM[0] / 2 && Math.abs(local.y) <= item.sizeM[1] / 2) {
