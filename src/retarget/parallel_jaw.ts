@@ -198,7 +198,10 @@ function humanProvenance(hand: ReturnType<typeof extractHand>, i: number, s: num
 /**
  * The robot starts `leadInM` back along the approach axis from the first pose and moves in, so
  * it never starts inside the scene (a recording may begin with the hand already at the object).
- * The lead-in steps carry the first human sample: the human is still during them.
+ * A recording that starts mid-grasp gets its lead-in with the jaws open (arriving closed would
+ * knock the object away), then closes at the first pose, waiting as long as the jaws take, before
+ * the recorded motion goes on. The lead-in and closing steps carry the first human sample, held:
+ * the human is still during them.
  */
 export function prependLeadIn(
   steps: TrajectoryStep[],
@@ -215,16 +218,22 @@ export function prependLeadIn(
     q: X1.q,
   };
   const count = Math.ceil((leadInM / (0.25 * embodiment.limits.maxLinearSpeedMps)) * controlHz);
+  const held = { ...first.human, status: "held" as const };
   const lead = Array.from({ length: count }, (_, j): TrajectoryStep => {
     const s = j / count;
     return {
       ...first,
       grasp: false,
+      apertureM: first.grasp ? embodiment.strokeM : first.apertureM,
       tcp: poseJson(poseInterp(X0, X1, s * s * (3 - 2 * s))),
-      human: { ...first.human, status: "held" },
+      human: held,
     };
   });
-  return [...lead, ...steps].map((st, k) => ({ ...st, t: k / controlHz }));
+  const closeSteps = first.grasp
+    ? Math.ceil((embodiment.strokeM / embodiment.fingerSpeedMps) * controlHz)
+    : 0;
+  const close = Array.from({ length: closeSteps }, (): TrajectoryStep => ({ ...first, human: held }));
+  return [...lead, ...close, ...steps].map((st, k) => ({ ...st, t: k / controlHz }));
 }
 
 /**

@@ -57,3 +57,31 @@ describe("human provenance through retargeting", () => {
       expect(traj.steps.some((s) => s.human.status !== "held" && s.human.t === h.human.t)).toBe(true);
   });
 });
+
+describe("a recording that starts mid-grasp", () => {
+  it("gets an open-jaw lead-in, then closes at the first pose before the recorded motion", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const whole = retargetParallelJaw(track, e, { controlHz: FPS, leadInM: 0, dwellOnGraspChange: false });
+    const firstClosed = whole.steps.findIndex((s) => s.grasp);
+    // The same hand track, cut to begin a quarter second after the fingers closed.
+    const cutAt = track.frames.findIndex((f) => f.t >= whole.steps[firstClosed]!.human.t + 0.25);
+    const t0 = track.frames[cutAt]!.t;
+    const cut: HandTrack = {
+      ...track,
+      frames: track.frames.slice(cutAt).map((f) => ({ ...f, t: f.t - t0 })),
+      objects: track.objects.map((o) => ({ ...o, poses: o.poses.slice(cutAt) })),
+    };
+    const traj = retargetParallelJaw(cut, e, { controlHz: FPS, dwellOnGraspChange: false });
+    const firstRecorded = traj.steps.findIndex((s) => s.human.status !== "held");
+    const lead = traj.steps.slice(0, firstRecorded);
+    expect(traj.steps[firstRecorded]!.grasp).toBe(true);
+    const opening = lead.filter((s) => !s.grasp);
+    const closing = lead.filter((s) => s.grasp);
+    expect(opening.length).toBeGreaterThan(0);
+    for (const s of opening) expect(s.apertureM).toBe(e.strokeM);
+    // Closing waits at the first recorded pose for as long as the jaws take to travel the stroke.
+    expect(closing.length).toBeGreaterThanOrEqual(Math.ceil((e.strokeM / e.fingerSpeedMps) * FPS));
+    for (const s of closing) expect(s.tcp).toEqual(traj.steps[firstRecorded]!.tcp);
+    expect(lead.findIndex((s) => s.grasp)).toBe(opening.length);
+  });
+});
