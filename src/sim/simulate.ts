@@ -120,7 +120,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     let fault: string | null = null;
     const anchored = anchorTarget(o, bodies);
     const fixedIds = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
-    const moving = [...[...bodies.values()].map((b) => b.body), ...gripper.fingers];
+    const moving = [...[...bodies.values()].map((b) => b.body), gripper.palm, ...gripper.fingers];
     const anchor = new ObjectAnchor();
     for (const cmd of o.trajectory.steps) {
       let X_cmd = poseFromJson(cmd.tcp);
@@ -302,7 +302,7 @@ function contacts(world: World, names: Map<number, string>, dtS: number): Episod
   return forces.contacts();
 }
 
-/** Checked after every physics step: every body of the scene and the two fingers. */
+/** Checked after every physics step: every body of the scene, the palm and the two fingers. */
 function physicsFault(moving: readonly RigidBody[]): string | null {
   for (const body of moving) {
     const p = body.translation();
