@@ -6,9 +6,9 @@ import {
   invert,
   POSE_IDENTITY,
   type Pose,
-  qcanonical,
+  poseFromJson,
+  poseToJson,
   qfromAxisAngle,
-  qfromXyzw,
   qmul,
   transformPoint,
   vec3,
@@ -25,12 +25,6 @@ const FINGER_CLEARANCE_M = 0.05;
 const DISTRACTOR_GAP_M = 0.1;
 
 type Posed = Extract<SceneItem, { pose: PoseJson }>;
-
-const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
-const json = (X: Pose): PoseJson => {
-  const q = qcanonical(X.q);
-  return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
-};
 
 export interface AppliedVariation {
   scene: SceneSpec;
@@ -72,7 +66,7 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
     massKg: original.massKg * v.massScale,
     friction: v.friction >= 0 ? v.friction : original.friction,
   };
-  const X_src = pose(original.pose);
+  const X_src = poseFromJson(original.pose);
   const q = qmul(qfromAxisAngle(vec3(0, 0, 1), v.yawRad), X_src.q);
   const shape = itemShape(target);
   const halfZ = halfHeightAlongZ(shape, { p: X_src.p, q });
@@ -106,7 +100,7 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
       const p = it.pose.pos;
       scene.items[k] = { ...it, pose: { ...it.pose, pos: [p[0], p[1], p[2] + dz] } } as SceneItem;
     });
-    const X_WS = pose(shelf.pose);
+    const X_WS = poseFromJson(shelf.pose);
     const local = transformPoint(invert(X_WS), X_src.p);
     const xLim = shelf.widthM / 2 - shelf.uprightThicknessM - halfX(X_WS) - FINGER_CLEARANCE_M;
     const yLo = -shelf.depthM / 2 + halfY(X_WS) + 0.01;
@@ -118,7 +112,7 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
   } else if (support.kind === "box" || support.kind === "tote") {
     // A table top, or a tote's floor (inside its walls, with room for the fingers).
     const item = scene.items.find((i) => i.id === support.id) as Extract<SceneItem, { kind: "box" | "tote" }>;
-    const X_WS = pose(item.pose);
+    const X_WS = poseFromJson(item.pose);
     const local = transformPoint(invert(X_WS), X_src.p);
     const tote = item.kind === "tote";
     const margin = tote ? item.wallM + FINGER_CLEARANCE_M : 0.03;
@@ -132,7 +126,7 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
   } else {
     X_new = { p: vec3(X_src.p.x + v.shift[0], X_src.p.y + v.shift[1], halfZ), q };
   }
-  scene.items[index] = { ...target, pose: json(X_new) } as SceneItem;
+  scene.items[index] = { ...target, pose: poseToJson(X_new) } as SceneItem;
   if (place) addDistractors(scene, v, X_new, place);
 
   const T_obj = compose(X_new, invert(X_src));
@@ -173,7 +167,7 @@ function addDistractors(
       kind: "box",
       id: `distractor_${k}`,
       role: "distractor",
-      pose: json({ p, q: s.X_WS.q }),
+      pose: poseToJson({ p, q: s.X_WS.q }),
       sizeM: d.sizeM,
       dynamic: true,
       massKg: 0.3,
@@ -192,7 +186,9 @@ export function mirrorPose(X: Pose): Pose {
 export function mirrorScene(scene: SceneSpec): SceneSpec {
   const out: SceneSpec = structuredClone(scene);
   out.items = out.items.map((item) =>
-    "pose" in item ? ({ ...item, pose: json(mirrorPose(pose((item as Posed).pose))) } as SceneItem) : item,
+    "pose" in item
+      ? ({ ...item, pose: poseToJson(mirrorPose(poseFromJson((item as Posed).pose))) } as SceneItem)
+      : item,
   );
   const region = out.task.placeRegion;
   if (region)

@@ -6,15 +6,14 @@ import {
   invert,
   POSE_IDENTITY,
   type Pose,
+  poseFromJson,
   poseInterp,
+  poseToJson,
   qangle,
-  qcanonical,
-  qfromXyzw,
   transformPoint,
   vec3,
 } from "../core/math.js";
 import { createRng } from "../core/rng.js";
-import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { HumanSample, TrajectoryStep } from "../core/schemas/trajectory.js";
@@ -22,12 +21,6 @@ import { minJerk } from "../hands/procedural.js";
 import { mirrorPose } from "./apply_scene.js";
 import type { Segments } from "./segments.js";
 import type { VariationParams } from "./variation.js";
-
-const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
-const json = (X: Pose): PoseJson => {
-  const q = qcanonical(X.q);
-  return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
-};
 
 interface Command {
   X: Pose;
@@ -148,11 +141,11 @@ export function variantSteps(
   const hz = source.controlHz;
   const target = source.scene.task.targetId;
   const src: Command[] = source.steps.map((s) => ({
-    X: pose(s.action.tcp),
+    X: poseFromJson(s.action.tcp),
     apertureM: s.action.apertureM,
     grasp: s.action.grasp,
     human: s.human,
-    obj: pose(s.objects[target]!),
+    obj: poseFromJson(s.objects[target]!),
   }));
   const n = src.length;
   const moved = (k: number, T: Pose): Command => ({
@@ -203,13 +196,13 @@ export function variantSteps(
       : c.human;
     return {
       t: k / hz,
-      tcp: json(X),
+      tcp: poseToJson(X),
       apertureM: Math.min(c.apertureM, embodiment.strokeM),
       grasp: c.grasp,
       // The observation behind the step is the source's; files from before it was recorded have none.
       confidence: c.human.confidence ?? 1,
       human,
-      object: { name: target, pose: json(obj) },
+      object: { name: target, pose: poseToJson(obj) },
     };
   });
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
 import { withErrors } from "./errors.js";
-import { intOption, VALIDATE } from "./options.js";
+import { intOption, parseValidate } from "./options.js";
 
 interface AugmentCliOptions {
   out?: string;
@@ -67,8 +67,7 @@ export function registerAugment(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        if (!VALIDATE.includes(o.validate))
-          throw new InputError(`--validate must be one of ${VALIDATE.join(", ")}, got '${o.validate}'`);
+        const validate = parseValidate(o.validate);
         const isTTY = process.stderr.isTTY;
         const s = await augmentDataset(dataset, o.out, {
           variants: o.variants,
@@ -76,7 +75,7 @@ export function registerAugment(program: Command): void {
           maxAttempts: o.maxAttempts,
           keepFailed: o.keepFailed,
           selection: parseSelection(o.selection),
-          validate: o.validate as "rapier" | "both",
+          validate,
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

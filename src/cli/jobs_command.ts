@@ -11,7 +11,7 @@ import { planJob, runJob } from "../pipeline/jobs/run.js";
 import { resolveShard } from "../pipeline/jobs/shard.js";
 import { DEVICES, type JobDevice } from "../pipeline/jobs/spec.js";
 import { withErrors } from "./errors.js";
-import { intOption, VALIDATE } from "./options.js";
+import { intOption, parseValidate } from "./options.js";
 
 /** Exit code of a run stopped by --max-failures (resumable). */
 export const EXIT_STOPPED = 5;
@@ -96,8 +96,7 @@ export function registerJobs(program: Command): void {
           throw new InputError(`--log must be one of ${LOG_MODES.join(", ")}, got '${o.log}'`);
         if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device))
           throw new InputError(`--device must be one of ${DEVICES.join(", ")}, got '${o.device}'`);
-        if (o.validate !== undefined && !VALIDATE.includes(o.validate))
-          throw new InputError(`--validate must be one of ${VALIDATE.join(", ")}, got '${o.validate}'`);
+        const validate = o.validate === undefined ? undefined : parseValidate(o.validate);
         const shard = resolveShard(o.shard);
         if (o.dryRun) {
           const p = await planJob(file, shard);
@@ -126,7 +125,7 @@ export function registerJobs(program: Command): void {
           ...(o.device ? { device: o.device as JobDevice } : {}),
           ...(o.maxFailures !== undefined ? { maxFailures: o.maxFailures } : {}),
           ...(o.retryFailed ? { retryFailed: true } : {}),
-          ...(o.validate ? { validate: o.validate as "rapier" | "both" } : {}),
+          ...(validate ? { validate } : {}),
         });
         process.stdout.write(summary(r.report, r.datasetDir ?? r.partDir));
         process.stdout.write(`  report: ${r.reportFile}\n`);

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import { InputError } from "../core/errors.js";
+import { VALIDATE_ENGINES, type ValidateEngines } from "../sim/verdict.js";
 
 /** Parses a non-negative integer option (commander passes strings); commander reports the error. */
 export function intOption(name: string) {
@@ -21,5 +23,8 @@ export function positiveOption(name: string) {
   };
 }
 
-/** Values of --validate (augment, run): the engines that must agree for a variant to count. */
-export const VALIDATE: readonly string[] = ["rapier", "both"];
+/** Parses --validate (augment, run): which engines must agree for a variant to count. */
+export function parseValidate(value: string): ValidateEngines {
+  if ((VALIDATE_ENGINES as readonly string[]).includes(value)) return value as ValidateEngines;
+  throw new InputError(`--validate must be one of ${VALIDATE_ENGINES.join(", ")}, got '${value}'`);
+}

@@ -192,6 +192,24 @@ export function invert(X_AB: Pose): Pose {
 /** p_A = X_AB · p_B. */
 export const transformPoint = (X_AB: Pose, p_B: Vec3): Vec3 => add(X_AB.p, qrotate(X_AB.q, p_B));
 
+/**
+ * A pose as flat arrays (a PoseJson: position, quaternion [x, y, z, w]), the quaternion taken
+ * with w ≥ 0 so that equal rotations are written alike.
+ */
+export function poseToJson(X: Pose): {
+  pos: [number, number, number];
+  quatXyzw: [number, number, number, number];
+} {
+  const q = qcanonical(X.q);
+  return { pos: [X.p.x, X.p.y, X.p.z], quatXyzw: [q.x, q.y, q.z, q.w] };
+}
+
+/** A pose stored as flat arrays (a PoseJson: position, quaternion [x, y, z, w]) as a Pose. */
+export const poseFromJson = (j: { pos: readonly number[]; quatXyzw: readonly number[] }): Pose => ({
+  p: fromArray3(j.pos),
+  q: qfromXyzw(j.quatXyzw),
+});
+
 export const poseInterp = (a: Pose, b: Pose, s: number): Pose => ({
   p: lerp3(a.p, b.p, s),
   q: qslerp(a.q, b.q, s),

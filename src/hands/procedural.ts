@@ -3,17 +3,15 @@ import {
   add,
   compose,
   cross,
-  fromArray3,
   invert,
   lerp3,
   normalize,
   type Pose,
-  qcanonical,
+  poseFromJson,
+  poseToJson,
   qfromAxes,
-  qfromXyzw,
   qrotate,
   scale,
-  toArray3,
   transformPoint,
   type Vec3,
   vec3,
@@ -64,12 +62,6 @@ interface Segment {
     | "withdraw";
 }
 
-const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
-const poseJson = (X: Pose): PoseJson => {
-  const q = qcanonical(X.q);
-  return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
-};
-
 /**
  * A synthetic demonstration — no human was recorded: a right hand reaches for the scene's target
  * (into a shelf through its open front, or from above on a table or in a tote), pinches it, lifts
@@ -88,7 +80,7 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
     );
   }
   const shape = itemShape(target);
-  const X_WO0 = pose((target as { pose: PoseJson }).pose);
+  const X_WO0 = poseFromJson((target as { pose: PoseJson }).pose);
   const support = findSupport(scene, target as Target);
   const shelf = support.kind === "shelf" ? scene.items.find((i) => i.id === support.id) : undefined;
 
@@ -98,7 +90,7 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   let zH: Vec3;
   let yH: Vec3;
   if (shelf) {
-    const approach = qrotate(pose((shelf as { pose: PoseJson }).pose).q, vec3(0, 1, 0));
+    const approach = qrotate(poseFromJson((shelf as { pose: PoseJson }).pose).q, vec3(0, 1, 0));
     zH = normalize(vec3(approach.x, approach.y, 0));
     yH = normalize(cross(zH, vec3(0, 0, 1)));
   } else {
@@ -115,7 +107,7 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   // Reaching into a shelf, the pinch is a little above the object's centre, as a person reaching
   // over a board's front lip does: the hand (and a gripper's housing behind it) clears the lip.
   const p0 = shelf ? add(X_WO0.p, vec3(0, 0, SHELF_PINCH_ABOVE_CENTRE * halfH)) : X_WO0.p;
-  const tote = pose(receiver.pose);
+  const tote = poseFromJson(receiver.pose);
   const floorZ = tote.p.z + receiver.wallM;
   const rimZ = tote.p.z + receiver.sizeM[2];
   // Drop from 5 cm above the tote floor; from above, the TCP stays high enough for the palm.
@@ -180,7 +172,7 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
       const s = Math.min(1, (t - releasedAt.t) / 0.15);
       X_WO = { p: lerp3(releasedAt.X.p, dropEnd, s * s), q: releasedAt.X.q };
     }
-    objectPoses.push(poseJson(X_WO));
+    objectPoses.push(poseToJson(X_WO));
   }
 
   return {

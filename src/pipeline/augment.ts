@@ -8,8 +8,8 @@ import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
-import { defaultMujocoValidator, MUJOCO_VALIDATOR } from "../sim/mujoco/second_opinion.js";
-import type { EpisodeValidator } from "../sim/verdict.js";
+import { MUJOCO_VALIDATOR, validatorFor } from "../sim/mujoco/second_opinion.js";
+import type { ValidateEngines } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
 
 export interface AugmentRun {
@@ -24,7 +24,7 @@ export interface AugmentRun {
    */
   selection?: "each" | "random";
   /** rapier, or both: keep a variant only when MuJoCo agrees (see augment/generate.ts `validator`). */
-  validate?: "rapier" | "both";
+  validate?: ValidateEngines;
   /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
   segments?: Readonly<Record<string, Segments>>;
   onProgress?: (line: string) => void;
@@ -66,10 +66,9 @@ export async function augmentEpisodes(
     const manual = o.segments?.[source.id];
     if (manual) checkSegments(manual, source);
   }
+  const validator = await validatorFor(o.validate ?? "rapier");
   const common = {
-    ...(o.validate === "both"
-      ? { validator: { name: MUJOCO_VALIDATOR, check: await defaultMujocoValidator() } }
-      : {}),
+    ...(validator ? { validator } : {}),
     variants: o.variants,
     seed: o.seed,
     maxAttempts: o.maxAttempts,
@@ -153,10 +152,9 @@ export async function replayStoredVariant(
   if (!source)
     throw new InputError(`the source '${stored.lineage.sourceEpisode}' of '${id}' is not in ${datasetDir}`);
   // Both through the schema, so the comparison is of content in one canonical key order.
-  const validators: Record<string, EpisodeValidator> =
-    (stored.lineage.params as { validator?: string }).validator === MUJOCO_VALIDATOR
-      ? { [MUJOCO_VALIDATOR]: await defaultMujocoValidator() }
-      : {};
+  const mujoco = (stored.lineage.params as { validator?: string }).validator === MUJOCO_VALIDATOR;
+  const v = mujoco ? await validatorFor("both") : undefined;
+  const validators = v ? { [v.name]: v.check } : {};
   const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment, validators }));
   return { identical: JSON.stringify(episode) === JSON.stringify(stored), episode };
 }

@@ -1,4 +1,4 @@
-import { fromArray3, type Pose, qfromAxisAngle, qfromXyzw, vec3 } from "../core/math.js";
+import { poseFromJson, qfromAxisAngle, vec3 } from "../core/math.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
 import type { Collider, Rapier, RigidBody, World } from "./rapier.js";
 
@@ -9,12 +9,7 @@ export interface SceneBody {
   colliders: Collider[];
 }
 
-type Box = { center: [number, number, number]; half: [number, number, number] };
-
-const poseOf = (pose: { pos: number[]; quatXyzw: number[] }): Pose => ({
-  p: fromArray3(pose.pos),
-  q: qfromXyzw(pose.quatXyzw),
-});
+export type Box = { center: [number, number, number]; half: [number, number, number] };
 
 /** Cuboids (in the item's local frame) making up a shelving unit: uprights, back panel, boards. */
 export function shelfBoxes(item: Extract<SceneItem, { kind: "shelf" }>): Box[] {
@@ -116,14 +111,32 @@ export const angularDampingOf = (item: SceneItem): number =>
 // Rapier's cylinder axis is local y; scene cylinders stand along local z.
 const Y_TO_Z = qfromAxisAngle(vec3(1, 0, 0), Math.PI / 2);
 
-function colliderDescs(R: Rapier, item: SceneItem) {
-  const cuboids = (boxes: Box[]) =>
-    boxes.map((bx) => R.ColliderDesc.cuboid(...bx.half).setTranslation(...bx.center));
+/**
+ * The cuboids (in the item's local frame) of an item made of boxes: the floor (a 100 m slab under
+ * its height), a box, a shelf, a tote, a pallet; null for round shapes. The colliders are built
+ * from them, and the geometric clearance check (scenery_clearance.ts) tests against them.
+ */
+export function itemBoxes(item: SceneItem): Box[] | null {
   switch (item.kind) {
     case "floor":
-      return [R.ColliderDesc.cuboid(50, 50, 0.05).setTranslation(0, 0, item.heightM - 0.05)];
+      return [{ center: [0, 0, item.heightM - 0.05], half: [50, 50, 0.05] }];
     case "box":
-      return [R.ColliderDesc.cuboid(item.sizeM[0] / 2, item.sizeM[1] / 2, item.sizeM[2] / 2)];
+      return [{ center: [0, 0, 0], half: [item.sizeM[0] / 2, item.sizeM[1] / 2, item.sizeM[2] / 2] }];
+    case "shelf":
+      return shelfBoxes(item);
+    case "tote":
+      return toteBoxes(item);
+    case "pallet":
+      return palletBoxes(item);
+    default:
+      return null;
+  }
+}
+
+function colliderDescs(R: Rapier, item: SceneItem) {
+  const boxes = itemBoxes(item);
+  if (boxes) return boxes.map((bx) => R.ColliderDesc.cuboid(...bx.half).setTranslation(...bx.center));
+  switch (item.kind) {
     case "sphere":
       return [R.ColliderDesc.ball(item.radiusM)];
     case "cylinder":
@@ -133,12 +146,8 @@ function colliderDescs(R: Rapier, item: SceneItem) {
       if (!desc) throw new Error(`cannot build the convex hull of ellipsoid '${item.id}'`);
       return [desc];
     }
-    case "shelf":
-      return cuboids(shelfBoxes(item));
-    case "tote":
-      return cuboids(toteBoxes(item));
-    case "pallet":
-      return cuboids(palletBoxes(item));
+    default:
+      throw new Error(`no collider for scene item kind '${item.kind}'`);
   }
 }
 
@@ -149,7 +158,7 @@ export function buildScene(R: Rapier, world: World, scene: SceneSpec): Map<strin
     const dynamic = "dynamic" in item && item.dynamic;
     const desc = dynamic ? R.RigidBodyDesc.dynamic() : R.RigidBodyDesc.fixed();
     if ("pose" in item) {
-      const X = poseOf(item.pose);
+      const X = poseFromJson(item.pose);
       desc.setTranslation(X.p.x, X.p.y, X.p.z).setRotation(X.q);
     }
     // Rapier has no rolling resistance: without some angular damping a nudged cylinder or

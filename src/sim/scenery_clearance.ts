@@ -10,21 +10,21 @@ import {
   dot,
   fromArray3,
   norm,
+  POSE_IDENTITY,
   type Pose,
+  poseFromJson,
   qaxes,
-  qfromXyzw,
   scale,
   sub,
   transformPoint,
   type Vec3,
   vec3,
 } from "../core/math.js";
-import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
 import { GRIPPER_IDS } from "./gripper.js";
-import { palletBoxes, shelfBoxes, toteBoxes } from "./scene_world.js";
+import { itemBoxes } from "./scene_world.js";
 
 /** A box posed in W: centre, its three unit axes (in W) and half sizes along them (m). */
 export interface OrientedBox {
@@ -41,8 +41,6 @@ export interface NamedBox {
 
 /** Penetration deeper than this (m) into fixed scenery fails an episode: contact solvers allow a little. */
 export const MAX_SCENERY_PENETRATION_M = 0.005;
-
-const poseOf = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 
 function orientedBox(X_WB: Pose, center_B: Vec3, half: readonly [number, number, number]): OrientedBox {
   return { center: transformPoint(X_WB, center_B), axes: qaxes(X_WB.q), half };
@@ -103,25 +101,6 @@ export function gripperBoxes(
   ];
 }
 
-type LocalBox = { center: [number, number, number]; half: [number, number, number] };
-
-function localBoxes(item: SceneItem): LocalBox[] | null {
-  switch (item.kind) {
-    case "floor":
-      return [{ center: [0, 0, item.heightM - 0.05], half: [50, 50, 0.05] }];
-    case "box":
-      return [{ center: [0, 0, 0], half: [item.sizeM[0] / 2, item.sizeM[1] / 2, item.sizeM[2] / 2] }];
-    case "shelf":
-      return shelfBoxes(item);
-    case "tote":
-      return toteBoxes(item);
-    case "pallet":
-      return palletBoxes(item);
-    default:
-      return null;
-  }
-}
-
 /**
  * The scene's fixed geometry as boxes in W. Fixed spheres, cylinders and ellipsoids are given by
  * their bounding boxes (a conservative check: it may report contact where there is none, never
@@ -131,8 +110,8 @@ export function fixedBoxes(scene: SceneSpec): NamedBox[] {
   const out: NamedBox[] = [];
   for (const item of scene.items) {
     if ("dynamic" in item && item.dynamic) continue;
-    const X = "pose" in item ? poseOf(item.pose) : { p: vec3(0, 0, 0), q: { x: 0, y: 0, z: 0, w: 1 } };
-    const boxes = localBoxes(item) ?? [
+    const X = "pose" in item ? poseFromJson(item.pose) : POSE_IDENTITY;
+    const boxes = itemBoxes(item) ?? [
       { center: [0, 0, 0] as [number, number, number], half: boundingHalf(item) },
     ];
     for (const b of boxes) out.push({ id: item.id, box: orientedBox(X, fromArray3(b.center), b.half) });
@@ -179,7 +158,7 @@ export function sceneryIncursion(
   const result: SceneryIncursion = { maxDepthM: 0, stepsOver: 0 };
   steps.forEach((s, i) => {
     let stepMax = 0;
-    for (const g of gripperBoxes(embodiment, poseOf(s.state.tcp), s.state.apertureM, s.state.padsYM)) {
+    for (const g of gripperBoxes(embodiment, poseFromJson(s.state.tcp), s.state.apertureM, s.state.padsYM)) {
       for (const f of fixed) {
         const depth = boxPenetrationM(g.box, f.box);
         stepMax = Math.max(stepMax, depth);

@@ -1,12 +1,4 @@
-import {
-  fromArray3,
-  isFiniteVec3,
-  type Pose,
-  poseInterp,
-  qcanonical,
-  qfromXyzw,
-  toArray3,
-} from "../core/math.js";
+import { isFiniteVec3, poseFromJson, poseInterp, poseToJson } from "../core/math.js";
 import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
@@ -66,12 +58,6 @@ const JAW_OPEN_TOLERANCE_M = 0.005;
 const SPAWN_OVERLAP_M = 0.002;
 /** A body faster than this (m/s) means the solver blew up. */
 export const RUNAWAY_SPEED_MPS = 20;
-
-const poseJson = (X: Pose): PoseJson => {
-  const q = qcanonical(X.q);
-  return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
-};
-const poseFromJson = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 
 /**
  * Replays a robot trajectory in a Rapier world built from the scene and records an Episode:
@@ -158,8 +144,8 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       if (fault) break;
       steps.push({
         t: cmd.t,
-        state: { tcp: poseJson(gripper.pose()), apertureM: gripper.apertureM(), padsYM: gripper.padsYM() },
-        action: { tcp: poseJson(X_cmd), apertureM: cmd.apertureM, grasp: cmd.grasp },
+        state: { tcp: poseToJson(gripper.pose()), apertureM: gripper.apertureM(), padsYM: gripper.padsYM() },
+        action: { tcp: poseToJson(X_cmd), apertureM: cmd.apertureM, grasp: cmd.grasp },
         objects: objectPoses(bodies),
         contacts: contacts(world, names, dt),
         human: cmd.human,
@@ -262,7 +248,7 @@ function initialStep(
   const cmd = traj.steps[0]!;
   return {
     t: cmd.t,
-    state: { tcp: poseJson(gripper.pose()), apertureM: 0 },
+    state: { tcp: poseToJson(gripper.pose()), apertureM: 0 },
     action: { tcp: cmd.tcp, apertureM: cmd.apertureM, grasp: cmd.grasp },
     objects: objectPoses(bodies),
     contacts: [],
@@ -281,7 +267,7 @@ function objectPoses(bodies: Map<string, SceneBody>): Record<string, PoseJson> {
   const out: Record<string, PoseJson> = {};
   for (const b of bodies.values()) {
     if (!("dynamic" in b.item) || !b.item.dynamic) continue;
-    out[b.id] = poseJson({ p: { ...b.body.translation() }, q: { ...b.body.rotation() } });
+    out[b.id] = poseToJson({ p: { ...b.body.translation() }, q: { ...b.body.rotation() } });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import {
   fromArray3,
   invert,
   norm,
-  type Pose,
+  poseFromJson,
   qangle,
   qfromXyzw,
   qrotate,
@@ -37,6 +37,10 @@ export interface Validation {
   metrics: Record<string, number>;
 }
 export type EpisodeValidator = (e: Episode) => Promise<Validation>;
+
+/** Which engines must agree for a generated variant to count (`--validate`, `augment.validate`). */
+export const VALIDATE_ENGINES = ["rapier", "both"] as const;
+export type ValidateEngines = (typeof VALIDATE_ENGINES)[number];
 
 /** Reasons that describe what went right; any other reason is a failure. */
 export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
@@ -88,7 +92,6 @@ export const touchesGripper = (step: EpisodeStep, id: string): boolean =>
 const isHeld = (step: EpisodeStep, targetId: string): boolean =>
   step.action.grasp && isGrasped(step, targetId);
 
-const poseOf = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 const UP = vec3(0, 0, 1);
 /** Angle (rad) between the body's local z axis now and at the start. */
 const tilt = (a: PoseJson, b: PoseJson): number => {
@@ -110,7 +113,7 @@ function speeds(steps: readonly EpisodeStep[], id: string, k: number): { v: numb
 
 /** The target's position in the gripper frame G at step k. */
 const inGripper = (s: EpisodeStep, id: string) =>
-  transformPoint(invert(poseOf(s.state.tcp)), fromArray3(s.objects[id]!.pos));
+  transformPoint(invert(poseFromJson(s.state.tcp)), fromArray3(s.objects[id]!.pos));
 
 interface GraspAnalysis {
   heldSteps: number;

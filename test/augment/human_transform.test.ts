@@ -8,14 +8,13 @@ import { applyVariation } from "../../src/augment/apply_scene.js";
 import { type Segments, segmentEpisode } from "../../src/augment/segments.js";
 import { variantSteps } from "../../src/augment/transform.js";
 import { IDENTITY_VARIATION, type VariationParams } from "../../src/augment/variation.js";
-import { fromArray3, invert, type Pose, qfromXyzw, transformPoint } from "../../src/core/math.js";
+import { fromArray3, invert, poseFromJson, transformPoint } from "../../src/core/math.js";
 import type { PoseJson } from "../../src/core/schemas/common.js";
 import type { Episode } from "../../src/core/schemas/episode.js";
 import { loadEmbodiment } from "../../src/pipeline/catalog.js";
 import { demoCase, runCase } from "../sim/fixtures.js";
 
 const TOL_M = 1e-9;
-const pose = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 
 let source: Episode;
 let segments: Segments;
@@ -24,21 +23,20 @@ beforeAll(async () => {
   segments = segmentEpisode(source);
 });
 
+/** The variant's scene and command steps for variation `v` of the demo. */
+async function variant(v: VariationParams) {
+  const applied = applyVariation(source.scene, v);
+  const e = await loadEmbodiment("robotiq_2f85");
+  return { applied, steps: variantSteps(source, segments, applied.T_obj, applied.T_place, v, e) };
+}
+
 describe("a variant's human samples", () => {
   it("move with the target in the pick segment: the hand keeps its place relative to the object", async () => {
     const v: VariationParams = { ...IDENTITY_VARIATION("robotiq_2f85"), shift: [0.1, 0.03], yawRad: 0.3 };
-    const applied = applyVariation(source.scene, v);
-    const steps = variantSteps(
-      source,
-      segments,
-      applied.T_obj,
-      applied.T_place,
-      v,
-      await loadEmbodiment("robotiq_2f85"),
-    );
+    const { applied, steps } = await variant(v);
     const id = source.scene.task.targetId;
-    const X_src = pose((source.scene.items.find((i) => i.id === id) as { pose: PoseJson }).pose);
-    const X_new = pose((applied.scene.items.find((i) => i.id === id) as { pose: PoseJson }).pose);
+    const X_src = poseFromJson((source.scene.items.find((i) => i.id === id) as { pose: PoseJson }).pose);
+    const X_new = poseFromJson((applied.scene.items.find((i) => i.id === id) as { pose: PoseJson }).pose);
     const firstPick = steps.findIndex((s) => s.human.t === source.steps[segments.approachStart]!.human.t);
     expect(firstPick).toBeGreaterThan(0);
     for (let j = 0; j < segments.pickEnd - segments.approachStart; j++) {
@@ -57,15 +55,7 @@ describe("a variant's human samples", () => {
 
   it("are interpolated under time warping, not copied from the nearest source sample", async () => {
     const v: VariationParams = { ...IDENTITY_VARIATION("robotiq_2f85"), speed: 1.3 };
-    const applied = applyVariation(source.scene, v);
-    const steps = variantSteps(
-      source,
-      segments,
-      applied.T_obj,
-      applied.T_place,
-      v,
-      await loadEmbodiment("robotiq_2f85"),
-    );
+    const { steps } = await variant(v);
     const src = source.steps.map((s) => s.human);
     let between = 0;
     for (const { human: h } of steps) {

@@ -18,7 +18,7 @@ import { importGrabFile } from "../../hands/grab.js";
 import { readHandTrack } from "../../hands/hand_track_io.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
-import { defaultMujocoValidator, MUJOCO_VALIDATOR } from "../../sim/mujoco/second_opinion.js";
+import { validatorFor } from "../../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
@@ -257,12 +257,11 @@ async function augmentUnit(t: AugmentTask, sourceFile: string): Promise<Result> 
   const load = (name: string) =>
     cachedEmbodiment(name.endsWith(".json") || name.includes("/") ? path.resolve(t.baseDir, name) : name);
   const params = variantParams(source, t.index, t.seed, t.ranges);
+  const validator = await validatorFor(t.validate);
   const episode = await runVariant(source, t.index, params, segments, {
     seed: t.seed,
     loadEmbodiment: load,
-    ...(t.validate === "both"
-      ? { validator: { name: MUJOCO_VALIDATOR, check: await defaultMujocoValidator() } }
-      : {}),
+    ...(validator ? { validator } : {}),
   });
   return { payload: episode, outcome: episodeOutcome(episode) };
 }

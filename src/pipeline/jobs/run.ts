@@ -9,10 +9,12 @@
  * Run it again after it stopped — killed, out of time, or stopped by --max-failures — and it
  * continues from the recorded units; the dataset is written only when every unit is recorded.
  */
+
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
+import type { ValidateEngines } from "../../sim/verdict.js";
 import { releasePerception } from "./execute.js";
 import { finalizeParts, REPORT_FILE } from "./merge.js";
 import { emptyStages, type PartManifest, planHash, writePart } from "./parts.js";
@@ -40,7 +42,7 @@ export interface RunJobOptions {
   device?: JobDevice;
   maxFailures?: number;
   /** Overrides the spec's augment.validate. */
-  validate?: "rapier" | "both";
+  validate?: ValidateEngines;
   /** Run the units recorded as failed again. */
   retryFailed?: boolean;
   log?: JobLog;

@@ -7,6 +7,7 @@
  * folders of EGOBRIDGE_ASSETS; `${VAR}` and `${VAR:-default}` in any string are replaced from the
  * environment. Every error names the field (`inputs.1.stride`) and its line.
  */
+
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { isNode, LineCounter, parseDocument } from "yaml";
@@ -15,6 +16,7 @@ import { VariationRangesSchema } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
 import { finite, nonNegative, positive } from "../../core/schemas/common.js";
 import { ParallelJawParamsSchema } from "../../retarget/params.js";
+import { VALIDATE_ENGINES } from "../../sim/verdict.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE } from "../catalog.js";
 import { hashValue } from "./hashing.js";
 
@@ -112,7 +114,7 @@ export const JobSpecSchema = z.strictObject({
        * Which engines must agree for a variant to count: rapier, or both (its commands replayed
        * in MuJoCo with the real 2F-85 MJCF; kept only when MuJoCo agrees: `mujoco_disagrees`).
        */
-      validate: z.enum(["rapier", "both"]).default("rapier"),
+      validate: z.enum(VALIDATE_ENGINES).default("rapier"),
     })
     .prefault({}),
   output: z.strictObject({

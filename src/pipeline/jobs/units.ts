@@ -10,12 +10,14 @@
  * `augment-<input:12>-<config:8>-v3`. The same job on the same inputs gives the same ids on any
  * machine, so finished units are found again after a crash and shards agree on names.
  */
+
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { VariationRanges } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
 import { readJson } from "../../core/io.js";
 import type { ParallelJawParams } from "../../retarget/params.js";
+import type { ValidateEngines } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
 import { hashValue, sha256Files } from "./hashing.js";
 import { type SourceKind, type SourceRef, sourceSlug } from "./sources.js";
@@ -78,7 +80,7 @@ export interface AugmentTask {
   /** Folder that embodiment files named in `ranges.embodiments` are relative to. */
   baseDir: string;
   /** Engines that must agree (JobSpec augment.validate). */
-  validate: "rapier" | "both";
+  validate: ValidateEngines;
 }
 
 export type UnitTask = HandsTask | SimTask | EpisodeTask | AugmentTask;

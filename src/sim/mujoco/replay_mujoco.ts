@@ -14,14 +14,13 @@
 import { performance } from "node:perf_hooks";
 import {
   compose,
-  fromArray3,
   invert,
   isFiniteVec3,
   type Pose,
+  poseFromJson,
   poseInterp,
-  qcanonical,
+  poseToJson,
   qfromWxyz,
-  qfromXyzw,
   toArray3,
 } from "../../core/math.js";
 import type { PoseJson } from "../../core/schemas/common.js";
@@ -77,12 +76,6 @@ export interface MujocoRollout {
   /** Largest distance between the commanded (controller output) and the actual base position (m): how well the weld tracks. */
   maxTrackingErrorM: number;
 }
-
-const poseJson = (X: Pose): PoseJson => {
-  const q = qcanonical(X.q);
-  return { pos: toArray3(X.p), quatXyzw: [q.x, q.y, q.z, q.w] };
-};
-const poseFromJson = (j: PoseJson): Pose => ({ p: fromArray3(j.pos), q: qfromXyzw(j.quatXyzw) });
 
 interface Ids {
   actuator: number;
@@ -284,9 +277,9 @@ class MujocoRig {
     const q = ids.drivers.reduce((s, a) => s + (d.qpos[a] as number), 0) / ids.drivers.length;
     return {
       t: cmd.t,
-      state: { tcp: poseJson(compose(bodyPose(d, ids.mountBody), g.X_BG)), apertureM: g.apertureAt(q) },
+      state: { tcp: poseToJson(compose(bodyPose(d, ids.mountBody), g.X_BG)), apertureM: g.apertureAt(q) },
       action: cmd.action,
-      objects: Object.fromEntries(ids.objects.map((ob) => [ob.id, poseJson(bodyPose(d, ob.body))])),
+      objects: Object.fromEntries(ids.objects.map((ob) => [ob.id, poseToJson(bodyPose(d, ob.body))])),
       contacts: contacts(d, ids),
       human: cmd.human,
     };

@@ -6,7 +6,7 @@
  */
 import { distance, fromArray3 } from "../../core/math.js";
 import type { Episode } from "../../core/schemas/episode.js";
-import type { EpisodeValidator, Validation } from "../verdict.js";
+import type { EpisodeValidator, ValidateEngines, Validation } from "../verdict.js";
 import { type MujocoRollout, replayInMujoco } from "./replay_mujoco.js";
 import { loadRobotiq2f85, type MjcfGripper } from "./robotiq_2f85.js";
 
@@ -69,4 +69,14 @@ let shared: Promise<EpisodeValidator> | undefined;
 export function defaultMujocoValidator(): Promise<EpisodeValidator> {
   shared ??= mujocoValidator();
   return shared;
+}
+
+/**
+ * The second check a `--validate` choice asks for, named as variants record it in their lineage:
+ * none for rapier, MuJoCo's for both.
+ */
+export async function validatorFor(
+  engines: ValidateEngines,
+): Promise<{ name: string; check: EpisodeValidator } | undefined> {
+  return engines === "both" ? { name: MUJOCO_VALIDATOR, check: await defaultMujocoValidator() } : undefined;
 }
