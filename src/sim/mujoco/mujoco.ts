@@ -7,7 +7,7 @@
  * there, `MjModel.loadFromXML` compiles them, and the folder is removed again (a compiled model
  * keeps its meshes). `MjModel` and `MjData` own WASM memory: call `delete()` on both.
  */
-import loadMujocoModule, { type MainModule } from "mujoco-js";
+import type { MainModule } from "mujoco-js";
 import { EgobridgeError } from "../../core/errors.js";
 
 export type Mujoco = MainModule;
@@ -21,9 +21,15 @@ const ROOT = "/egobridge";
 let ready: Promise<Mujoco> | undefined;
 let folders = 0;
 
-/** Initialises the WebAssembly module once (about 0.15 s) and returns it, with MEMFS mounted at /egobridge. */
+/**
+ * Initialises the WebAssembly module once (about 0.15 s) and returns it, with MEMFS mounted at
+ * /egobridge. The package itself is imported here, on first use, not when this module is: reading
+ * it takes about 0.4 s, which every command and worker thread that merely can cross-check (and
+ * mostly does not) would otherwise pay at start-up.
+ */
 export function loadMujoco(): Promise<Mujoco> {
-  ready ??= loadMujocoModule().then((mj) => {
+  ready ??= import("mujoco-js").then(async ({ default: loadMujocoModule }) => {
+    const mj = await loadMujocoModule();
     mj.FS.mkdir(ROOT);
     mj.FS.mount(mj.MEMFS, { root: "." }, ROOT);
     return mj;
