@@ -46,3 +46,20 @@ export function oneEuroFilter(
   }
   return out;
 }
+
+/**
+ * Zero-phase One-Euro smoothing for offline signals: the filter run forward, then backward over
+ * its output (as filtfilt does for linear filters). Each pass delays the signal in its own
+ * direction, so the delays cancel: a smoothed recording stays aligned in time with the raw one,
+ * where the forward filter alone trails it by tens of milliseconds when it moves.
+ */
+export function oneEuroZeroPhase(
+  times: readonly number[],
+  values: readonly number[][],
+  p: OneEuroParams,
+): number[][] {
+  const forward = oneEuroFilter(times, values, p);
+  const end = times.length > 0 ? times[times.length - 1]! : 0;
+  const reversedTimes = times.map((_, i) => end - times[times.length - 1 - i]!);
+  return oneEuroFilter(reversedTimes, forward.slice().reverse(), p).reverse();
+}
