@@ -7,10 +7,13 @@ import { writeJsonAtomic } from "../core/atomic.js";
 import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
+import type { HandTrack } from "../core/schemas/hand_track.js";
 import { RobotTrajectorySchema } from "../core/schemas/trajectory.js";
 import type { CrosscheckResult } from "../crosscheck/crosscheck.js";
 import { runCrosscheck, runDatasetCrosscheck } from "../crosscheck/run.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { importAriaMps } from "../hands/aria_mps.js";
+import { importEgoDexFile } from "../hands/egodex.js";
 import { importGrabFile } from "../hands/grab.js";
 import { readHandTrack, writeHandTrack } from "../hands/hand_track_io.js";
 import { DEFAULT_MODEL_PAIR, MODEL_PAIRS } from "../perception/model_registry.js";
@@ -25,7 +28,7 @@ import {
 } from "../pipeline/catalog.js";
 import { runDemo } from "../pipeline/demo.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
-import { anchoredScene } from "../sim/anchored_scene.js";
+import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { registerAugment } from "./augment_command.js";
@@ -33,7 +36,14 @@ import { withErrors } from "./errors.js";
 import { registerJobs } from "./jobs_command.js";
 import { intOption, positiveOption } from "./options.js";
 import { registerPreview } from "./preview_command.js";
-import { type DemoCliOptions, registerExtract, videoDemo } from "./video_commands.js";
+import {
+  CAMERA_OPTION_HELP,
+  CAMERA_START_HELP,
+  type DemoCliOptions,
+  registerExtract,
+  variantsLines,
+  videoDemo,
+} from "./video_commands.js";
 
 const program = new Command();
 program
@@ -58,7 +68,8 @@ program
     8,
   )
   .option("--video <file>", "run on this real (egocentric) video instead of the synthetic demonstration")
-  .option("--camera <file>", "with --video: camera intrinsics (CameraSpec JSON)")
+  .option("--camera <file>", `with --video: ${CAMERA_OPTION_HELP}`)
+  .option("--camera-start <s>", `with --video: ${CAMERA_START_HELP}`, Number)
   .option("--device <device>", `with --video: ${DEVICES.join(", ")}`, "cpu")
   .option("--models <pair>", `with --video: ${Object.keys(MODEL_PAIRS).join(", ")}`, DEFAULT_MODEL_PAIR)
   .option("--stride <n>", "with --video: use every n-th frame", intOption("--stride"))
@@ -81,17 +92,7 @@ program
           `  dataset:   ${s.outDir} (LeRobot v3.0)`,
           `  episodes:  ${s.episodes}`,
           `  demonstration: ${s.reasons.join(", ")}`,
-          ...(s.augment
-            ? [
-                `  variants:  ${s.augment.validated} validated of ${s.augment.attempts} attempts${
-                  Object.keys(s.augment.failures).length
-                    ? ` (failed: ${Object.entries(s.augment.failures)
-                        .map(([k, n]) => `${k} ${n}`)
-                        .join(", ")})`
-                    : ""
-                }`,
-              ]
-            : []),
+          ...variantsLines(s.augment),
           `  successes: ${s.successes} of ${s.episodes} episodes`,
           `  frames:    ${s.frames}`,
           `  time:      ${stages}`,
@@ -104,19 +105,64 @@ program
 const importCmd = program
   .command("import")
   .description("Import hand data recorded by others into a HandTrack.");
+/** An `import` subcommand for a file of frames with the common --start/--end/--stride options. */
+function importFrames(
+  name: string,
+  description: string,
+  load: (
+    file: string,
+    range: { startFrame?: number; endFrame?: number; stride?: number },
+  ) => Promise<HandTrack>,
+  summary: (track: HandTrack) => string,
+): void {
+  importCmd
+    .command(`${name} <file>`)
+    .description(description)
+    .requiredOption("-o, --out <file>", "output hand track (.json)")
+    .option("--start <frame>", "first frame", intOption("--start"))
+    .option("--end <frame>", "end frame (exclusive)", intOption("--end"))
+    .option("--stride <n>", "keep every n-th frame", intOption("--stride"))
+    .action(
+      withErrors(async (file: string, o: { out: string; start?: number; end?: number; stride?: number }) => {
+        const track = await load(file, { startFrame: o.start, endFrame: o.end, stride: o.stride });
+        await writeHandTrack(o.out, track);
+        process.stdout.write(
+          `${o.out}: ${track.frames.length} frames at ${track.fps} Hz, ${summary(track)}\n`,
+        );
+      }),
+    );
+}
+
+importFrames(
+  "grab",
+  "GRAB mocap sequence (derived JSON: MANO 21 joints + object poses, 120 Hz) → HandTrack JSON.",
+  importGrabFile,
+  (track) => `objects: ${track.objects.map((x) => x.name).join(", ") || "none"}`,
+);
+importFrames(
+  "egodex",
+  "EgoDex episode (.hdf5: ARKit hands and head camera per frame) → HandTrack JSON with both hands in a z-up world and the head camera's measured pose per frame.",
+  importEgoDexFile,
+  (track) =>
+    `hands: left + right, head camera measured per frame${track.task ? `, task: ${track.task}` : ""}`,
+);
+
 importCmd
-  .command("grab <file>")
-  .description("GRAB mocap sequence (derived JSON: MANO 21 joints + object poses, 120 Hz) → HandTrack JSON.")
+  .command("aria-mps <folder>")
+  .description(
+    "Project Aria MPS output folder (hand_tracking/ + trajectory/) → HandTrack JSON: 21 landmarks per hand mapped by name, placed in the closed-loop trajectory's world where their times lie within it.",
+  )
   .requiredOption("-o, --out <file>", "output hand track (.json)")
-  .option("--start <frame>", "first frame", intOption("--start"))
-  .option("--end <frame>", "end frame (exclusive)", intOption("--end"))
-  .option("--stride <n>", "keep every n-th frame", intOption("--stride"))
+  .option(
+    "--hand-tracking <csv>",
+    "hand-tracking CSV (default: hand_tracking/hand_tracking_results_v2.csv, else _v1)",
+  )
   .action(
-    withErrors(async (file: string, o: { out: string; start?: number; end?: number; stride?: number }) => {
-      const track = await importGrabFile(file, { startFrame: o.start, endFrame: o.end, stride: o.stride });
+    withErrors(async (folder: string, o: { out: string; handTracking?: string }) => {
+      const track = await importAriaMps(folder, o.handTracking ? { handTracking: o.handTracking } : {});
       await writeHandTrack(o.out, track);
       process.stdout.write(
-        `${o.out}: ${track.frames.length} frames at ${track.fps} Hz, objects: ${track.objects.map((x) => x.name).join(", ") || "none"}\n`,
+        `${o.out}: ${track.frames.length} frames at ${track.fps} Hz, ${track.cameraTrajectory ? "head camera measured per frame" : "NOT placed in the world (no trajectory covers the hand-tracking times)"}\n`,
       );
     }),
   );
@@ -128,9 +174,30 @@ program
   .option("--embodiment <name|file>", `gripper (${embodimentNames().join(", ")})`, DEFAULT_EMBODIMENT)
   .option("--side <side>", "hand to follow: left, right or auto", "auto")
   .option("--control-hz <hz>", "control rate", positiveOption("--control-hz"), 30)
+  .option(
+    "--max-gap <s>",
+    "split where the hand is unseen for longer than this (s)",
+    positiveOption("--max-gap"),
+    0.5,
+  )
+  .option(
+    "--segment <k>",
+    "which segment to retarget when gaps split the track (default: the longest)",
+    intOption("--segment"),
+  )
   .action(
     withErrors(
-      async (file: string, o: { out: string; embodiment: string; side: string; controlHz: number }) => {
+      async (
+        file: string,
+        o: {
+          out: string;
+          embodiment: string;
+          side: string;
+          controlHz: number;
+          maxGap: number;
+          segment?: number;
+        },
+      ) => {
         if (!["left", "right", "auto"].includes(o.side))
           throw new InputError(`--side must be left, right or auto, got '${o.side}'`);
         const track = await readHandTrack(file);
@@ -138,11 +205,17 @@ program
         const traj = retargetParallelJaw(track, embodiment, {
           side: o.side as "left" | "right" | "auto",
           controlHz: o.controlHz,
+          maxGapS: o.maxGap,
+          ...(o.segment !== undefined ? { segment: o.segment } : {}),
         });
         await writeJsonAtomic(o.out, traj);
         const grasped = traj.steps.filter((s) => s.grasp).length;
         process.stdout.write(
-          `${o.out}: ${traj.steps.length} steps at ${traj.controlHz} Hz, ${grasped} with the jaws closed\n`,
+          `${o.out}: ${traj.steps.length} steps at ${traj.controlHz} Hz, ${traj.source.side} hand, ${grasped} with the jaws closed${
+            traj.source.segment
+              ? `; gaps over ${o.maxGap} s split the track into ${traj.source.segment.of} segments, this is segment ${traj.source.segment.index} (frames ${traj.source.frames![0]}..${traj.source.frames![1]}; --segment picks another)`
+              : ""
+          }\n`,
         );
       },
     ),
@@ -178,14 +251,14 @@ program
         if ([o.scene, o.track, o.anchor].filter(Boolean).length > 1) {
           throw new InputError("give one of --scene, --track or --anchor");
         }
-        const trajectory = await readContract(RobotTrajectorySchema, file, "robot trajectory");
-        const embodiment = await loadEmbodiment(o.embodiment ?? trajectory.embodiment);
+        const recorded = await readContract(RobotTrajectorySchema, file, "robot trajectory");
+        const embodiment = await loadEmbodiment(o.embodiment ?? recorded.embodiment);
         const track = o.track ? await readHandTrack(o.track) : undefined;
+        const anchored = o.anchor ? anchorTrajectory(recorded, embodiment, "anchored") : undefined;
+        const trajectory = anchored?.trajectory ?? recorded;
         const scene = track
           ? sceneFromObjectTrack(track, `table_${track.objects[0]?.name ?? "object"}`)
-          : o.anchor
-            ? anchoredScene(trajectory, "anchored")
-            : await loadScene(o.scene ?? DEFAULT_SCENE);
+          : (anchored?.scene ?? (await loadScene(o.scene ?? DEFAULT_SCENE)));
         const target = scene.task.targetId;
         const episode = await simulateEpisode({
           scene,
@@ -201,6 +274,7 @@ program
           lineageSource: `${trajectory.source.kind}:${trajectory.source.uri ?? "unknown"}`,
         });
         await writeJsonAtomic(o.out, episode);
+        if (anchored) process.stdout.write(`scene: ${scene.description}\n`);
         process.stdout.write(
           `${o.out}: ${episode.success ? "SUCCESS" : "FAILURE"} (${episode.reasons.join(", ")}), ${episode.steps.length} steps\n`,
         );

@@ -3,8 +3,7 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
-import { readContract } from "../core/io.js";
-import { type CameraSpec, CameraSpecSchema } from "../core/schemas/camera.js";
+import { attachCameraTrajectory, readCameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { writeHandTrack } from "../hands/hand_track_io.js";
 import { DEFAULT_HFOV_DEG } from "../perception/camera_model.js";
 import { extractHandTrack } from "../perception/extract.js";
@@ -26,6 +25,7 @@ export interface DemoCliOptions {
   device: string;
   models: string;
   stride?: number;
+  cameraStart?: number;
 }
 
 export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<void> {
@@ -35,7 +35,9 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
     outDir: o.out,
     seed: o.seed,
     embodiment: o.embodiment,
-    ...(o.camera ? { camera: await readCamera(o.camera) } : {}),
+    variants: o.variants,
+    ...(o.camera ? { cameraSource: await readCameraSource(o.camera) } : {}),
+    ...(o.cameraStart !== undefined ? { cameraStartS: o.cameraStart } : {}),
     extract: {
       device: parseDevice(o.device),
       models: o.models,
@@ -53,13 +55,27 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
       `egobridge demo --video ${s.video} (REAL video; ${s.extract.frames} frames, hands in ${s.extract.framesWithHands}, both hands in ${s.extract.framesWithTwoHands})`,
       `  dataset:   ${s.outDir} (LeRobot v3.0)`,
       `  hand:      ${s.side}, gripper closed in ${s.graspSteps} control steps`,
-      `  verdict:   ${s.successes > 0 ? "SUCCESS" : "FAILURE"} (${s.reasons.join(", ")})`,
+      `  verdict:   ${s.success ? "SUCCESS" : "FAILURE"} (${s.reasons.join(", ")})`,
+      ...variantsLines(s.augment),
       `  frames:    ${s.frames}`,
       `  time:      ${stages}`,
       ...s.assumptions.map((a) => `  assumed:   ${a}`),
       "",
     ].join("\n"),
   );
+}
+
+/** The summary line of a multiplication: validated of attempted, and why the others failed. */
+export function variantsLines(
+  augment: { attempts: number; validated: number; failures: Record<string, number> } | undefined,
+): string[] {
+  if (!augment) return [];
+  const failed = Object.entries(augment.failures)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  return [
+    `  variants:  ${augment.validated} validated of ${augment.attempts} attempts${failed ? ` (failed: ${failed})` : ""}`,
+  ];
 }
 
 /**
@@ -92,7 +108,11 @@ function parseDevice(d: string): Device {
   return d as Device;
 }
 
-const readCamera = (file: string): Promise<CameraSpec> => readContract(CameraSpecSchema, file, "camera");
+/** `--camera`: what it can name. */
+export const CAMERA_OPTION_HELP =
+  "camera intrinsics and/or head trajectory: a CameraSpec .json (intrinsics), an EgoDex episode .hdf5 or an Aria MPS folder (intrinsics + head pose per frame), or a TUM trajectory .txt ('t tx ty tz qx qy qz qw', z-up world)";
+export const CAMERA_START_HELP =
+  "source time (s) of the video's first frame on the camera trajectory's clock (default: the trajectory's own, e.g. 0 for EgoDex)";
 
 /** Registers `extract`. */
 export function registerExtract(program: Command): void {
@@ -104,8 +124,9 @@ export function registerExtract(program: Command): void {
     .requiredOption("-o, --out <file>", "output hand track (.json), written atomically")
     .option(
       "--camera <file>",
-      "camera intrinsics (CameraSpec JSON); default: a pinhole camera ASSUMED from --hfov",
+      `${CAMERA_OPTION_HELP}; default: a pinhole camera ASSUMED from --hfov, head pose unknown`,
     )
+    .option("--camera-start <s>", CAMERA_START_HELP, Number)
     .option(
       "--hfov <deg>",
       "horizontal field of view assumed when no --camera is given",
@@ -132,6 +153,7 @@ export function registerExtract(program: Command): void {
           o: {
             out: string;
             camera?: string;
+            cameraStart?: number;
             hfov: number;
             device: string;
             models: string;
@@ -147,9 +169,10 @@ export function registerExtract(program: Command): void {
         ) => {
           if (o.stride === 0) throw new InputError("--stride must be at least 1");
           const device = parseDevice(o.device);
-          const camera = o.camera ? await readCamera(o.camera) : undefined;
+          const source = o.camera ? await readCameraSource(o.camera) : {};
+          const camera = source.camera;
           const progress = progressReporter("extract");
-          const { track, stats } = await extractHandTrack(file, {
+          const { track: camTrack, stats } = await extractHandTrack(file, {
             models: o.models,
             device,
             ...(o.threads ? { intraOpThreads: o.threads } : {}),
@@ -163,6 +186,13 @@ export function registerExtract(program: Command): void {
             onDevice: (_d, note) => note && process.stderr.write(`egobridge: ${note}\n`),
           });
           progress.done();
+          const track = source.trajectory
+            ? attachCameraTrajectory(
+                camTrack,
+                source.trajectory,
+                trajectoryStart(source.trajectory, o.cameraStart),
+              )
+            : camTrack;
           let overlayNote = "";
           if (o.overlay) {
             const op = progressReporter("overlay");
@@ -172,7 +202,7 @@ export function registerExtract(program: Command): void {
           }
           await writeHandTrack(o.out, track);
           process.stdout.write(
-            `${o.out}: ${stats.frames} frames at ${track.fps} Hz, hands in ${stats.framesWithHands}, both hands in ${stats.framesWithTwoHands}; ${stats.framesPerS.toFixed(1)} frames/s on ${stats.device}; camera ${track.camera?.provenance}${overlayNote}\n`,
+            `${o.out}: ${stats.frames} frames at ${track.fps} Hz, hands in ${stats.framesWithHands}, both hands in ${stats.framesWithTwoHands}; ${stats.framesPerS.toFixed(1)} frames/s on ${stats.device}; camera ${track.camera?.provenance}${track.cameraTrajectory ? `, head pose measured per frame (${track.cameraTrajectory.source})` : ""}${overlayNote}\n`,
           );
         },
       ),

@@ -24,7 +24,12 @@ import path from "node:path";
 import { InputError } from "../core/errors.js";
 import { parseContract, readJson } from "../core/io.js";
 import { qfromWxyz, qnormalize, qtoXyzw } from "../core/math.js";
-import { type HandTrack, HandTrackSchema, type ObjectShape } from "../core/schemas/hand_track.js";
+import {
+  HAND_TRACK_VERSION,
+  type HandTrack,
+  HandTrackSchema,
+  type ObjectShape,
+} from "../core/schemas/hand_track.js";
 
 /** GRAB's native capture rate (Hz). */
 export const GRAB_FPS = 120;
@@ -235,7 +240,7 @@ function buildTrack(a: GrabArrays, uri: string, opts: GrabImportOptions): HandTr
   const stride = opts.stride ?? 1;
   const track = {
     format: "egobridge.handtrack",
-    version: 1,
+    version: HAND_TRACK_VERSION,
     source: {
       kind: "grab",
       uri,

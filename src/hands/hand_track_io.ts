@@ -1,5 +1,5 @@
 /**
- * Reading and writing `HandTrack` files (`egobridge.handtrack` v1, JSON).
+ * Reading and writing `HandTrack` files (`egobridge.handtrack` v2, JSON; v1 files load too).
  *
  * Both directions validate against HandTrackSchema, so a file on disk is always a valid track.
  * Writing goes through the schema's parse: its output has the schema's key order whatever the

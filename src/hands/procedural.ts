@@ -18,7 +18,7 @@ import {
 } from "../core/math.js";
 import { createRng } from "../core/rng.js";
 import type { PoseJson } from "../core/schemas/common.js";
-import type { HandFrame, HandTrack } from "../core/schemas/hand_track.js";
+import { HAND_TRACK_VERSION, type HandFrame, type HandTrack } from "../core/schemas/hand_track.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import { halfExtentAlong, halfHeightAlongZ, itemShape } from "../core/shapes.js";
 import { findSupport, type Target } from "../core/support.js";
@@ -177,7 +177,7 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
 
   return {
     format: "egobridge.handtrack",
-    version: 1,
+    version: HAND_TRACK_VERSION,
     source: {
       kind: "procedural",
       uri: `procedural:pick_to_tote:${scene.name}`,

@@ -1,7 +1,10 @@
 /**
  * Video → HandTrack: decode (video.ts) → two-stage hand tracking (hand_tracker.ts) → metric 3D in
- * the camera frame (lift_3d.ts, with the model's world landmarks or, for models without them, a
- * canonical-size hand from canonical_hand.ts) → One-Euro smoothing (smoothing.ts).
+ * the camera frame (lift_3d.ts, placing the hand of hand_shape.ts: the image landmarks' relative
+ * depth at the size of the model's world landmarks or, for models without them, of a canonical
+ * palm from canonical_hand.ts) → one side label per tracked hand, from the model's handedness and
+ * the 3D hand's chirality over the whole video (handedness.ts, hand_chirality.ts, side_labels.ts)
+ * → One-Euro smoothing (smoothing.ts).
  *
  * Nothing is written here: the caller writes the returned track (atomically) once everything has
  * succeeded, so a failure part-way (a truncated video, say) leaves no partial output.
@@ -11,13 +14,16 @@ import type { ResolveAssetOptions } from "../core/assets.js";
 import { InputError } from "../core/errors.js";
 import { MAX_JSON_CHARS } from "../core/io.js";
 import type { CameraSpec } from "../core/schemas/camera.js";
-import type { HandTrack } from "../core/schemas/hand_track.js";
+import { HAND_TRACK_VERSION, type HandTrack } from "../core/schemas/hand_track.js";
 import { cameraFromFov, DEFAULT_HFOV_DEG, pixelToRay, type Vec3Tuple } from "./camera_model.js";
-import { worldFromImageLandmarks } from "./canonical_hand.js";
+import { fingerFlexionM } from "./hand_chirality.js";
+import { metricHandShape } from "./hand_shape.js";
 import { HandTracker, type TrackerOptions, type TrackerStats } from "./hand_tracker.js";
+import { handednessLogOdds, probabilityRight } from "./handedness.js";
 import { alignToViewRay, solveTranslation } from "./lift_3d.js";
 import { DEFAULT_MODEL_PAIR, loadModelPair, MODEL_PAIRS } from "./model_registry.js";
 import type { Device } from "./onnx.js";
+import { labelTracks } from "./side_labels.js";
 import { DEFAULT_SMOOTHING, type SmoothingFrame, type SmoothingParams, smoothHands } from "./smoothing.js";
 import type { TrackerCache } from "./tracker_cache.js";
 import {
@@ -68,7 +74,7 @@ export interface ExtractStats {
   tracker: TrackerStats;
 }
 
-type RawHand = SmoothingFrame["hands"][number] & { score: number };
+type RawHand = SmoothingFrame["hands"][number] & { score: number; trackId: number; logOddsRight: number };
 
 /** Camera intrinsics for a video: the given calibration (checked against the frame size) or an assumed one. */
 export function cameraForVideo(
@@ -125,6 +131,7 @@ export async function extractHandTrack(
   const key = JSON.stringify([pairName, trackerOptions, o.assets ?? null]);
   const tracker = o.trackers ? await o.trackers.acquire(key, create) : await create();
   const landmarkSpec = tracker.landmarkSpec;
+  const mirrored = trackerOptions.mirrored;
   let trackerStats: TrackerStats | undefined;
   o.onDevice?.(tracker.device, tracker.deviceNote);
   const raw: { t: number; index: number; hands: RawHand[] }[] = [];
@@ -137,16 +144,19 @@ export async function extractHandTrack(
       for (const h of await tracker.process(frame)) {
         const lm = h.landmarks;
         const px = lm.image.map((p): [number, number] => [p[0], p[1]]);
-        const world = alignToViewRay(
-          lm.world ?? worldFromImageLandmarks(lm.image),
-          pixelToRay(camera, lm.rect.cx, lm.rect.cy),
-        );
+        const world = alignToViewRay(metricHandShape(lm), pixelToRay(camera, lm.rect.cx, lm.rect.cy));
         const fit = solveTranslation(camera, world, px);
         reprojSum += fit.rmsPx;
         reprojN++;
+        const cues = {
+          probRight: probabilityRight(lm.probMirroredRight, mirrored),
+          classifierWeight: landmarkSpec.decoder.handednessWeight,
+          flexionM: fingerFlexionM(world),
+        };
         hands.push({
           side: h.side,
           trackId: h.trackId,
+          logOddsRight: handednessLogOdds(cues, mirrored),
           score: Math.min(1, Math.max(0, h.score)),
           keypointsPx: px,
           keypointsCam: world.map((w): Vec3Tuple => [w[0] + fit.t[0], w[1] + fit.t[1], w[2] + fit.t[2]]),
@@ -168,11 +178,14 @@ export async function extractHandTrack(
       hint: "check the video shows hands (a mirrored selfie video needs --mirrored); --allow-empty writes an empty track",
     });
   }
+  // The tracker's labels saw only the past; now that the whole video is in, each track gets one side.
+  const sides = labelTracks(raw.map((f) => f.hands));
+  for (const f of raw) for (const h of f.hands) h.side = sides.get(h.trackId)!;
   const smoothed = o.smoothing === false ? raw : smoothHands(raw, o.smoothing ?? DEFAULT_SMOOTHING);
   const pair = MODEL_PAIRS[pairName]!;
   const track: HandTrack = {
     format: "egobridge.handtrack",
-    version: 1,
+    version: HAND_TRACK_VERSION,
     source: {
       kind: "video",
       uri: file,
@@ -180,9 +193,9 @@ export async function extractHandTrack(
       description: [
         `egobridge extract: ${pair.detector} + ${pair.landmarks} on ${tracker.device}`,
         `frames ${sel.start}..${sel.end - 1} stride ${sel.stride}`,
-        `handedness for ${o.mirrored ? "mirrored (selfie)" : "non-mirrored (egocentric)"} frames`,
+        `handedness for ${o.mirrored ? "mirrored (selfie)" : "non-mirrored (egocentric)"} frames, one side per tracked hand (${landmarkSpec.decoder.handednessWeight > 0 ? "the model's handedness and " : ""}the 3D hand's chirality over the whole track, two hands seen together pushed to different sides)`,
         landmarkSpec.decoder.outputs.world
-          ? "3D: model world landmarks placed by a translation solve"
+          ? "3D: relative-depth landmarks scaled to the model's world landmarks, placed by a translation solve"
           : "3D: relative-depth landmarks scaled to a canonical 0.094 m palm, placed by a translation solve",
         camera.provenance === "assumed"
           ? `camera ASSUMED: ${camera.model}, ${o.hfovDeg ?? DEFAULT_HFOV_DEG} deg horizontal field of view (no calibration given)`

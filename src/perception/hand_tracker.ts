@@ -51,6 +51,11 @@ export interface TrackerOptions {
 export interface TrackedHand {
   /** Stable while the hand is tracked; a new id after it was lost. */
   trackId: number;
+  /**
+   * Online side, from the model's score averaged over the track so far (handedness.ts assignSides):
+   * all a live caller has. extract.ts replaces it with one side per track decided over the whole
+   * video, with the 3D hand's chirality (side_labels.ts).
+   */
   side: Side;
   /** Probability that this is the person's right hand, averaged over the track so far. */
   probRightHand: number;
@@ -246,6 +251,7 @@ export class HandTracker {
             presenceIsLogit: spec.decoder.presenceIsLogit,
             handednessIsLogit: spec.decoder.handednessIsLogit,
             handednessLabel: spec.decoder.handednessLabel,
+            normalizeZ: spec.decoder.normalizeZ,
           }),
         );
       });

@@ -1,7 +1,7 @@
 /**
  * Metric 3D in the camera frame: find the translation t that places a hand-centred metric hand
- * (the landmark model's world landmarks, axes aligned with the image) so that it projects onto the
- * detected image keypoints — a PnP with the rotation fixed, 3 unknowns.
+ * (hand_shape.ts, axes aligned with the image) so that it projects onto the detected image
+ * keypoints — a PnP with the rotation fixed, 3 unknowns.
  *
  * 1. Linear solve: each keypoint's viewing ray d_i must be parallel to W_i + t, i.e.
  *    [d_i]× t = W_i × d_i (three rows per keypoint, rank 2), least squares over all 21.

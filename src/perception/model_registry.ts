@@ -98,9 +98,25 @@ const HandLandmarksDecoderSchema = z.strictObject({
   /**
    * Which MediaPipe handedness label the handedness output scores. MediaPipe's labels assume a
    * mirrored (selfie) image; its binary TensorsToClassificationCalculator puts the raw score on
-   * label_map[0] = "Left". Checked on the egodex clip, where the arms enter from the bottom corners.
+   * label_map[0] = "Left". Checked for both models where their scores are right: third-person
+   * views (the webcam clip's right hand, a left-hand photo and its mirror image; README.md), and
+   * for the default model on EgoDex's ARKit joints too.
    */
   handednessLabel: z.enum(["Left", "Right"]),
+  /**
+   * How much the handedness score counts in the side labels (handedness.ts), against the 3D hand's
+   * chirality: 1 takes the score at its word (bounded per frame), 0 ignores it. A model whose score
+   * is measured wrong on egocentric video, whatever the label convention, gets 0 (README.md).
+   */
+  handednessWeight: z.number().min(0).max(1).default(1),
+  /**
+   * MediaPipe TensorsToLandmarksCalculatorOptions.normalize_z: the model's z output is divided by
+   * it ("to account for the Z coordinate distribution in the training data"). Both MediaPipe hand
+   * landmark graphs set 0.4 (hand_landmark_cpu.pbtxt of the v0.8 legacy model and of 0.10), hence
+   * the default. Checked on EgoDex's ARKit joints: the depth offsets between keypoints are 2.42 and
+   * 2.44 times the raw z (two episodes, src/perception/groundtruth_eval.ts), i.e. 1 / 0.41.
+   */
+  normalizeZ: positive.default(0.4),
   /** Whether presence / handedness come out as logits (apply a sigmoid) or as probabilities. */
   presenceIsLogit: z.boolean(),
   handednessIsLogit: z.boolean(),

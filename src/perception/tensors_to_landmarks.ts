@@ -25,6 +25,8 @@ export interface LandmarkDecodeOptions {
   handednessIsLogit: boolean;
   /** The MediaPipe label the handedness output scores. */
   handednessLabel: "Left" | "Right";
+  /** TensorsToLandmarksCalculatorOptions.normalize_z: z is divided by it (default 1, as the calculator's). */
+  normalizeZ?: number;
 }
 
 /** Decodes batch item `b`, whose crop was `rect`. */
@@ -38,8 +40,8 @@ export function tensorsToLandmarks(
   for (let k = 0; k < 21; k++) {
     const q = b * 63 + k * 3;
     const [x, y] = rectToImage(rect, t.landmarks[q]! / o.inputWidth, t.landmarks[q + 1]! / o.inputHeight);
-    // z shares x's scale (MediaPipe: "z uses roughly the same scale as x").
-    image.push([x, y, (t.landmarks[q + 2]! / o.inputWidth) * rect.width]);
+    // z shares x's scale (MediaPipe: "z uses roughly the same scale as x") once divided by normalize_z.
+    image.push([x, y, (t.landmarks[q + 2]! / o.inputWidth / (o.normalizeZ ?? 1)) * rect.width]);
   }
   let world: [number, number, number][] | undefined;
   if (t.world) {

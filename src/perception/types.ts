@@ -35,7 +35,7 @@ export interface Rect {
 
 /** 21 hand landmarks of one hand, as the landmark model returned them, mapped back into the image. */
 export interface HandLandmarks {
-  /** 21 × [x, y, z] in image pixels; z is relative depth in the same pixel scale (wrist ≈ 0, negative = nearer). */
+  /** 21 × [x, y, z] in image pixels; z is relative depth in the same pixel scale (normalize_z applied; wrist ≈ 0, negative = nearer). */
   image: [number, number, number][];
   /** 21 × [x, y, z] metres, hand-centred, axes aligned with the image (x right, y down, z away), when the model has them. */
   world?: [number, number, number][];

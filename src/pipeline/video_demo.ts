@@ -11,26 +11,36 @@
  *   point the gripper reaches.
  */
 import { InputError } from "../core/errors.js";
-import { transformPoint, vec3 } from "../core/math.js";
-import type { CameraSpec } from "../core/schemas/camera.js";
 import type { Episode } from "../core/schemas/episode.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
+import { extractHand } from "../retarget/hand_samples.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { simulateEpisode } from "../sim/simulate.js";
+import { augmentEpisodes } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
-import { placeHeadCamera, VIDEO_TASK, videoScene } from "./video_scene.js";
+import { describeHeadCamera, placeHeadCamera, VIDEO_TASK, videoScene } from "./video_scene.js";
+
+/** The task of an anchored video episode whose source gives no task text. */
+const ANCHORED_TASK = "Pick up the object and put it down where the human did.";
 
 export interface VideoDemoOptions {
   video: string;
   outDir: string;
   seed?: number;
   embodiment?: string;
-  camera?: CameraSpec;
+  /** `--camera`: intrinsics and/or the measured head trajectory (camera_trajectory.ts). */
+  cameraSource?: CameraSource;
+  /** Source time of the video's first frame on the trajectory's clock (default: the trajectory's own). */
+  cameraStartS?: number;
   /** Perception options (models, device, range, …). */
   extract?: Omit<ExtractOptions, "camera">;
-  /** Camera height above the floor (m) and downward pitch (deg) of the assumed head pose. */
+  /** Validated variants to multiply a successful episode into (0 or absent: the episode alone). */
+  variants?: number;
+  /** Without a measured trajectory: camera height above the floor (m) and downward pitch (deg) of the assumed head pose. */
   cameraHeightM?: number;
   pitchDownDeg?: number;
 }
@@ -44,8 +54,12 @@ export interface VideoDemoSummary {
   episodes: number;
   successes: number;
   frames: number;
+  /** The verdict on the video's own episode. */
+  success: boolean;
   reasons: string[];
   metrics: Record<string, number>;
+  /** Augmentation: attempts and validated variants (absent when none were asked for or the episode failed). */
+  augment?: { attempts: number; validated: number; failures: Record<string, number> };
   /** What was assumed rather than measured, for the user to read. */
   assumptions: string[];
   stageS: Record<string, number>;
@@ -56,12 +70,24 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const seed = o.seed ?? 0;
   const { stageS, timed } = stageTimer();
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
-  const { track: camTrack, stats } = await timed("extract", () =>
-    extractHandTrack(o.video, { ...o.extract, ...(o.camera ? { camera: o.camera } : {}) }),
+  const intrinsics = o.cameraSource?.camera;
+  const headTrajectory = o.cameraSource?.trajectory;
+  const { track: extracted, stats } = await timed("extract", () =>
+    extractHandTrack(o.video, { ...o.extract, ...(intrinsics ? { camera: intrinsics } : {}) }),
   );
-  const { track, X_WC, heightM, pitchDownDeg } = placeHeadCamera(camTrack, o);
-  const trajectory = await timed("retarget", () => retargetParallelJaw(track, embodiment));
-  const { cup, scene } = videoScene(track, trajectory);
+  const camTrack = headTrajectory
+    ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
+    : extracted;
+  const { track, head } = placeHeadCamera(camTrack, o);
+  const retargeted = await timed("retarget", () => retargetParallelJaw(track, embodiment));
+  // With the head measured, the hands are in a metric, gravity-aligned world: the scene follows
+  // what the hand did (anchorTrajectory). With an assumed head, a paper cup where the gripper
+  // first closes, on a table below everything it reaches.
+  const anchored =
+    head.kind === "measured" ? anchorTrajectory(retargeted, embodiment, "anchored_video") : undefined;
+  const trajectory = anchored?.trajectory ?? retargeted;
+  const cupScene = anchored ? undefined : videoScene(track, trajectory);
+  const scene = anchored?.scene ?? cupScene!.scene;
   const episode: Episode = await timed("sim", () =>
     simulateEpisode({
       scene,
@@ -69,18 +95,34 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
       trajectory,
       seed,
       id: `video-${scene.name}-${embodiment.name}-s${seed}`,
-      task: VIDEO_TASK,
+      task: anchored ? (track.task ?? ANCHORED_TASK) : VIDEO_TASK,
       lineageSource: `video:${o.video}`,
     }),
   );
-  const dataset = await timed("dataset", () =>
-    writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
-  );
-  const wrist = track.frames.flatMap((f) => f.hands.map((h) => h.keypointsCam![0]!));
-  if (wrist.length === 0) throw new InputError(`no hands in ${o.video}`);
-  const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
-  const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;
-  const handZ = wrist.map((p) => transformPoint(X_WC, vec3(p[0], p[1], p[2])).z);
+  const variants = o.variants ?? 0;
+  let augment: VideoDemoSummary["augment"];
+  let dataset: { episodes: number; successes: number; frames: number };
+  if (variants > 0 && episode.success) {
+    const r = await timed("augment+dataset", () => augmentEpisodes([episode], o.outDir, { variants, seed }));
+    dataset = r.dataset;
+    const st = r.stats[0]!;
+    augment = { attempts: st.attempts, validated: st.successes, failures: st.failures };
+  } else {
+    dataset = await timed("dataset", () =>
+      writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
+    );
+  }
+  if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
+  const handZ = extractHand(track, trajectory.source.side, 0).keypoints_W.map((k) => k[0]!.z);
+  let sceneNote: string;
+  if (cupScene) {
+    const { cup } = cupScene;
+    const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
+    const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;
+    sceneNote = `object ASSUMED: ${cup.shapeSource}, ${cupHeightM.toFixed(3)} m tall; table top at ${tableZ.toFixed(3)} m (wrists between ${Math.min(...handZ).toFixed(3)} and ${Math.max(...handZ).toFixed(3)} m)`;
+  } else {
+    sceneNote = `scene: ${scene.description}`;
+  }
   return {
     outDir: o.outDir,
     video: o.video,
@@ -90,12 +132,14 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
     episodes: dataset.episodes,
     successes: dataset.successes,
     frames: dataset.frames,
+    success: episode.success,
     reasons: episode.reasons,
     metrics: episode.metrics,
+    ...(augment ? { augment } : {}),
     assumptions: [
-      `camera pose X_WC ASSUMED: head camera ${heightM} m above the floor, pitched down ${pitchDownDeg} deg${o.pitchDownDeg === undefined ? " (the pitch that keeps the wrists most level)" : ""}; no calibration of where the camera was`,
+      describeHeadCamera(head, o.pitchDownDeg !== undefined),
       `camera intrinsics: ${track.camera?.provenance === "assumed" ? "ASSUMED from a field of view" : (track.camera?.provenance ?? "none")}`,
-      `object ASSUMED: ${cup.shapeSource}, ${cupHeightM.toFixed(3)} m tall; table top at ${tableZ.toFixed(3)} m (wrists between ${Math.min(...handZ).toFixed(3)} and ${Math.max(...handZ).toFixed(3)} m)`,
+      sceneNote,
     ],
     stageS,
   };

@@ -99,18 +99,37 @@ export function cupFromTrajectory(trajectory: RobotTrajectory, frames: number): 
   };
 }
 
+/** Where the head camera was: measured per frame (the track's own trajectory) or assumed static. */
+export type HeadCamera =
+  | { kind: "measured"; source: string }
+  | { kind: "assumed"; X_WC: Pose; heightM: number; pitchDownDeg: number };
+
 /**
- * The track with the assumed head camera pose X_WC: `cameraHeightM` above the floor, pitched down
- * by `pitchDownDeg`, or by the pitch that keeps the wrists most level when not given.
+ * The track with its camera placed in W. A track whose frames carry the measured head pose
+ * (`cameraTrajectory`) is returned as it is. Otherwise the head camera is ASSUMED static:
+ * `cameraHeightM` above the floor, pitched down by `pitchDownDeg`, or by the pitch that keeps the
+ * wrists most level when not given.
  */
 export function placeHeadCamera(
   track: HandTrack,
   o: { cameraHeightM?: number; pitchDownDeg?: number } = {},
-): { track: HandTrack; X_WC: Pose; heightM: number; pitchDownDeg: number } {
+): { track: HandTrack; head: HeadCamera } {
+  if (track.cameraTrajectory) {
+    return { track, head: { kind: "measured", source: track.cameraTrajectory.source } };
+  }
   const heightM = o.cameraHeightM ?? DEFAULT_CAMERA_HEIGHT_M;
   const pitchDownDeg = o.pitchDownDeg ?? levelPitchDeg(track);
   const X_WC = headCameraPose(heightM, pitchDownDeg);
-  return { track: { ...track, X_WC: poseJson(X_WC) }, X_WC, heightM, pitchDownDeg };
+  return {
+    track: { ...track, X_WC: poseJson(X_WC) },
+    head: { kind: "assumed", X_WC, heightM, pitchDownDeg },
+  };
+}
+
+/** A describing line for people: where the camera was, and whether that was measured or assumed. */
+export function describeHeadCamera(head: HeadCamera, pitchGiven: boolean): string {
+  if (head.kind === "measured") return `camera pose X_WC MEASURED per frame: ${head.source}`;
+  return `camera pose X_WC ASSUMED: head camera ${head.heightM} m above the floor, pitched down ${head.pitchDownDeg} deg${pitchGiven ? "" : " (the pitch that keeps the wrists most level)"}; no calibration of where the camera was`;
 }
 
 /** The assumed cup and the table scene around it, for a retargeted video track. */

@@ -45,3 +45,49 @@ export function pinchFrame(
     return null;
   }
 }
+
+/**
+ * The gripper frame a gripping hand implies (whole-hand and wide grasps; the closure cue):
+ * - origin (TCP): midpoint of the thumb tip and the mean of the index and middle tips;
+ * - +y (jaw axis): thumb tip → that mean, the thumb against the opposing fingers;
+ * - +z (approach): into the palm, along the palm's normal, made orthogonal to y. A hand gripping
+ *   a stapler or a box from above has its palm over the object: a gripper copying it comes down
+ *   from above with its jaws across, where the pinch frame's wrist → knuckle axis would drive it
+ *   in sideways, fingers first, through the object.
+ * The palm normal is (index MCP − wrist) × (pinky MCP − wrist) for a right hand, the opposite for
+ * a left hand; when the fingers are curled (tips over 1 cm off the palm plane) their side of the
+ * plane decides instead, so a hand with a wrong side label still faces its palm the right way.
+ */
+export function gripFrame(
+  kp_W: readonly Vec3[],
+  side: "left" | "right",
+  fallbackY?: Vec3,
+): { X_WG: Pose; apertureM: number } | null {
+  const thumb = kp_W[KP.thumbTip]!;
+  const fingers = midpoint(kp_W[KP.indexTip]!, kp_W[KP.middleTip]!);
+  const apertureM = distance(thumb, fingers);
+  const wrist = kp_W[KP.wrist]!;
+  try {
+    const y =
+      apertureM > 0.005
+        ? normalize(sub(fingers, thumb))
+        : (fallbackY ?? normalize(sub(kp_W[KP.indexMcp]!, kp_W[KP.pinkyMcp]!)));
+    let n = normalize(cross(sub(kp_W[KP.indexMcp]!, wrist), sub(kp_W[KP.pinkyMcp]!, wrist)));
+    if (side === "left") n = scale(n, -1);
+    const palm = scale(
+      [KP.wrist, KP.indexMcp, KP.middleMcp, KP.ringMcp, KP.pinkyMcp].reduce(
+        (a, k) => ({ x: a.x + kp_W[k]!.x, y: a.y + kp_W[k]!.y, z: a.z + kp_W[k]!.z }),
+        { x: 0, y: 0, z: 0 },
+      ),
+      1 / 5,
+    );
+    const tips = [KP.indexTip, KP.middleTip, KP.ringTip, KP.pinkyTip].map((k) => kp_W[k]!);
+    const curl = tips.reduce((s, t) => s + dot(sub(t, palm), n), 0) / tips.length;
+    if (curl < -0.01) n = scale(n, -1);
+    const z = normalize(sub(n, scale(y, dot(n, y))));
+    const x = cross(y, z);
+    return { X_WG: { p: midpoint(thumb, fingers), q: qfromAxes(x, y, z) }, apertureM };
+  } catch {
+    return null;
+  }
+}

@@ -8,7 +8,7 @@ import {
   type Vec3,
   fromArray3 as v,
 } from "../core/math.js";
-import type { HandObservation, HandTrack } from "../core/schemas/hand_track.js";
+import type { HandFrame, HandObservation, HandTrack } from "../core/schemas/hand_track.js";
 
 export type Side = "left" | "right";
 
@@ -41,10 +41,15 @@ export function dominantSide(track: HandTrack, minScore: number): Side {
   return left > right ? "left" : "right";
 }
 
-function keypointsWorld(h: HandObservation, track: HandTrack): Vec3[] | null {
+/**
+ * The hand's keypoints in W: world keypoints as they are; camera keypoints through the camera
+ * pose of their own frame (a moving head camera), else the track's static X_WC.
+ */
+function keypointsWorld(h: HandObservation, frame: HandFrame, track: HandTrack): Vec3[] | null {
   if (h.keypointsWorld) return h.keypointsWorld.map(v);
-  if (h.keypointsCam && track.X_WC) {
-    const X_WC: Pose = { p: fromArray3(track.X_WC.pos), q: qfromXyzw(track.X_WC.quatXyzw) };
+  const pose = frame.X_WC ?? track.X_WC;
+  if (h.keypointsCam && pose) {
+    const X_WC: Pose = { p: fromArray3(pose.pos), q: qfromXyzw(pose.quatXyzw) };
     return h.keypointsCam.map((k) => transformPoint(X_WC, v(k)));
   }
   return null;
@@ -64,7 +69,7 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
   for (let i = 0; i < n; i++) {
     const h = track.frames[i]!.hands.find((o) => o.side === side && o.score >= minScore);
     if (!h) continue;
-    const kp = keypointsWorld(h, track);
+    const kp = keypointsWorld(h, track.frames[i]!, track);
     if (!kp) {
       sawCamOnly = true;
       continue;
@@ -113,5 +118,40 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
     score,
     fill,
     gapS,
+  };
+}
+
+/**
+ * The stretches of a hand's samples that were seen, split wherever the hand went unseen for
+ * longer than `maxGapS` (a shorter gap is interpolated and stays inside its stretch). Each is an
+ * inclusive index range from an observed sample to an observed sample: frames held before the
+ * first or after the last sighting are left out, as are gaps too long to fill honestly.
+ */
+export function observedSegments(hand: HandSamples, maxGapS: number): [number, number][] {
+  const seen = hand.fill.flatMap((f, i) => (f === "observed" ? [i] : []));
+  const out: [number, number][] = [];
+  let start = seen[0]!;
+  for (let k = 1; k <= seen.length; k++) {
+    const prev = seen[k - 1]!;
+    const next = seen[k];
+    if (next === undefined || hand.times[next]! - hand.times[prev]! > maxGapS) {
+      out.push([start, prev]);
+      if (next !== undefined) start = next;
+    }
+  }
+  return out;
+}
+
+/** Samples `a..b` (inclusive) of a hand. */
+export function sliceHand(hand: HandSamples, a: number, b: number): HandSamples {
+  const cut = <T>(xs: T[]): T[] => xs.slice(a, b + 1);
+  return {
+    side: hand.side,
+    times: cut(hand.times),
+    frameIndex: cut(hand.frameIndex),
+    keypoints_W: cut(hand.keypoints_W),
+    score: cut(hand.score),
+    fill: cut(hand.fill),
+    gapS: cut(hand.gapS),
   };
 }

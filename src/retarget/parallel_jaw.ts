@@ -1,7 +1,8 @@
 import { InputError } from "../core/errors.js";
-import { oneEuroFilter } from "../core/filters/one_euro.js";
+import { oneEuroZeroPhase } from "../core/filters/one_euro.js";
 import {
   clamp,
+  distance,
   dot,
   fromArray3,
   lerp3,
@@ -18,10 +19,18 @@ import { KP, type PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack } from "../core/schemas/hand_track.js";
 import type { HumanSample, RobotTrajectory, TrajectoryStep } from "../core/schemas/trajectory.js";
-import { pinchFrame } from "./grasp_frame.js";
+import { type ClosureCues, detectClosureGrasp } from "./grasp_closure.js";
+import { gripFrame, pinchFrame } from "./grasp_frame.js";
 import { detectGrasp } from "./grasp_state.js";
-import { dominantSide, extractHand } from "./hand_samples.js";
-import { type ParallelJawParamsInput, ParallelJawParamsSchema } from "./params.js";
+import {
+  dominantSide,
+  extractHand,
+  type HandSamples,
+  observedSegments,
+  type Side,
+  sliceHand,
+} from "./hand_samples.js";
+import { type ParallelJawParams, type ParallelJawParamsInput, ParallelJawParamsSchema } from "./params.js";
 
 export const RETARGET_METHOD = "parallel_jaw_pinch_v1";
 
@@ -45,7 +54,7 @@ function makeContinuous(qs: Quat[]): Quat[] {
  * Retargets one hand of a `HandTrack` onto a parallel-jaw gripper: a TCP pose and jaw command per
  * control step, with the human keypoints of the same instant (the alignment).
  *
- * Steps: pick the hand → fill gaps → pinch frame per sample (grasp_frame.ts) → One-Euro smoothing
+ * Steps: pick the hand → fill short gaps (split at long ones) → gripper frame per sample (grasp_frame.ts) → zero-phase One-Euro smoothing
  * of TCP position and orientation → grasp state with hysteresis (grasp_state.ts) → jaw command →
  * resampling from the source rate to `controlHz`.
  */
@@ -55,16 +64,42 @@ export function retargetParallelJaw(
   paramsInput: ParallelJawParamsInput = {},
 ): RobotTrajectory {
   const p = ParallelJawParamsSchema.parse(paramsInput);
-  const side = p.side === "auto" ? dominantSide(track, p.minScore) : p.side;
-  const hand = extractHand(track, side, p.minScore);
+  // Whole-hand grasps (closure cue) take the grip frame, pinches the pinch frame: one frame for
+  // the whole trajectory, so the gripper's orientation never jumps between the two.
+  const closure =
+    p.graspCue === "closure" ||
+    (p.graspCue === "auto" && !track.source.synthetic && track.objects.length === 0);
+  const side =
+    p.side !== "auto" ? p.side : closure ? manipulatingSide(track, p) : dominantSide(track, p.minScore);
+  const whole = extractHand(track, side, p.minScore);
+  const segments = observedSegments(whole, p.maxGapS);
+  const chosen =
+    p.segment ??
+    segments.reduce((best, [a, b], k) => (b - a > segments[best]![1] - segments[best]![0] ? k : best), 0);
+  if (chosen >= segments.length) {
+    throw new InputError(
+      `segment ${chosen} asked for, but the ${side} hand's gaps split the track into ${segments.length}`,
+      {
+        hint: `choose a segment from 0 to ${segments.length - 1}, or raise maxGapS`,
+      },
+    );
+  }
+  const [first, last] = segments[chosen]!;
+  const hand = sliceHand(whole, first, last);
+  const objects = track.objects.map((o) => ({ ...o, poses: o.poses.slice(first, last + 1) }));
   const n = hand.times.length;
-  if (n < 2) throw new InputError("a hand track needs at least two frames to retarget");
-
+  if (n < 2) {
+    throw new InputError(
+      `the ${side} hand is seen in only one frame of segment ${chosen}: nothing to retarget`,
+    );
+  }
+  const frameOf = (kp: Vec3[], fallbackY?: Vec3) =>
+    closure ? gripFrame(kp, side, fallbackY) : pinchFrame(kp, fallbackY);
   const poses: Pose[] = [];
   const aperture: number[] = [];
   let lastY: Vec3 | undefined;
   for (let i = 0; i < n; i++) {
-    const f = pinchFrame(hand.keypoints_W[i]!, lastY);
+    const f = frameOf(hand.keypoints_W[i]!, lastY);
     if (!f) {
       if (poses.length === 0)
         throw new InputError(`degenerate hand keypoints at frame ${i} (coincident points)`);
@@ -77,13 +112,13 @@ export function retargetParallelJaw(
     aperture.push(f.apertureM);
   }
 
-  const smoothP = oneEuroFilter(
+  const smoothP = oneEuroZeroPhase(
     hand.times,
     poses.map((X) => toArray3(X.p)),
     p.smoothing,
   );
   const qs = makeContinuous(poses.map((X) => X.q));
-  const smoothQ = oneEuroFilter(
+  const smoothQ = oneEuroZeroPhase(
     hand.times,
     qs.map((q) => [q.x, q.y, q.z, q.w]),
     p.smoothing,
@@ -93,44 +128,101 @@ export function retargetParallelJaw(
     q: qnormalize(qfromXyzw(smoothQ[i]!)),
   }));
 
-  const grasp = detectGrasp(
-    {
-      times: hand.times,
-      thumbTip_W: hand.keypoints_W.map((k) => k[KP.thumbTip]!),
-      indexTip_W: hand.keypoints_W.map((k) => k[KP.indexTip]!),
-      objects: track.objects.map((o) => ({
-        shape: o.shape,
-        poses: o.poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
-      })),
-    },
-    p,
-  );
+  const grasp = closure
+    ? detectClosureGrasp(closureCues(hand), { ...p, smoothHalfWindowS: p.closureSmoothS })
+    : detectGrasp(
+        {
+          times: hand.times,
+          thumbTip_W: hand.keypoints_W.map((k) => k[KP.thumbTip]!),
+          indexTip_W: hand.keypoints_W.map((k) => k[KP.indexTip]!),
+          objects: objects.map((o) => ({
+            shape: o.shape,
+            poses: o.poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
+          })),
+        },
+        p,
+      );
   const jaw = aperture.map((a, i) =>
     grasp[i] ? 0 : clamp(p.apertureScale * a + p.openMarginM, 0, embodiment.strokeM),
   );
 
-  const objectTrack = track.objects[0]
+  const objectTrack = objects[0]
     ? {
-        name: track.objects[0].name,
-        poses: track.objects[0].poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
+        name: objects[0].name,
+        poses: objects[0].poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
       }
     : undefined;
   const sampled = resample(hand, smoothed, jaw, grasp, p.controlHz, objectTrack);
+  const approached =
+    closure && p.approachM > 0
+      ? straightApproaches(sampled, embodiment, p.approachM, Math.round(p.approachS * p.controlHz))
+      : sampled;
   const dwelled = p.dwellOnGraspChange
-    ? insertJawDwells(sampled, embodiment.fingerSpeedMps, p.controlHz)
-    : sampled;
-  const steps = prependLeadIn(dwelled, p.leadInM, embodiment, p.controlHz);
+    ? insertJawDwells(approached, embodiment.fingerSpeedMps, p.controlHz)
+    : approached;
+  const steps = appendSettle(
+    prependLeadIn(dwelled, p.leadInM, embodiment, p.controlHz),
+    p.settleS,
+    p.controlHz,
+  );
   return {
     format: "egobridge.trajectory",
     version: 1,
     embodiment: embodiment.name,
     controlHz: p.controlHz,
     frame: "W",
-    source: { kind: track.source.kind, uri: track.source.uri, side, synthetic: track.source.synthetic },
+    source: {
+      kind: track.source.kind,
+      uri: track.source.uri,
+      side,
+      synthetic: track.source.synthetic,
+      frames: [hand.frameIndex[0]!, hand.frameIndex[n - 1]!],
+      ...(segments.length > 1 ? { segment: { index: chosen, of: segments.length } } : {}),
+    },
     method: RETARGET_METHOD,
     params: p as unknown as Record<string, unknown>,
     steps,
   };
+}
+
+const closureCues = (hand: HandSamples): ClosureCues => ({
+  times: hand.times,
+  wrist_W: hand.keypoints_W.map((k) => k[KP.wrist]!),
+  thumbTip_W: hand.keypoints_W.map((k) => k[KP.thumbTip]!),
+  indexTip_W: hand.keypoints_W.map((k) => k[KP.indexTip]!),
+  middleTip_W: hand.keypoints_W.map((k) => k[KP.middleTip]!),
+});
+
+/**
+ * The hand that manipulates, chosen by what it does (closure cue): the one whose grasps carry
+ * something farthest (wrist path while holding); with no grasp in either, the one that moves
+ * most; a hand never seen does not compete. Ties go to the hand seen in most frames.
+ */
+export function manipulatingSide(track: HandTrack, p: ParallelJawParams): Side {
+  const activity = (["left", "right"] as const).map((side) => {
+    let hand: HandSamples;
+    try {
+      hand = extractHand(track, side, p.minScore);
+    } catch {
+      return { side, carried: -1, moved: -1 };
+    }
+    const cues = closureCues(hand);
+    const grasp = detectClosureGrasp(cues, { ...p, smoothHalfWindowS: p.closureSmoothS });
+    let carried = 0;
+    let moved = 0;
+    for (let i = 1; i < cues.wrist_W.length; i++) {
+      if (hand.fill[i] !== "observed" || hand.fill[i - 1] !== "observed") continue;
+      const d = distance(cues.wrist_W[i]!, cues.wrist_W[i - 1]!);
+      moved += d;
+      if (grasp[i] && grasp[i - 1]) carried += d;
+    }
+    return { side, carried, moved };
+  });
+  const [l, r] = activity as [(typeof activity)[0], (typeof activity)[0]];
+  if (l.carried !== r.carried && Math.max(l.carried, r.carried) > 0)
+    return l.carried > r.carried ? "left" : "right";
+  if (Math.abs(l.moved - r.moved) > 0.01) return l.moved > r.moved ? "left" : "right";
+  return dominantSide(track, p.minScore);
 }
 
 /** Samples the source-rate signals at t0 + k / controlHz (linear / slerp; grasp from the nearest sample). */
@@ -196,6 +288,89 @@ function humanProvenance(hand: ReturnType<typeof extractHand>, i: number, s: num
 }
 
 /**
+ * A hand closes on an object while still turning its wrist, its fingers sliding into place; a
+ * gripper copying that sweeps a rigid finger across the object (or lands it on top) before the
+ * jaws close. So before each grasp the robot takes the grasp's orientation and comes in straight
+ * along its approach axis, jaws fully open: over `count` steps it blends from the human's path to
+ * a pre-grasp pose `approachM` back along the axis, then over `count` more moves straight in.
+ * After each release it backs out the same way, jaws fully open (a relaxing hand's fingers curl
+ * in again, and jaws copying them would close on the object just set down), before rejoining the
+ * human's path. The human
+ * samples of those steps are unchanged: the robot's path differs from the hand's there, by design.
+ */
+export function straightApproaches(
+  steps: TrajectoryStep[],
+  embodiment: Embodiment,
+  approachM: number,
+  count: number,
+): TrajectoryStep[] {
+  const out = steps.map((s) => ({ ...s }));
+  const poseOf = (s: TrajectoryStep): Pose => ({ p: fromArray3(s.tcp.pos), q: qfromXyzw(s.tcp.quatXyzw) });
+  const backOff = (X: Pose): Pose => {
+    const z = qaxes(X.q)[2];
+    return {
+      p: { x: X.p.x - approachM * z.x, y: X.p.y - approachM * z.y, z: X.p.z - approachM * z.z },
+      q: X.q,
+    };
+  };
+  const smooth = (s: number) => s * s * (3 - 2 * s);
+  const blend = (
+    idx: number[],
+    from: (j: number) => Pose,
+    to: (j: number) => Pose,
+    ease: (s: number) => number,
+  ) => {
+    idx.forEach((j, m) => {
+      out[j] = { ...out[j]!, tcp: poseJson(poseInterp(from(j), to(j), ease((m + 1) / (idx.length + 1)))) };
+    });
+  };
+  const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, m) => a + m);
+  for (let k = 1; k < steps.length; k++) {
+    const onset = !steps[k - 1]!.grasp && steps[k]!.grasp;
+    const release = steps[k - 1]!.grasp && !steps[k]!.grasp;
+    if (onset) {
+      const X_g = poseOf(steps[k]!);
+      const X_pre = backOff(X_g);
+      const inStart = Math.max(0, k - count);
+      const blendStart = Math.max(0, inStart - count);
+      blend(
+        range(blendStart, inStart),
+        (j) => poseOf(steps[j]!),
+        () => X_pre,
+        smooth,
+      );
+      blend(
+        range(inStart, k),
+        () => X_pre,
+        () => X_g,
+        (s) => s,
+      );
+      for (const j of range(blendStart, k)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
+    }
+    if (release) {
+      const X_r = poseOf(steps[k - 1]!);
+      const X_post = backOff(X_r);
+      const outEnd = Math.min(steps.length, k + count);
+      const rejoinEnd = Math.min(steps.length, outEnd + count);
+      blend(
+        range(k, outEnd),
+        () => X_r,
+        () => X_post,
+        (s) => s,
+      );
+      blend(
+        range(outEnd, rejoinEnd),
+        () => X_post,
+        (j) => poseOf(steps[j]!),
+        smooth,
+      );
+      for (const j of range(k, rejoinEnd)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
+    }
+  }
+  return out;
+}
+
+/**
  * The robot starts `leadInM` back along the approach axis from the first pose and moves in, so
  * it never starts inside the scene (a recording may begin with the hand already at the object).
  * A recording that starts mid-grasp gets its lead-in with the jaws open (arriving closed would
@@ -234,6 +409,23 @@ export function prependLeadIn(
     : 0;
   const close = Array.from({ length: closeSteps }, (): TrajectoryStep => ({ ...first, human: held }));
   return [...lead, ...close, ...steps].map((st, k) => ({ ...st, t: k / controlHz }));
+}
+
+/**
+ * A recording often stops moments after the hand lets go (the hand leaves the view, the mocap
+ * take ends), while what it set down is still settling; a robot ends a task by holding still.
+ * So the last commanded pose is held for `settleS`, its human sample held too, and the verdict
+ * judges where things came to rest rather than where they were when the data ran out.
+ */
+export function appendSettle(steps: TrajectoryStep[], settleS: number, controlHz: number): TrajectoryStep[] {
+  const count = Math.round(settleS * controlHz);
+  if (count <= 0) return steps;
+  const last = steps[steps.length - 1]!;
+  const held = { ...last, human: { ...last.human, status: "held" as const } };
+  return [...steps, ...Array.from({ length: count }, () => held)].map((st, k) => ({
+    ...st,
+    t: k / controlHz,
+  }));
 }
 
 /**

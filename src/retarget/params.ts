@@ -24,16 +24,50 @@ export const ParallelJawParamsSchema = z.strictObject({
   liftOffM: positive.default(0.003),
   releaseSlipM: positive.default(0.015),
   releaseOpenM: positive.default(0.015),
+  /**
+   * Which cue finds grasps: "pinch" (thumb–index below closeBelowM, plus the object cue when the
+   * track has objects), "closure" (stop + close, carry, stop: grasp_closure.ts), or "auto":
+   * closure for recorded hands without an object track (video, EgoDex, Aria), pinch otherwise
+   * (synthetic demonstrations, mocap with objects).
+   */
+  graspCue: z.enum(["auto", "pinch", "closure"]).default("auto"),
+  /** Closure cue: the wrist is still below this speed (m/s). */
+  stillBelowMps: positive.default(0.2),
+  /** Closure cue: the grip span (thumb tip to the index/middle tips' mean) closes by this much as the hand stops (m). */
+  closeDropM: positive.default(0.015),
+  /** Closure cue: how far before / into a stop the closing is looked for (s). */
+  closeWindowS: positive.default(0.7),
+  /** Closure cue: the hand must carry the object this far before a stop counts as a put-down (m). */
+  minCarryM: positive.default(0.05),
+  /** Closure cue: half-width of the centred (zero-phase) moving average of span and wrist (s). */
+  closureSmoothS: nonNegative.default(0.1),
+  /**
+   * Closure cue: before each grasp the gripper comes in straight along its approach axis from
+   * this far back, jaws open, and backs out the same way after each release (m; 0 = follow the
+   * hand exactly). See parallel_jaw.ts straightApproaches.
+   */
+  approachM: nonNegative.default(0.05),
+  /** Duration of the straight approach, and of the blend into it (s). */
+  approachS: positive.default(0.4),
   /** Grasp or release episodes shorter than this are treated as noise (s). */
   minGraspS: nonNegative.default(0.15),
   minReleaseS: nonNegative.default(0.15),
   /** The robot starts this far back along the approach axis from the first pose and moves in (m). */
   leadInM: nonNegative.default(0.15),
+  /** The robot holds its last pose this long at the end, while the scene settles (s); see appendSettle. */
+  settleS: nonNegative.default(0.5),
   /** Hold the pose at each grasp change until the jaws have closed / opened (see insertJawDwells). */
   dwellOnGraspChange: z.boolean().default(true),
+  /**
+   * A hand unseen for longer than this is not interpolated across: the demonstration splits there
+   * into segments (s). Shorter gaps are filled and marked interpolated.
+   */
+  maxGapS: positive.default(0.5),
+  /** Which segment to retarget (0-based, in time order); default: the longest. */
+  segment: z.number().int().nonnegative().optional(),
   /** Hand observations below this score are treated as missing and filled by interpolation. */
   minScore: nonNegative.default(0.5),
-  /** One-Euro smoothing of the TCP position (see one_euro.ts). */
+  /** One-Euro smoothing of the TCP pose, run forward and backward (zero phase: no lag; see one_euro.ts). */
   smoothing: z
     .strictObject({ minCutoffHz: positive, beta: nonNegative, derivativeCutoffHz: positive })
     .default({ minCutoffHz: 3, beta: 10, derivativeCutoffHz: 2 }),

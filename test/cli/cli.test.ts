@@ -54,8 +54,7 @@ describe("egobridge CLI", () => {
       return r;
     };
     run(["import", "grab", grabFile, "-o", "track.json"]);
-    // The Franka hand: with the Robotiq grippers this apple is pushed away during the approach.
-    run(["retarget", "track.json", "-o", "traj.json", "--embodiment", "franka_hand"]);
+    run(["retarget", "track.json", "-o", "traj.json"]);
     const sim = run(["simulate", "traj.json", "--track", "track.json", "-o", "episode.json"]);
     expect(sim.stdout).toContain("SUCCESS");
     const exp = run(["export", "episode.json", "-o", "dataset"]);

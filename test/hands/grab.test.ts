@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveAsset } from "../../src/core/assets.js";
-import { InputError } from "../../src/core/errors.js";
 import { distance, fromArray3, qfromXyzw, qrotate, vec3 } from "../../src/core/math.js";
 import { KP } from "../../src/core/schemas/common.js";
 import type { HandTrack } from "../../src/core/schemas/hand_track.js";
 import { GRAB_FPS, GRAB_OBJECTS, importGrab, importGrabFile, importGrabSplit } from "../../src/hands/grab.js";
+import { caughtInputError } from "../input_error.js";
 
 /** Named tolerances. */
 const TOL = {
@@ -60,16 +60,7 @@ function grabJson(n = 3, objectName = "apple") {
   };
 }
 
-async function inputError(run: () => unknown): Promise<InputError> {
-  let caught: unknown;
-  try {
-    await run();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  return caught as InputError;
-}
+const inputError = caughtInputError;
 
 describe("grab", () => {
   const sequences = [

@@ -9,6 +9,7 @@ import {
 } from "../../src/perception/camera_model.js";
 import { CANONICAL_PALM_M, palmSize, worldFromImageLandmarks } from "../../src/perception/canonical_hand.js";
 import { alignToViewRay, linearTranslation, solveTranslation } from "../../src/perception/lift_3d.js";
+import { randomHand, rng } from "./random_hand.js";
 
 const pinhole: CameraSpec = CameraSpecSchema.parse({
   format: "egobridge.camera",
@@ -30,26 +31,6 @@ const fisheye: CameraSpec = {
   fy: 600,
   distortion: [0.02, -0.01, 0.002, 0],
 };
-
-/** A seeded pseudo-random generator (mulberry32) for the noisy cases. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A hand-sized 21-point cloud, centred, metres. */
-function hand(seed = 1): Vec3Tuple[] {
-  const r = rng(seed);
-  return Array.from(
-    { length: 21 },
-    (): Vec3Tuple => [(r() - 0.5) * 0.16, (r() - 0.5) * 0.18, (r() - 0.5) * 0.06],
-  );
-}
 
 describe("camera models", () => {
   it.each([
@@ -94,7 +75,7 @@ describe("solveTranslation (world landmarks + t → image keypoints)", () => {
     ["pinhole, far off-axis", pinhole, [-0.5, 0.3, 0.7]],
     ["fisheye", fisheye, [0.3, 0.25, 0.35]],
   ] as const)("%s: recovers t exactly from exact keypoints", (_n, cam, t) => {
-    const world = hand();
+    const world = randomHand();
     const px = world.map((w) => projectPoint(cam, [w[0] + t[0], w[1] + t[1], w[2] + t[2]]));
     const fit = solveTranslation(cam, world, px);
     expect(fit.converged).toBe(true);
@@ -110,7 +91,7 @@ describe("solveTranslation (world landmarks + t → image keypoints)", () => {
   });
 
   it("with 2 px keypoint noise the depth error stays within a few millimetres at 0.45 m (seeded)", () => {
-    const world = hand(3);
+    const world = randomHand(3);
     const t: Vec3Tuple = [0.05, 0.1, 0.45];
     const r = rng(42);
     const px = world.map((w) => {
@@ -138,7 +119,7 @@ describe("alignToViewRay (crop line of sight → camera axes)", () => {
     z!.forEach((v, i) => {
       expect(v).toBeCloseTo(ray[i]! / n, 12);
     });
-    const w = hand(9);
+    const w = randomHand(9);
     const r = alignToViewRay(w, ray);
     expect(Math.hypot(...r[3]!.map((v, i) => v - r[7]![i]!))).toBeCloseTo(
       Math.hypot(...w[3]!.map((v, i) => v - w[7]![i]!)),
@@ -149,7 +130,7 @@ describe("alignToViewRay (crop line of sight → camera axes)", () => {
 
   it("a hand seen 40° off-axis: only the aligned landmarks reproject exactly", () => {
     // The landmark model reports the hand as seen along the crop's line of sight.
-    const wView = hand(11);
+    const wView = randomHand(11);
     const t: Vec3Tuple = [0.35, 0.25, 0.4];
     const ray = pixelToRay(pinhole, ...projectPoint(pinhole, t));
     const truth = alignToViewRay(wView, ray).map((p): Vec3Tuple => [p[0] + t[0], p[1] + t[1], p[2] + t[2]]);
@@ -163,7 +144,7 @@ describe("alignToViewRay (crop line of sight → camera axes)", () => {
 
 describe("canonical hand (models without world landmarks)", () => {
   it("scales relative-depth landmarks so the palm measures CANONICAL_PALM_M, centred", () => {
-    const px = hand(5).map((p): [number, number, number] => [
+    const px = randomHand(5).map((p): [number, number, number] => [
       p[0] * 3000 + 500,
       p[1] * 3000 + 400,
       p[2] * 3000,

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,7 +36,7 @@ describe("extractHandTrack on the egodex clip (egocentric, two hands)", () => {
   // The whole clip (94 frames, a few seconds per pair): tracking runs at the video's 30 Hz.
   it.each([
     ["default", 0.9, 0.95],
-    ["keijiro", 0.6, 0],
+    ["keijiro", 0.6, 0.6],
   ] as const)(
     "%s pair: a valid track with both hands in most frames",
     async (models, minTwoHands, minSidesConsistent) => {
@@ -51,7 +52,9 @@ describe("extractHandTrack on the egodex clip (egocentric, two hands)", () => {
         `egodex, ${models} pair: ${stats.frames} frames, hands in ${stats.framesWithHands}, both in ${two}, sides consistent with image position in ${consistent} of ${two}; reprojection ${stats.meanReprojectionPx.toFixed(1)} px; ${stats.framesPerS.toFixed(1)} frames/s`,
       );
       expect(two / track.frames.length).toBeGreaterThan(minTwoHands);
-      // The keijiro landmark model's handedness is unreliable on back-of-hand egocentric views (see the report).
+      // Sides come from the 3D hands' chirality over each track (the keijiro model's handedness score
+      // is wrong on egocentric views and not used). The keijiro pair's misses (21 of 63) are frames
+      // where it keeps a second skeleton on the right hand, which its shape labels right as well.
       expect(consistent).toBeGreaterThanOrEqual(minSidesConsistent * two);
       const ratios: number[] = [];
       for (const f of track.frames) {
@@ -106,6 +109,30 @@ describe("extractHandTrack on the egodex clip (egocentric, two hands)", () => {
     await expect(extractHandTrack(egodex, { camera, range: { end: 2 } })).rejects.toThrow(
       /calibrated for 1280x720/,
     );
+  });
+
+  it("a mirrored copy, extracted as mirrored, gets the same sides (the 3D chirality flips with the image)", async () => {
+    const flipped = path.join(tmp, "mirrored.mp4");
+    execFileSync("ffmpeg", [
+      ...["-v", "error", "-y", "-i", egodex, "-vf", "hflip", "-frames:v", "30"],
+      ...["-c:v", "mpeg4", "-q:v", "2", flipped],
+    ]);
+    const a = (await extractHandTrack(egodex, { range: { end: 30 } })).track;
+    const b = (await extractHandTrack(flipped, { mirrored: true })).track;
+    let matched = 0;
+    a.frames.forEach((f, i) => {
+      for (const h of f.hands) {
+        const [x, y] = h.keypointsPx![0]!;
+        // The same hand in the mirrored frame: its wrist mirrored about the vertical centre line.
+        const m = b.frames[i]!.hands.find(
+          (g) => Math.hypot(g.keypointsPx![0]![0] - (1920 - x), g.keypointsPx![0]![1] - y) < 50,
+        );
+        if (!m) continue;
+        matched++;
+        expect(m.side).toBe(h.side);
+      }
+    });
+    expect(matched).toBeGreaterThan(50);
   });
 
   it("a video without hands is an InputError unless an empty track is allowed", async () => {

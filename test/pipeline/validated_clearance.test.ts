@@ -45,7 +45,7 @@ describe("validated datasets: no successful episode's gripper inside fixed scene
 
   it("variants of a real GRAB demonstration", async () => {
     const { episode } = await runCase(
-      await grabCase("apple_lift_frames200-300_hand_glob_poses.json", "franka_hand"),
+      await grabCase("apple_lift_frames200-300_hand_glob_poses.json", "robotiq_2f85"),
     );
     expect(episode.success).toBe(true);
     const out = path.join(tmp, "grab");

@@ -24,7 +24,7 @@ beforeAll(async () => {
 describe("human provenance through retargeting", () => {
   it("marks samples in a gap interpolated with the gap's length, the rest observed, the lead-in held", async () => {
     const e = await loadEmbodiment("robotiq_2f85");
-    const traj = retargetParallelJaw(track, e, { controlHz: FPS, dwellOnGraspChange: false });
+    const traj = retargetParallelJaw(track, e, { controlHz: FPS, dwellOnGraspChange: false, settleS: 0 });
     const gapStartS = (GAP.first - 1) / FPS;
     const gapEndS = (GAP.last + 1) / FPS;
     const leadIn = traj.steps.findIndex((s) => s.human.status !== "held");
@@ -83,5 +83,55 @@ describe("a recording that starts mid-grasp", () => {
     expect(closing.length).toBeGreaterThanOrEqual(Math.ceil((e.strokeM / e.fingerSpeedMps) * FPS));
     for (const s of closing) expect(s.tcp).toEqual(traj.steps[firstRecorded]!.tcp);
     expect(lead.findIndex((s) => s.grasp)).toBe(opening.length);
+  });
+});
+
+describe("the robot holds still at the end", () => {
+  it("repeats the last step for settleS, human sample held, pose and jaws unchanged", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const without = retargetParallelJaw(track, e, { controlHz: FPS, settleS: 0 });
+    const traj = retargetParallelJaw(track, e, { controlHz: FPS, settleS: 0.5 });
+    expect(traj.steps.length).toBe(without.steps.length + 15);
+    const last = without.steps[without.steps.length - 1]!;
+    for (const [k, s] of traj.steps.slice(without.steps.length).entries()) {
+      expect(s.t).toBeCloseTo((without.steps.length + k) / FPS, 12);
+      expect(s.tcp).toEqual(last.tcp);
+      expect([s.apertureM, s.grasp]).toEqual([last.apertureM, last.grasp]);
+      expect(s.human).toEqual({ ...last.human, status: "held" });
+    }
+  });
+});
+
+describe("long gaps split the demonstration", () => {
+  /** The hand unseen for frames 40–79 (1.33 s at 30 Hz): too long to invent the motion across. */
+  const LONG = { first: 40, last: 79 };
+  const longGap = (): HandTrack => ({
+    ...track,
+    frames: track.frames.map((f, i) => (i >= LONG.first && i <= LONG.last ? { ...f, hands: [] } : f)),
+  });
+
+  it("retargets the longest stretch the hand was seen in, says which, and fills no long gap", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const t = longGap();
+    const traj = retargetParallelJaw(t, e, { controlHz: FPS });
+    const lastFrame = t.frames.length - 1;
+    // Before the gap: frames 0..39 (40); after it: 80..end. The later stretch is the longer.
+    expect(lastFrame - 80 + 1).toBeGreaterThan(40);
+    expect(traj.source.segment).toEqual({ index: 1, of: 2 });
+    expect(traj.source.frames).toEqual([80, lastFrame]);
+    for (const s of traj.steps) {
+      expect(s.human.frameIndex).toBeGreaterThanOrEqual(80);
+      expect(s.human.gapS ?? 0).toBeLessThanOrEqual(0.5);
+    }
+    const first = retargetParallelJaw(t, e, { controlHz: FPS, segment: 0 });
+    expect(first.source.frames).toEqual([0, LONG.first - 1]);
+    expect(() => retargetParallelJaw(t, e, { segment: 2 })).toThrow(/split the track into 2/);
+  });
+
+  it("a gap shorter than maxGapS stays one demonstration, interpolated", async () => {
+    const e = await loadEmbodiment("robotiq_2f85");
+    const traj = retargetParallelJaw(longGap(), e, { controlHz: FPS, maxGapS: 2 });
+    expect(traj.source.segment).toBeUndefined();
+    expect(traj.steps.some((s) => s.human.status === "interpolated" && (s.human.gapS ?? 0) > 1.3)).toBe(true);
   });
 });

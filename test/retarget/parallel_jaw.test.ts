@@ -147,7 +147,12 @@ describe("parallel_jaw", () => {
         path.join(ROOT, "models", MODEL_FILES[0]!),
         "embodiment",
       );
-      traj = retargetParallelJaw(track, embodiment, { controlHz, dwellOnGraspChange: false, leadInM: 0 });
+      traj = retargetParallelJaw(track, embodiment, {
+        controlHz,
+        dwellOnGraspChange: false,
+        leadInM: 0,
+        settleS: 0,
+      });
     });
 
     it("spaces steps 1 / controlHz apart over the whole demonstration", () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CameraSpecSchema } from "./camera.js";
-import { finite, header, keypoints2, keypoints3, nonNegative, poseSchema, positive, vec3 } from "./common.js";
+import { finite, keypoints2, keypoints3, nonNegative, poseSchema, positive, vec3 } from "./common.js";
 
 /** One detected hand at one instant. */
 export const HandObservationSchema = z.strictObject({
@@ -22,6 +22,12 @@ export const HandFrameSchema = z.strictObject({
   /** Index of the source video frame (or mocap sample). */
   index: z.number().int().nonnegative().optional(),
   hands: z.array(HandObservationSchema).max(2),
+  /**
+   * Pose of the camera in W at this frame (v2): a head-worn camera moves with the head, so
+   * camera-frame keypoints are placed in W with the pose of their own frame. Present on every
+   * frame when the track has a `cameraTrajectory`, absent otherwise.
+   */
+  X_WC: poseSchema.optional(),
 });
 export type HandFrame = z.infer<typeof HandFrameSchema>;
 
@@ -55,11 +61,29 @@ export const ObjectTrackSchema = z.strictObject({
 });
 export type ObjectTrack = z.infer<typeof ObjectTrackSchema>;
 
+/** Where the per-frame camera poses of a track came from (v2). */
+export const CameraTrajectorySchema = z.strictObject({
+  /**
+   * measured: the capture device's own head tracking (ARKit, Aria SLAM, a TUM file from a SLAM
+   * system); assumed: not measured (e.g. a static head at a guessed height).
+   */
+  provenance: z.enum(["measured", "assumed"]),
+  /** What the poses were read from, e.g. `egodex:0.hdf5#/transforms/camera`. */
+  source: z.string().min(1),
+  /** How the source's world was turned into W (gravity-aligned, z up), e.g. "ARKit y-up → z-up". */
+  worldFrame: z.string().optional(),
+});
+export type CameraTrajectory = z.infer<typeof CameraTrajectorySchema>;
+
+/** The current version written; version 1 files (no per-frame camera pose) still load. */
+export const HAND_TRACK_VERSION = 2;
+
 export const HandTrackSchema = z
   .strictObject({
-    ...header("egobridge.handtrack", 1),
+    format: z.literal("egobridge.handtrack"),
+    version: z.union([z.literal(1), z.literal(HAND_TRACK_VERSION)]),
     source: z.strictObject({
-      kind: z.enum(["video", "grab", "procedural", "egodex", "mano"]),
+      kind: z.enum(["video", "grab", "procedural", "egodex", "aria-mps", "mano"]),
       uri: z.string().optional(),
       /** True when no human was recorded (procedural demonstrations). */
       synthetic: z.boolean(),
@@ -68,8 +92,15 @@ export const HandTrackSchema = z
     /** Nominal sample rate of `frames` (Hz). */
     fps: positive,
     camera: CameraSpecSchema.optional(),
-    /** Pose of the camera in the scene frame, when known (calibration); maps keypointsCam to W. */
+    /**
+     * Pose of a static camera in the scene frame (a calibration, or an assumed head pose); maps
+     * keypointsCam to W in frames that carry no pose of their own.
+     */
     X_WC: poseSchema.optional(),
+    /** v2: the frames carry the camera's pose per frame (`frames[i].X_WC`), from this source. */
+    cameraTrajectory: CameraTrajectorySchema.optional(),
+    /** What the human was doing, as the source describes it (e.g. EgoDex's task text). */
+    task: z.string().optional(),
     frames: z.array(HandFrameSchema).min(1, { message: "a hand track needs at least one frame" }),
     objects: z.array(ObjectTrackSchema).default([]),
   })
@@ -83,6 +114,19 @@ export const HandTrackSchema = z
         });
         return;
       }
+    }
+    if (track.cameraTrajectory && track.version < 2) {
+      ctx.addIssue({ code: "custom", path: ["cameraTrajectory"], message: "needs version 2" });
+    }
+    const posed = track.frames.filter((f) => f.X_WC).length;
+    if (track.cameraTrajectory ? posed !== track.frames.length : posed > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["frames"],
+        message: track.cameraTrajectory
+          ? `cameraTrajectory is set but ${track.frames.length - posed} of ${track.frames.length} frames have no X_WC`
+          : `${posed} frames have an X_WC but the track has no cameraTrajectory saying where it came from`,
+      });
     }
     for (const [k, obj] of track.objects.entries()) {
       if (obj.poses.length !== track.frames.length) {

@@ -62,6 +62,12 @@ export const RobotTrajectorySchema = z.strictObject({
     uri: z.string().optional(),
     side: z.enum(["left", "right"]),
     synthetic: z.boolean(),
+    /** Source frames covered (first, last): a demonstration split at long gaps covers one segment. */
+    frames: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).optional(),
+    /** Which segment this is and how many the hand's gaps split the source into. */
+    segment: z
+      .strictObject({ index: z.number().int().nonnegative(), of: z.number().int().positive() })
+      .optional(),
   }),
   method: z.string(),
   /** The retargeting parameters used, for provenance. */
