@@ -32,7 +32,11 @@ import {
 } from "./hand_samples.js";
 import { type ParallelJawParams, type ParallelJawParamsInput, ParallelJawParamsSchema } from "./params.js";
 
-export const RETARGET_METHOD = "parallel_jaw_pinch_v1";
+/**
+ * Names the retargeting algorithm in every trajectory. v2: grasps by closure and the grip frame for
+ * recorded hands without objects, zero-phase smoothing, long gaps split, a settle hold at the end.
+ */
+export const RETARGET_METHOD = "parallel_jaw_v2";
 
 const poseJson = (X: Pose): PoseJson => ({
   pos: toArray3(X.p),
