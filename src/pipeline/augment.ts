@@ -121,6 +121,39 @@ export async function augmentEpisodes(
   };
 }
 
+/** Attempts, validated variants and failures of one source's multiplication. */
+export interface MultiplySummary {
+  attempts: number;
+  validated: number;
+  failures: Record<string, number>;
+}
+
+/**
+ * A demonstration's dataset: with `variants` > 0 the episode multiplied into validated variants
+ * (augmentEpisodes), else the episode alone. `timed` records the stage's wall time.
+ */
+export async function demonstrationDataset(
+  episode: Episode,
+  outDir: string,
+  o: { variants: number; seed: number; onProgress?: (line: string) => void },
+  timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
+): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
+  if (o.variants > 0) {
+    const r = await timed("augment+dataset", () =>
+      augmentEpisodes([episode], outDir, { variants: o.variants, seed: o.seed, onProgress: o.onProgress }),
+    );
+    const s = r.stats[0]!;
+    return {
+      dataset: r.dataset,
+      augment: { attempts: s.attempts, validated: s.successes, failures: s.failures },
+    };
+  }
+  const dataset = await timed("dataset", () =>
+    writeLeRobotDataset(outDir, [episode], { fps: episode.controlHz, robotType: episode.embodiment.name }),
+  );
+  return { dataset };
+}
+
 /** `egobridge augment <dataset>`: reads the dataset's episodes and augments its sources. */
 export async function augmentDataset(
   datasetDir: string,

@@ -1,9 +1,8 @@
 import type { Episode } from "../core/schemas/episode.js";
-import { type DatasetSummary, writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { augmentEpisodes } from "./augment.js";
+import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE, loadEmbodiment, loadScene } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
 
@@ -24,7 +23,7 @@ export interface DemoSummary {
   frames: number;
   reasons: string[];
   /** Augmentation: attempts and validated variants (absent when no variants were asked for). */
-  augment?: { attempts: number; validated: number; failures: Record<string, number> };
+  augment?: MultiplySummary;
   /** Wall time per stage (s). */
   stageS: Record<string, number>;
   synthetic: true;
@@ -55,21 +54,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       lineageSource: `procedural:pick_to_tote:${scene.name}`,
     }),
   );
-  const variants = o.variants ?? 0;
-  let augment: DemoSummary["augment"];
-  let dataset: DatasetSummary;
-  if (variants > 0) {
-    const r = await timed("augment+dataset", () =>
-      augmentEpisodes([episode], o.outDir, { variants, seed, onProgress: o.onProgress }),
-    );
-    dataset = r.dataset;
-    const s = r.stats[0]!;
-    augment = { attempts: s.attempts, validated: s.successes, failures: s.failures };
-  } else {
-    dataset = await timed("dataset", () =>
-      writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
-    );
-  }
+  const { dataset, augment } = await demonstrationDataset(
+    episode,
+    o.outDir,
+    { variants: o.variants ?? 0, seed, onProgress: o.onProgress },
+    timed,
+  );
   return {
     outDir: o.outDir,
     episodes: dataset.episodes,

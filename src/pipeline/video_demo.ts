@@ -12,14 +12,13 @@
  */
 import { InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
-import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
 import { extractHand } from "../retarget/hand_samples.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { augmentEpisodes } from "./augment.js";
+import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
 import { describeHeadCamera, placeHeadCamera, VIDEO_TASK, videoScene } from "./video_scene.js";
@@ -59,7 +58,7 @@ export interface VideoDemoSummary {
   reasons: string[];
   metrics: Record<string, number>;
   /** Augmentation: attempts and validated variants (absent when none were asked for or the episode failed). */
-  augment?: { attempts: number; validated: number; failures: Record<string, number> };
+  augment?: MultiplySummary;
   /** What was assumed rather than measured, for the user to read. */
   assumptions: string[];
   stageS: Record<string, number>;
@@ -99,24 +98,18 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
       lineageSource: `video:${o.video}`,
     }),
   );
-  const variants = o.variants ?? 0;
-  let augment: VideoDemoSummary["augment"];
-  let dataset: { episodes: number; successes: number; frames: number };
-  if (variants > 0 && episode.success) {
-    const r = await timed("augment+dataset", () => augmentEpisodes([episode], o.outDir, { variants, seed }));
-    dataset = r.dataset;
-    const st = r.stats[0]!;
-    augment = { attempts: st.attempts, validated: st.successes, failures: st.failures };
-  } else {
-    dataset = await timed("dataset", () =>
-      writeLeRobotDataset(o.outDir, [episode], { fps: trajectory.controlHz, robotType: embodiment.name }),
-    );
-  }
+  // Only a successful episode is multiplied: a failed one is written alone, with its verdict.
+  const { dataset, augment } = await demonstrationDataset(
+    episode,
+    o.outDir,
+    { variants: episode.success ? (o.variants ?? 0) : 0, seed },
+    timed,
+  );
   if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
-  const handZ = extractHand(track, trajectory.source.side, 0).keypoints_W.map((k) => k[0]!.z);
   let sceneNote: string;
   if (cupScene) {
     const { cup } = cupScene;
+    const handZ = extractHand(track, trajectory.source.side, 0).keypoints_W.map((k) => k[0]!.z);
     const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
     const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;
     sceneNote = `object ASSUMED: ${cup.shapeSource}, ${cupHeightM.toFixed(3)} m tall; table top at ${tableZ.toFixed(3)} m (wrists between ${Math.min(...handZ).toFixed(3)} and ${Math.max(...handZ).toFixed(3)} m)`;

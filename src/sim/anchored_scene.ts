@@ -1,10 +1,10 @@
 import { InputError } from "../core/errors.js";
-import { clamp, distance, fromArray3, poseFromJson, qaxes, qfromXyzw } from "../core/math.js";
+import { clamp, distance, fromArray3, poseFromJson, qaxes, qfromXyzw, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec, SceneSpecInput } from "../core/schemas/scene.js";
 import { SceneSpecSchema } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
-import { gripperBoxes, type OrientedBox } from "./scenery_clearance.js";
+import { gripperBoxes, radiusAlong } from "./scenery_clearance.js";
 
 /** A fingertip's pad surface lies about this far below its keypoint (the joint centre) (m). */
 const PAD_BELOW_KEYPOINT_M = 0.008;
@@ -48,7 +48,7 @@ export function clearOfSurface(
   const steps = trajectory.steps.map((s) => {
     const lowest = Math.min(
       ...gripperBoxes(embodiment, poseFromJson(s.tcp), s.grasp ? 0 : s.apertureM).map(
-        ({ box }) => box.center.z - verticalHalf(box),
+        ({ box }) => box.center.z - radiusAlong(box, UP),
       ),
     );
     const raise = surfaceZ + clearanceM - lowest;
@@ -63,9 +63,7 @@ export function clearOfSurface(
   return { trajectory: { ...trajectory, steps }, maxRaiseM, stepsRaised };
 }
 
-/** Half the vertical extent of an oriented box. */
-const verticalHalf = (b: OrientedBox): number =>
-  b.half[0] * Math.abs(b.axes[0].z) + b.half[1] * Math.abs(b.axes[1].z) + b.half[2] * Math.abs(b.axes[2].z);
+const UP = vec3(0, 0, 1);
 
 export interface AnchorOptions {
   /** Height of the carton placed at the grasp (m); its width follows the jaw opening before the grasp. */

@@ -47,7 +47,7 @@ function orientedBox(X_WB: Pose, center_B: Vec3, half: readonly [number, number,
 }
 
 /** Projected half-length of a box onto the unit axis n. */
-const radiusAlong = (b: OrientedBox, n: Vec3): number =>
+export const radiusAlong = (b: OrientedBox, n: Vec3): number =>
   b.half[0] * Math.abs(dot(b.axes[0], n)) +
   b.half[1] * Math.abs(dot(b.axes[1], n)) +
   b.half[2] * Math.abs(dot(b.axes[2], n));
