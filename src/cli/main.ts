@@ -320,13 +320,18 @@ program
   )
   .option("--filter <text>", "only built-in trajectories whose id contains this text")
   .option("--mjcf <file>", "the 2F-85 MJCF (default: robots/robotiq_2f85_mjcf/2f85.xml in EGOBRIDGE_ASSETS)")
+  .option(
+    "--embodiment <name>",
+    "the built-in set's Rapier gripper: robotiq_2f85 (boxes) or robotiq_2f85_mjcf (the MJCF's hulls and linkage)",
+    "robotiq_2f85",
+  )
   .option("--out <file>", "also write every result as JSON")
   .option("--json", "print each result as a JSON line instead of the table (the summary line last)")
   .action(
     withErrors(
       async (
         dataset: string | undefined,
-        o: { filter?: string; mjcf?: string; out?: string; json?: boolean },
+        o: { filter?: string; mjcf?: string; embodiment: string; out?: string; json?: boolean },
       ) => {
         const table = (line: string) => {
           if (!o.json) process.stdout.write(`${line}\n`);
@@ -338,7 +343,13 @@ program
           throw new InputError("--filter selects built-in trajectories; it does not apply to a dataset");
         const { results, summary } = dataset
           ? await runDatasetCrosscheck({ dir: dataset, mjcf: o.mjcf, log: table, onResult })
-          : await runCrosscheck({ filter: o.filter, mjcf: o.mjcf, log: table, onResult });
+          : await runCrosscheck({
+              filter: o.filter,
+              mjcf: o.mjcf,
+              embodiment: o.embodiment,
+              log: table,
+              onResult,
+            });
         if (o.out) await writeJsonAtomic(o.out, { summary, results });
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       },

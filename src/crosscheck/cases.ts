@@ -12,6 +12,7 @@
  * - slippery: the object's friction 0.02.
  */
 import { resolveAsset } from "../core/assets.js";
+import { InputError } from "../core/errors.js";
 import { add, fromArray3, qaxes, qfromXyzw, scale, toArray3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
@@ -20,6 +21,7 @@ import { importGrabFile } from "../hands/grab.js";
 import { proceduralPickToTote } from "../hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../pipeline/catalog.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { mujocoModels } from "../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 
 export type Variant = "nominal" | "wide" | "offset" | "heavy" | "slippery";
@@ -66,9 +68,16 @@ interface Base {
   trajectory: RobotTrajectory;
 }
 
-/** The built-in set (24 trajectories); `filter` keeps cases whose id contains it. */
-export async function builtinCases(filter?: string): Promise<CrosscheckCase[]> {
-  const embodiment = await loadEmbodiment("robotiq_2f85");
+/**
+ * The built-in set (24 trajectories); `filter` keeps cases whose id contains it. `gripper`: the
+ * Rapier side's 2F-85 (robotiq_2f85, boxes; or robotiq_2f85_mjcf, from the MJCF).
+ */
+export async function builtinCases(filter?: string, gripper = "robotiq_2f85"): Promise<CrosscheckCase[]> {
+  const embodiment = await loadEmbodiment(gripper);
+  if (!mujocoModels(embodiment))
+    throw new InputError(
+      `crosscheck: MuJoCo has no model of '${gripper}'; use robotiq_2f85 or robotiq_2f85_mjcf`,
+    );
   const bases: Base[] = [];
   const shelf = await loadScene("shelf_to_tote");
   for (const seed of DEMO_SEEDS) {

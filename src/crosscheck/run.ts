@@ -7,7 +7,7 @@ import { InputError } from "../core/errors.js";
 import { streamEpisodeExtras } from "../dataset/lerobot/index.js";
 import { loadMujoco, mujocoVersion } from "../sim/mujoco/mujoco.js";
 import { loadRobotiq2f85 } from "../sim/mujoco/robotiq_2f85.js";
-import { AGREE_GAP_M, MJCF_EMBODIMENT } from "../sim/mujoco/second_opinion.js";
+import { AGREE_GAP_M, mujocoModels } from "../sim/mujoco/second_opinion.js";
 import { builtinCases } from "./cases.js";
 import {
   type CrosscheckResult,
@@ -24,6 +24,8 @@ export interface CrosscheckRunOptions {
   filter?: string;
   /** A 2f85.xml to use instead of the one in the asset folders. */
   mjcf?: string;
+  /** The Rapier gripper: robotiq_2f85 (boxes, the default) or robotiq_2f85_mjcf (the MJCF's hulls and linkage). */
+  embodiment?: string;
   /** Receives each output line. */
   log: (line: string) => void;
   /** Receives each trajectory's whole result, as it is checked. */
@@ -35,12 +37,15 @@ export async function runCrosscheck(
 ): Promise<{ results: CrosscheckResult[]; summary: CrosscheckSummary }> {
   const t0 = performance.now();
   const gripper = await loadRobotiq2f85(o.mjcf ? { file: o.mjcf } : {});
-  const cases = await builtinCases(o.filter);
+  const cases = await builtinCases(o.filter, o.embodiment);
   if (cases.length === 0)
     throw new InputError(`no built-in cross-check trajectory id contains '${o.filter}'`);
   const mj = await loadMujoco();
+  const rapierGripper = cases[0]!.embodiment.model
+    ? `${cases[0]!.embodiment.name}, from the MJCF`
+    : `${cases[0]!.embodiment.name}, boxes`;
   o.log(
-    `egobridge crosscheck: ${cases.length} trajectories, Rapier (src/sim, parametric gripper) vs MuJoCo ${mujocoVersion(mj)} (${gripper.file})`,
+    `egobridge crosscheck: ${cases.length} trajectories, Rapier (src/sim, ${rapierGripper}) vs MuJoCo ${mujocoVersion(mj)} (${gripper.file})`,
   );
   o.log(TABLE_HEADER);
   const results: CrosscheckResult[] = [];
@@ -88,7 +93,7 @@ export async function runDatasetCrosscheck(
   const results: CrosscheckResult[] = [];
   const skipped: string[] = [];
   for await (const episode of streamEpisodeExtras(o.dir)) {
-    if (episode.embodiment.name !== MJCF_EMBODIMENT) {
+    if (!mujocoModels(episode.embodiment)) {
       skipped.push(episode.id);
       o.log(`${episode.id.padEnd(36)} skipped: no MuJoCo model of '${episode.embodiment.name}'`);
       continue;

@@ -32,7 +32,7 @@ const MIN_FINGER_MASS_KG = 0.15;
  * a carton in the aisle demo pitched the gripper 23° and put the housing on the tote floor (3 of 3
  * seeds failed as hard collisions); with it, none.
  */
-const WRIST_INERTIA_KGM2 = 0.02;
+export const WRIST_INERTIA_KGM2 = 0.02;
 
 /**
  * A parallel-jaw gripper in a Rapier world. The palm is a dynamic body whose frame is the gripper
@@ -145,17 +145,7 @@ export class ParallelJawGripper {
    * torque limits (see palm_controller.ts). In free space it arrives there by the end of the step.
    */
   setPalmTarget(X_WG: Pose, dtS: number): void {
-    const v = this.palm.linvel();
-    const w = this.palm.angvel();
-    const cmd = palmVelocityCommand(
-      { X_WG: this.pose(), v_W: { x: v.x, y: v.y, z: v.z }, w_W: { x: w.x, y: w.y, z: w.z } },
-      X_WG,
-      this.inertia,
-      this.embodiment.limits,
-      dtS,
-    );
-    this.palm.setLinvel(cmd.v_W, true);
-    this.palm.setAngvel(cmd.w_W, true);
+    drivePalm(this.palm, this.inertia, this.embodiment, X_WG, dtS);
   }
 
   /**
@@ -194,4 +184,32 @@ export class ParallelJawGripper {
     };
     return [inG(this.fingers[0]) + t / 2, inG(this.fingers[1]) - t / 2];
   }
+}
+
+/**
+ * Sets a palm body's velocities for the next physics step of `dtS` towards X_WG, as the arm's
+ * force/torque-limited controller chooses them (palm_controller.ts).
+ */
+export function drivePalm(
+  palm: RigidBody,
+  inertia: PalmInertia,
+  e: Embodiment,
+  X_WG: Pose,
+  dtS: number,
+): void {
+  const v = palm.linvel();
+  const w = palm.angvel();
+  const cmd = palmVelocityCommand(
+    {
+      X_WG: { p: { ...palm.translation() }, q: { ...palm.rotation() } },
+      v_W: { x: v.x, y: v.y, z: v.z },
+      w_W: { x: w.x, y: w.y, z: w.z },
+    },
+    X_WG,
+    inertia,
+    e.limits,
+    dtS,
+  );
+  palm.setLinvel(cmd.v_W, true);
+  palm.setAngvel(cmd.w_W, true);
 }

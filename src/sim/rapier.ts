@@ -13,6 +13,7 @@ export type {
   Collider,
   ImpulseJoint,
   PrismaticImpulseJoint,
+  RevoluteImpulseJoint,
   RigidBody,
   World,
 } from "@dimforge/rapier3d-deterministic-compat";

@@ -7,7 +7,7 @@ import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
 import { PairForces } from "./contact_forces.js";
 import { guardDownwardPress } from "./contact_guard.js";
-import { ParallelJawGripper } from "./gripper.js";
+import { createGripper, linkageOf, type SimGripper } from "./gripper_models.js";
 import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
@@ -73,6 +73,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     throw new RangeError(`physics rate ${physicsHz} Hz is not a multiple of the control rate ${hz} Hz`);
   }
   const dt = 1 / physicsHz;
+  const linkage = await linkageOf(o.embodiment);
   const world = new R.World({ x: o.scene.gravity[0], y: o.scene.gravity[1], z: o.scene.gravity[2] });
   try {
     world.timestep = dt;
@@ -82,7 +83,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const bodies = buildScene(R, world, o.scene);
     const first = o.trajectory.steps[0]!;
     const X0 = poseFromJson(first.tcp);
-    const gripper = new ParallelJawGripper(R, world, o.embodiment, X0, first.apertureM);
+    const gripper = createGripper(R, world, o.embodiment, linkage, X0, first.apertureM);
     const names = colliderNames(bodies, gripper);
     const overlap = spawnOverlap(bodies, gripper);
     if (overlap) {
@@ -199,7 +200,7 @@ function episodeOf(
  */
 function spawnOverlap(
   bodies: Map<string, SceneBody>,
-  gripper: ParallelJawGripper,
+  gripper: SimGripper,
 ): { reason: string; metrics: Record<string, number> } | null {
   const fixed = [...bodies.values()].filter((b) => !("dynamic" in b.item) || !b.item.dynamic);
   const gripperColliders = [gripper.palm, ...gripper.fingers].flatMap((b) =>
@@ -243,7 +244,7 @@ function anchorTarget(o: SimulateOptions, bodies: Map<string, SceneBody>): Scene
 function initialStep(
   traj: RobotTrajectory,
   bodies: Map<string, SceneBody>,
-  gripper: ParallelJawGripper,
+  gripper: SimGripper,
 ): EpisodeStep {
   const cmd = traj.steps[0]!;
   return {
@@ -256,7 +257,7 @@ function initialStep(
   };
 }
 
-function colliderNames(bodies: Map<string, SceneBody>, gripper: ParallelJawGripper): Map<number, string> {
+function colliderNames(bodies: Map<string, SceneBody>, gripper: SimGripper): Map<number, string> {
   const names = new Map<number, string>();
   for (const b of bodies.values()) for (const c of b.colliders) names.set(c.handle, b.id);
   for (const [h, id] of gripper.colliders) names.set(h, id);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { embodimentNames, loadEmbodiment, loadScene, sceneNames } from "../../src/pipeline/catalog.js";
-import { ParallelJawGripper } from "../../src/sim/gripper.js";
+import { createGripper, linkageOf } from "../../src/sim/gripper_models.js";
 import { loadRapier, type World } from "../../src/sim/rapier.js";
 import { buildScene } from "../../src/sim/scene_world.js";
 
@@ -18,7 +18,7 @@ describe("built-in models", () => {
     world = new R.World({ x: 0, y: 0, z: 0 });
     world.timestep = 1 / 240;
     const X = { p: { x: 0, y: 0, z: 1 }, q: { x: 0, y: 0, z: 0, w: 1 } };
-    const g = new ParallelJawGripper(R, world, e, X, e.strokeM);
+    const g = createGripper(R, world, e, await linkageOf(e), X, e.strokeM);
     for (let i = 0; i < 120; i++) {
       g.setPalmTarget(X, 1 / 240);
       g.setJawTarget(e.strokeM, 1 / 240);

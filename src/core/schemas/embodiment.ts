@@ -35,6 +35,12 @@ export const EmbodimentSchema = z.strictObject({
     massKg: positive,
     padFriction: nonNegative,
   }),
+  /**
+   * The robot model the gripper is simulated as (its meshes' convex hulls and its linkage; see
+   * sim/linkage_gripper.ts): an asset name of an MJCF file. Without it, the gripper is simulated
+   * as boxes of the sizes above (a declared simplification).
+   */
+  model: z.strictObject({ mjcf: z.string().min(1) }).optional(),
   limits: z.strictObject({
     maxLinearSpeedMps: positive,
     maxLinearAccelMps2: positive,

@@ -31,7 +31,9 @@ import { readMjcfDocument } from "../../robots/mjcf_document.js";
 import { type Geometry, linkNamed, type RobotModel } from "../../robots/robot_model.js";
 import { childrenNamed, numbersAttr, parseNumbers, type XmlElement } from "../../robots/xml.js";
 import { GRIPPER_IDS } from "../gripper.js";
+import type { GripperLinkage } from "../linkage_gripper.js";
 import { type CollisionMeshMode, gripperMjcfForMujoco } from "./gripper_mjcf.js";
+import { deriveLinkage } from "./mjcf_linkage.js";
 
 /** The model file, found in the asset folders (EGOBRIDGE_ASSETS). */
 export const ROBOTIQ_2F85_MJCF = "robots/robotiq_2f85_mjcf/2f85.xml";
@@ -65,6 +67,8 @@ export interface MjcfGripper {
   /** The actuator: ctrl ∈ [0, ctrlMax] holds the linkage at q = ctrl · qPerCtrl. */
   actuator: { name: string; qPerCtrl: number; ctrlMax: number };
   linkageJoints: string[];
+  /** The same gripper for Rapier (sim/linkage_gripper.ts): hulls, linkage, pads. */
+  linkage: GripperLinkage;
   apertureAt(q: number): number;
   /** Linkage angle for an opening; 0 beyond the stroke, qMax for 0. */
   qForAperture(apertureM: number): number;
@@ -108,6 +112,15 @@ export async function loadRobotiq2f85(o: Robotiq2f85Options = {}): Promise<MjcfG
     p: padCentre_B(qForAperture(tcpApertureM)),
     q: qfromAxisAngle(vec3(0, 0, 1), -Math.PI / 2),
   };
+  const linkage = await deriveLinkage({
+    model,
+    doc,
+    baseBody: model.links[1]!.name,
+    X_BG,
+    qMax,
+    apertureAt,
+    partOf: (link) => FINGER_BODIES[link] ?? GRIPPER_IDS.palm,
+  });
   const { xml, files } = await gripperMjcfForMujoco(doc, model, collisionMeshes);
   return {
     file: abs,
@@ -128,6 +141,7 @@ export async function loadRobotiq2f85(o: Robotiq2f85Options = {}): Promise<MjcfG
     qMax,
     actuator,
     linkageJoints: model.joints.map((j) => j.name),
+    linkage,
     apertureAt,
     qForAperture,
     padCentre_B,
@@ -216,4 +230,23 @@ function actuatorGain(doc: XmlElement, file: string): MjcfGripper["actuator"] {
   if (!(bias[1]! < 0) || !(coef > 0))
     throw new InputError(`${what()}: not a position servo on a positive tendon`);
   return { name: act.attrs["name"] ?? "actuator0", qPerCtrl: gain / (-bias[1]! * coef), ctrlMax: ctrl[1]! };
+}
+
+const linkages = new Map<string, Promise<GripperLinkage>>();
+
+/**
+ * The Rapier linkage of the gripper model an embodiment names (`model.mjcf`: an asset name such as
+ * ROBOTIQ_2F85_MJCF, or a path), derived once per process.
+ */
+export function linkageOfModel(mjcf: string): Promise<GripperLinkage> {
+  let p = linkages.get(mjcf);
+  if (!p) {
+    p = (async () => {
+      const file = path.isAbsolute(mjcf) ? mjcf : await resolveAsset({ name: mjcf });
+      return (await loadRobotiq2f85({ file })).linkage;
+    })();
+    p.catch(() => linkages.delete(mjcf));
+    linkages.set(mjcf, p);
+  }
+  return p;
 }

@@ -5,16 +5,24 @@
  * fling the object to different places are not an agreement.
  */
 import { distance, fromArray3 } from "../../core/math.js";
+import type { Embodiment } from "../../core/schemas/embodiment.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import type { EpisodeValidator, ValidateEngines, Validation } from "../verdict.js";
 import { type MujocoRollout, replayInMujoco } from "./replay_mujoco.js";
-import { loadRobotiq2f85, type MjcfGripper } from "./robotiq_2f85.js";
+import { loadRobotiq2f85, type MjcfGripper, ROBOTIQ_2F85_MJCF } from "./robotiq_2f85.js";
 
 /** The engines agree when their verdicts match and the target ends within this of itself (m). */
 export const AGREE_GAP_M = 0.02;
 
-/** The embodiment the MuJoCo replay models: the only one whose episodes it can re-check. */
+/** The embodiment the MuJoCo replay models (its box simplification in Rapier). */
 export const MJCF_EMBODIMENT = "robotiq_2f85";
+
+/**
+ * Whether MuJoCo can re-check an episode of this gripper: the 2F-85, simulated in Rapier as boxes
+ * (`robotiq_2f85`) or from the same MJCF (`model.mjcf`, e.g. `robotiq_2f85_mjcf`).
+ */
+export const mujocoModels = (e: Embodiment): boolean =>
+  e.name === MJCF_EMBODIMENT || e.model?.mjcf === ROBOTIQ_2F85_MJCF;
 
 export interface SecondOpinion {
   agree: boolean;
@@ -50,8 +58,7 @@ export async function mujocoOpinion(episode: Episode, gripper: MjcfGripper): Pro
 export async function mujocoValidator(mjcf?: string): Promise<EpisodeValidator> {
   const gripper = await loadRobotiq2f85(mjcf ? { file: mjcf } : {});
   return async (e: Episode): Promise<Validation> => {
-    if (e.embodiment.name !== MJCF_EMBODIMENT)
-      return { reject: "mujoco_unsupported_embodiment", metrics: {} };
+    if (!mujocoModels(e.embodiment)) return { reject: "mujoco_unsupported_embodiment", metrics: {} };
     const o = await mujocoOpinion(e, gripper);
     return {
       reject: o.agree ? null : "mujoco_disagrees",
