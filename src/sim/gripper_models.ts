@@ -4,9 +4,9 @@
  * own geometry and linkage (linkage_gripper.ts).
  *
  * A model's linkage is derived from its MJCF by Node code that reads files
- * (sim/mujoco/robotiq_2f85.ts); the browser's re-simulation cannot read them, so it installs a
- * loader that fetches the derived linkage from the preview server (setLinkageLoader). Either
- * way the same numbers reach Rapier.
+ * (sim/mujoco/robotiq_2f85.ts). A browser cannot read them: there, an embodiment with a model
+ * fails with a clear error unless a loader is installed (setLinkageLoader) that brings the
+ * derived linkage from somewhere else; the preview does not install one yet.
  */
 
 import type { Pose } from "../core/math.js";
