@@ -8,8 +8,13 @@
  * - wide: the jaws are held at full stroke and never close;
  * - offset: the TCP is shifted 8 cm along the gripper's x axis (across the finger width, square to
  *   both the approach and the opening), so the pads close beside the object;
- * - heavy: the object's mass ×20;
- * - slippery: the object's friction 0.02.
+ * - heavy: the object weighs HEAVY_MARGIN times more than the grip can hold by friction
+ *   (2·μ·F_grip) or the arm can lift (its force limit), whichever is more;
+ * - slippery: the object's friction is so low that the grip holds 1/SLIPPERY_MARGIN of its weight.
+ * The bad variants are negative controls, so they are bad by a clear margin: at a fixed ×20 mass
+ * the demo's carton weighed half of what its grip holds (Rapier lifted it, MuJoCo did not), and at
+ * a fixed friction of 0.02 the grip held 1.1 times its weight; both were questions of modelling
+ * detail, not of whether the grasp can work.
  */
 import { resolveAsset } from "../core/assets.js";
 import { InputError } from "../core/errors.js";
@@ -38,8 +43,13 @@ export interface CrosscheckCase {
 
 /** Sideways TCP offset of the "offset" variant (m). */
 export const OFFSET_M = 0.08;
-export const HEAVY_FACTOR = 20;
-export const SLIPPERY_FRICTION = 0.02;
+export const HEAVY_MARGIN = 3;
+export const SLIPPERY_MARGIN = 4;
+const G = 9.81;
+
+/** What the grip holds by friction (N): two pads at the grip force, each at the pair's friction (Rapier's min rule). */
+const holdN = (e: Embodiment, friction: number) =>
+  2 * Math.min(friction, e.finger.padFriction) * e.gripForceN;
 
 /** The GRAB sequences of the set, by asset name under hands/grab/derived_json/. */
 export const GRAB_SEQUENCES = {
@@ -104,6 +114,8 @@ export async function builtinCases(filter?: string, gripper = "robotiq_2f85"): P
   return filter ? cases.filter((c) => c.id.includes(filter)) : cases;
 }
 
+const targetOf = (scene: SceneSpec): SceneItem => scene.items.find((it) => it.id === scene.task.targetId)!;
+
 const withTarget = (scene: SceneSpec, change: (item: SceneItem) => SceneItem): SceneSpec => ({
   ...scene,
   items: scene.items.map((it) => (it.id === scene.task.targetId ? change(it) : it)),
@@ -136,19 +148,25 @@ export function makeVariant(b: Base, variant: Variant): CrosscheckCase {
           }),
         },
       };
-    case "heavy":
+    case "heavy": {
+      const target = targetOf(b.scene);
+      const massKg =
+        (HEAVY_MARGIN * Math.max(holdN(b.embodiment, target.friction), b.embodiment.limits.maxForceN)) / G;
       return {
         ...base,
-        description: `${b.description}; object mass ×${HEAVY_FACTOR}`,
-        scene: withTarget(b.scene, (it) =>
-          "massKg" in it ? { ...it, massKg: it.massKg * HEAVY_FACTOR } : it,
-        ),
+        description: `${b.description}; object mass ${massKg.toFixed(2)} kg (${HEAVY_MARGIN}× what the grip holds or the arm lifts)`,
+        scene: withTarget(b.scene, (it) => ("massKg" in it ? { ...it, massKg } : it)),
       };
-    case "slippery":
+    }
+    case "slippery": {
+      const target = targetOf(b.scene);
+      const weightN = ("massKg" in target ? target.massKg : 0) * G;
+      const friction = weightN / (SLIPPERY_MARGIN * 2 * b.embodiment.gripForceN);
       return {
         ...base,
-        description: `${b.description}; object friction ${SLIPPERY_FRICTION}`,
-        scene: withTarget(b.scene, (it) => ({ ...it, friction: SLIPPERY_FRICTION })),
+        description: `${b.description}; object friction ${friction.toPrecision(3)} (the grip holds 1/${SLIPPERY_MARGIN} of its weight)`,
+        scene: withTarget(b.scene, (it) => ({ ...it, friction })),
       };
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { isFiniteVec3, poseFromJson, poseInterp, poseToJson } from "../core/math.js";
+import { isFiniteVec3, type Pose, poseFromJson, poseInterp, poseToJson } from "../core/math.js";
 import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
@@ -11,7 +11,14 @@ import { createGripper, linkageOf, type SimGripper } from "./gripper_models.js";
 import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
-import { isGrasped, judge, touchesGripper, type Verdict } from "./verdict.js";
+import {
+  gripperSceneryForce,
+  isGrasped,
+  judge,
+  PROTECTIVE_STOP_HOLD_S,
+  touchesGripper,
+  type Verdict,
+} from "./verdict.js";
 
 export interface SimulateOptions {
   scene: SceneSpec;
@@ -109,9 +116,13 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const fixedIds = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
     const moving = [...[...bodies.values()].map((b) => b.body), gripper.palm, ...gripper.fingers];
     const anchor = new ObjectAnchor();
-    for (const cmd of o.trajectory.steps) {
-      let X_cmd = poseFromJson(cmd.tcp);
-      if (anchored && cmd.object) {
+    // After a protective stop: the pose the arm holds, the jaw command it keeps, steps left.
+    let stop: { X: Pose; apertureM: number; grasp: boolean; stepsLeft: number } | undefined;
+    for (const trajectoryStep of o.trajectory.steps) {
+      if (stop && stop.stepsLeft-- <= 0) break;
+      const cmd = stop ? { ...trajectoryStep, apertureM: stop.apertureM, grasp: stop.grasp } : trajectoryStep;
+      let X_cmd = stop ? stop.X : poseFromJson(cmd.tcp);
+      if (anchored && cmd.object && !stop) {
         const X_WO_sim = { p: { ...anchored.body.translation() }, q: { ...anchored.body.rotation() } };
         const last = steps[steps.length - 1];
         const held = last !== undefined && isGrasped(last, anchored.id);
@@ -132,7 +143,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       const lastStep = steps[steps.length - 1];
       const carried =
         lastStep && isGrasped(lastStep, o.scene.task.targetId) ? o.scene.task.targetId : undefined;
-      X_cmd = guardDownwardPress(X_cmd, base.X_WG, lastStep, fixedIds, carried);
+      if (!stop) X_cmd = guardDownwardPress(X_cmd, base.X_WG, lastStep, fixedIds, carried);
       for (let j = 0; j < substeps && !fault; j++) {
         const X_ref = poseInterp(prevCmd, X_cmd, (j + 1) / substeps);
         base = trackReference(base, X_ref, o.embodiment.limits, dt);
@@ -151,6 +162,19 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         contacts: contacts(world, names, dt),
         human: cmd.human,
       });
+      if (
+        !stop &&
+        gripperSceneryForce(steps[steps.length - 1]!, fixedIds) > o.embodiment.limits.collisionForceN
+      ) {
+        stop = {
+          X: gripper.pose(),
+          apertureM: cmd.apertureM,
+          grasp: cmd.grasp,
+          stepsLeft: Math.round(PROTECTIVE_STOP_HOLD_S * hz),
+        };
+        base = restingBase(stop.X);
+        prevCmd = stop.X;
+      }
     }
     if (steps.length === 0) {
       steps.push(initialStep(o.trajectory, bodies, gripper));

@@ -159,6 +159,25 @@ function analyseGrasp(steps: readonly EpisodeStep[], id: string): GraspAnalysis 
   return out;
 }
 
+/** The strongest contact of any gripper part with any of the `fixed` items in one step (N). */
+export function gripperSceneryForce(step: EpisodeStep, fixed: ReadonlySet<string>): number {
+  let max = 0;
+  for (const c of step.contacts) {
+    const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
+    if (GRIPPER_SET.has(g) && fixed.has(f)) max = Math.max(max, c.forceN);
+  }
+  return max;
+}
+
+/**
+ * Seconds a rollout goes on after a protective stop (a gripper contact with fixed scenery above
+ * the embodiment's `collisionForceN`): the arm holds where it stopped, the jaws keep their
+ * set-point, and what it knocked comes to rest. A real arm's collision detection stops it there;
+ * pressing on, as a simulator without one would, throws objects about in ways no two engines
+ * (and no real robot) reproduce.
+ */
+export const PROTECTIVE_STOP_HOLD_S = 0.5;
+
 /**
  * The strongest contact of each gripper part with each fixed scene item over the rollout (N), and
  * the step of the strongest of all.

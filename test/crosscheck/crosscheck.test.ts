@@ -50,8 +50,17 @@ describe("built-in cross-check set", () => {
     const heavy = cases.find((c) => c.id === "demo_s0/heavy")!;
     const mass = (c: CrosscheckCase) =>
       (c.scene.items.find((i) => i.id === c.scene.task.targetId) as { massKg: number }).massKg;
-    expect(mass(heavy)).toBeCloseTo(20 * mass(nominal), 12);
+    // Negative controls by a clear margin: the heavy object's weight is 3× what the grip holds
+    // by friction and what the arm lifts; the slippery one's friction lets the grip hold 1/4 of it.
+    const target = (c: CrosscheckCase) =>
+      c.scene.items.find((i) => i.id === c.scene.task.targetId) as { massKg: number; friction: number };
+    const e = nominal.embodiment;
+    const gripHoldN = 2 * Math.min(target(nominal).friction, e.finger.padFriction) * e.gripForceN;
+    expect(mass(heavy) * 9.81).toBeCloseTo(3 * Math.max(gripHoldN, e.limits.maxForceN), 9);
     expect(heavy.trajectory).toBe(nominal.trajectory);
+    const slippery = cases.find((c) => c.id === "demo_s0/slippery")!;
+    expect(2 * target(slippery).friction * e.gripForceN).toBeCloseTo((mass(nominal) * 9.81) / 4, 9);
+    expect(mass(slippery)).toBe(mass(nominal));
   });
 });
 

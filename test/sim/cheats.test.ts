@@ -3,7 +3,16 @@
  * Rapier physics and must fail for the reason that names what went wrong.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromArray3, type Quat, qfromAxes, qfromAxisAngle, qmul, qslerp, vec3 } from "../../src/core/math.js";
+import {
+  distance,
+  fromArray3,
+  type Quat,
+  qfromAxes,
+  qfromAxisAngle,
+  qmul,
+  qslerp,
+  vec3,
+} from "../../src/core/math.js";
 import type { Embodiment } from "../../src/core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec } from "../../src/core/schemas/scene.js";
 import { SceneSpecSchema } from "../../src/core/schemas/scene.js";
@@ -13,6 +22,7 @@ import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
 import { sceneryIncursion } from "../../src/sim/scenery_clearance.js";
 import { simulateEpisode } from "../../src/sim/simulate.js";
+import { PROTECTIVE_STOP_HOLD_S } from "../../src/sim/verdict.js";
 
 const HZ = 30;
 /** Gripper pointing down (approach −z_W), jaws opening along ±x_W. */
@@ -157,6 +167,20 @@ describe("cheat suite: physically impossible or unearned successes fail, for the
     // The fingertips (2.25 cm below the TCP) rest on the board's top at 0.8 m.
     const lowest = Math.min(...ep.steps.map((s) => s.state.tcp.pos[2]));
     expect(lowest).toBeGreaterThan(0.8);
+    // A protective stop: the first step over the collision force ends the motion; the arm holds
+    // there for PROTECTIVE_STOP_HOLD_S while the scene settles, then the episode ends.
+    const force = (k: number) =>
+      Math.max(
+        0,
+        ...ep.steps[k]!.contacts.filter((c) => c.a === "shelf" || c.b === "shelf").map((c) => c.forceN),
+      );
+    const stopAt = ep.steps.findIndex((_, k) => force(k) > e.limits.collisionForceN);
+    expect(stopAt).toBeGreaterThan(0);
+    expect(ep.steps.length).toBe(stopAt + 1 + Math.round(PROTECTIVE_STOP_HOLD_S * HZ));
+    expect(ep.steps.length).toBeLessThan(traj.steps.length);
+    const at = fromArray3(ep.steps[stopAt]!.state.tcp.pos);
+    for (const s of ep.steps.slice(stopAt))
+      expect(distance(fromArray3(s.state.tcp.pos), at)).toBeLessThan(0.01);
   });
 
   it("a gripper swept through a tote wall stops at the wall and fails as a hard collision", async () => {

@@ -32,7 +32,7 @@ import { PairForces } from "../contact_forces.js";
 import { GRIPPER_IDS } from "../gripper.js";
 import { angularDampingOf } from "../scene_world.js";
 import { RUNAWAY_SPEED_MPS } from "../simulate.js";
-import { judge, type Verdict } from "../verdict.js";
+import { gripperSceneryForce, judge, PROTECTIVE_STOP_HOLD_S, type Verdict } from "../verdict.js";
 import {
   GRIPPER_DIR,
   GRIPPER_PREFIX,
@@ -265,6 +265,11 @@ class MujocoRig {
     this.mj.mj_step(this.m, this.d);
   }
 
+  /** The TCP pose X_WG, as measured. */
+  tcp(): Pose {
+    return compose(bodyPose(this.d, this.ids.mountBody), this.o.gripper.X_BG);
+  }
+
   /** Distance of the gripper base from a commanded base pose (m). */
   trackingError(X_WB: Pose): number {
     const p = bodyPose(this.d, this.ids.mountBody).p;
@@ -311,9 +316,13 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
     let broke: string | null = null;
     const steps: EpisodeStep[] = [];
     const maxJawStep = o.embodiment.fingerSpeedMps * dt;
+    const fixed = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+    // A protective stop as in src/sim (PROTECTIVE_STOP_HOLD_S): hold where it stopped, keep the jaw command.
+    let stop: { X: Pose; jaw: number; stepsLeft: number } | undefined;
     for (const cmd of o.commands) {
-      const X_cmd = poseFromJson(cmd.action.tcp);
-      const target = clampJaw(cmd.action.apertureM);
+      if (stop && stop.stepsLeft-- <= 0) break;
+      const X_cmd = stop ? stop.X : poseFromJson(cmd.action.tcp);
+      const target = stop ? stop.jaw : clampJaw(cmd.action.apertureM);
       for (let j = 0; j < substeps && !broke; j++) {
         base = trackReference(base, poseInterp(prev, X_cmd, (j + 1) / substeps), o.embodiment.limits, dt);
         const X_WB = rig.setBase(base.X_WG);
@@ -326,6 +335,14 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
       prev = X_cmd;
       if (broke) break;
       steps.push(rig.record(cmd));
+      if (
+        !stop &&
+        gripperSceneryForce(steps[steps.length - 1]!, fixed) > o.embodiment.limits.collisionForceN
+      ) {
+        stop = { X: rig.tcp(), jaw: target, stepsLeft: Math.round(PROTECTIVE_STOP_HOLD_S * o.controlHz) };
+        base = restingBase(stop.X);
+        prev = stop.X;
+      }
     }
     // A fault in the first control step: judge the scene as it was set up (as src/sim does).
     if (steps.length === 0) steps.push(initialStep(o, first, rig.ids));
