@@ -10,12 +10,17 @@
  * /data/<path>      files of DIR; a folder answers with a JSON listing
  * /scenes/<name>    scenes/*.json of the package
  * /models/<name>    models/*.json of the package
+ * /api/linkage?mjcf=<asset>
+ *                   the Rapier linkage (sim/linkage_gripper.ts) of a robot model that one of the
+ *                   models names (`model.mjcf`), derived here from the MJCF in the asset folders:
+ *                   the browser's re-simulation cannot read the model files
  * ```
  */
 import { promises as fs } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { linkageOfModel } from "../sim/mujoco/robotiq_2f85.js";
 import type { DirListing, PreviewConfig } from "./protocol.js";
 import { isInside, listInside, resolveInside } from "./safe_path.js";
 import { BASE_HEADERS, sendFile, sendJson } from "./static_files.js";
@@ -106,6 +111,22 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
     { prefix: "/models/", root: modelsReal, listing: true },
   ];
 
+  /** The robot models (`model.mjcf`) the served gripper models name: the only ones /api/linkage derives. */
+  async function modelFiles(): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (modelsReal === undefined) return out;
+    for (const name of await jsonNames(modelsReal)) {
+      const text = await fs.readFile(path.join(modelsReal, `${name}.json`), "utf8").catch(() => "");
+      try {
+        const mjcf = (JSON.parse(text) as { model?: { mjcf?: unknown } }).model?.mjcf;
+        if (typeof mjcf === "string") out.add(mjcf);
+      } catch {
+        // Not JSON: names no model.
+      }
+    }
+    return out;
+  }
+
   async function config(): Promise<PreviewConfig> {
     return {
       version: 1,
@@ -136,6 +157,20 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
     const head = req.method === "HEAD";
     if (urlPath === "/api/config") {
       sendJson(res, 200, await config(), head);
+      return;
+    }
+    if (urlPath === "/api/linkage") {
+      const mjcf = new URLSearchParams(raw.slice(urlPath.length).replace(/^\?/, "")).get("mjcf") ?? "";
+      if (!(await modelFiles()).has(mjcf)) {
+        refuse(res, 404, "no served gripper model names that robot model");
+        return;
+      }
+      const linkage = await linkageOfModel(mjcf).catch(() => undefined);
+      if (!linkage) {
+        refuse(res, 404, `the robot model ${mjcf} is not in the asset folders (EGOBRIDGE_ASSETS)`);
+        return;
+      }
+      sendJson(res, 200, linkage, head);
       return;
     }
     const mount = mounts.find((m) => urlPath.startsWith(m.prefix) || urlPath === m.prefix.slice(0, -1));

@@ -4,9 +4,8 @@
  * own geometry and linkage (linkage_gripper.ts).
  *
  * A model's linkage is derived from its MJCF by Node code that reads files
- * (sim/mujoco/robotiq_2f85.ts). A browser cannot read them: there, an embodiment with a model
- * fails with a clear error unless a loader is installed (setLinkageLoader) that brings the
- * derived linkage from somewhere else; the preview does not install one yet.
+ * (sim/mujoco/robotiq_2f85.ts). A browser cannot read them: the preview's simulation worker
+ * installs a loader (setLinkageLoader) that fetches the linkage the preview server derived.
  */
 
 import type { Pose } from "../core/math.js";

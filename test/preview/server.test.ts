@@ -12,6 +12,7 @@ import type { DirListing, PreviewConfig } from "../../src/preview/protocol.js";
 import { decodeSegments, isInside, resolveInside } from "../../src/preview/safe_path.js";
 import { type PreviewServer, startPreviewServer } from "../../src/preview/server.js";
 import { parseRange } from "../../src/preview/static_files.js";
+import { linkageOfModel, ROBOTIQ_2F85_MJCF } from "../../src/sim/mujoco/robotiq_2f85.js";
 
 let tmp: string;
 let server: PreviewServer;
@@ -62,7 +63,10 @@ beforeAll(async () => {
   for (const d of ["app", "scenes", "models"]) await fs.mkdir(path.join(tmp, d));
   await fs.writeFile(path.join(tmp, "app", "index.html"), "<!doctype html><title>app</title>");
   await fs.writeFile(path.join(tmp, "scenes", "s.json"), "{}");
-  await fs.writeFile(path.join(tmp, "models", "m.json"), "{}");
+  await fs.writeFile(
+    path.join(tmp, "models", "m.json"),
+    JSON.stringify({ model: { mjcf: ROBOTIQ_2F85_MJCF } }),
+  );
   server = await startPreviewServer({
     dataDir: data,
     appDir: path.join(tmp, "app"),
@@ -89,6 +93,15 @@ describe("preview server", () => {
     expect(info.status).toBe(200);
     expect(info.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect((await get("/data/link-in.json")).status).toBe(200);
+  });
+
+  it("derives the linkage of a robot model a served gripper names, and of no other file", async () => {
+    const r = await get(`/api/linkage?mjcf=${encodeURIComponent(ROBOTIQ_2F85_MJCF)}`);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual(JSON.parse(JSON.stringify(await linkageOfModel(ROBOTIQ_2F85_MJCF))));
+    for (const other of ["robots/franka_panda_mjcf/panda.xml", "/etc/passwd", "", "../secret.txt"]) {
+      expect((await get(`/api/linkage?mjcf=${encodeURIComponent(other)}`)).status, other).toBe(404);
+    }
   });
 
   it("lists folders without hidden names or links leading out", async () => {

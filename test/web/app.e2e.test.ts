@@ -139,6 +139,7 @@ beforeAll(async () => {
   await Promise.all([
     buildApp(appDir),
     runDemo({ outDir: dataDir, variants: 8 }),
+    runDemo({ outDir: path.join(jobDir, "mjcf"), variants: 0, embodiment: "robotiq_2f85_mjcf" }),
     writeBigTable(path.join(jobDir, "big")),
     fs.mkdir(SHOTS, { recursive: true }),
   ]);
@@ -172,7 +173,7 @@ describe("preview app (headless Chromium)", () => {
   it("lists the datasets of a job folder", async () => {
     await page.goto(server.url);
     await page.locator(".scene-list a").first().waitFor();
-    expect(await page.locator(".scene-list a").allTextContents()).toEqual(["big", "demo"]);
+    expect(await page.locator(".scene-list a").allTextContents()).toEqual(["big", "demo", "mjcf"]);
   });
 
   it("lists the demo dataset's episodes in the library", async () => {
@@ -248,6 +249,15 @@ describe("preview app (headless Chromium)", () => {
     });
     await page.waitForTimeout(300);
     await shot("episode");
+  });
+
+  it("re-simulates an episode of the 2F-85 built from its MJCF, with the linkage the server derives: identical", async () => {
+    await page.goto(`${server.url}#/episode/mjcf/0`);
+    await page.locator("section.episode[data-state=ready]").waitFor();
+    await page.getByRole("button", { name: "Replay stored" }).click();
+    await page.locator(".resim[data-state=done], .resim[data-state=error]").waitFor({ timeout: WAIT_MS });
+    expect(await page.locator(".resim").getAttribute("data-state")).toBe("done");
+    expect(await page.locator(".resim .resim-result").textContent()).toContain("identical");
   });
 
   for (const index of [1, 0]) {

@@ -6,8 +6,18 @@ import "../zod_csp.js";
 import * as Comlink from "comlink";
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import type { SceneSpec } from "../../core/schemas/scene.js";
+import { setLinkageLoader } from "../../sim/gripper_models.js";
+import type { GripperLinkage } from "../../sim/linkage_gripper.js";
 import { loadRapier } from "../../sim/rapier.js";
 import { type ResimRequest, type ResimResult, resimulate, runProcedural } from "./resimulate.js";
+
+// A gripper simulated from its robot model: the preview server derives the linkage from the model
+// files, which the browser cannot read (the same numbers, so the same rollout).
+setLinkageLoader(async (mjcf) => {
+  const r = await fetch(new URL(`/api/linkage?mjcf=${encodeURIComponent(mjcf)}`, self.location.origin));
+  if (!r.ok) throw new Error(`the preview server gave no linkage for ${mjcf}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as GripperLinkage;
+});
 
 const api = {
   /** Loads Rapier's WebAssembly; resolves once the worker can simulate. */
