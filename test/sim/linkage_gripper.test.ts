@@ -87,6 +87,38 @@ describe("the 2F-85 from its MJCF in Rapier", () => {
     expect(apertureAt(linkage, 0)).toBeCloseTo(mjcf.strokeM, 9);
   });
 
+  it("squeezes an object with the embodiment's grip force, whatever its width", () => {
+    for (const widthM of [0.02, 0.04, 0.06]) {
+      world?.free();
+      world = new R.World({ x: 0, y: 0, z: 0 });
+      world.timestep = DT;
+      world.numSolverIterations = 8;
+      world.integrationParameters.contact_natural_frequency = 300;
+      world.integrationParameters.normalizedPredictionDistance = 0.002;
+      const w = world;
+      const block = w.createCollider(
+        R.ColliderDesc.cuboid(widthM / 2, 0.008, 0.008),
+        w.createRigidBody(R.RigidBodyDesc.fixed()),
+      );
+      const g = new LinkageGripper(R, w, e, linkage, at(0, 0, 0), e.strokeM);
+      run(g, w, 2, () => at(0, 0, 0), 0);
+      const force = new Map<string, number>();
+      w.contactPairsWith(block, (other) => {
+        let impulse = 0;
+        w.contactPair(block, other, (m) => {
+          for (let k = 0; k < m.numContacts(); k++) impulse += m.contactImpulse(k);
+        });
+        const part = g.colliders.get(other.handle)!;
+        force.set(part, (force.get(part) ?? 0) + impulse / DT);
+      });
+      for (const side of ["gripper.finger_left", "gripper.finger_right"]) {
+        expect(Math.abs((force.get(side) ?? 0) - e.gripForceN), `${side} on ${widthM} m`).toBeLessThan(
+          0.25 * e.gripForceN,
+        );
+      }
+    }
+  });
+
   it("keeps the joint ranges: a finger pushed outwards does not open past the stroke", () => {
     const w = newWorld();
     const ball = w.createRigidBody(R.RigidBodyDesc.fixed().setTranslation(0.03, 0, 0));
