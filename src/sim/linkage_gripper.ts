@@ -39,6 +39,8 @@ import type { Collider, Rapier, RevoluteImpulseJoint, RigidBody, World } from ".
 /** A rigid body of the linkage (an MJCF link with its welded children). */
 export interface LinkageBody {
   name: string;
+  /** Which pad's linkage it belongs to (its angle follows that pad's opening). */
+  side: "left" | "right";
   /** The GRIPPER_IDS part its contacts report as. */
   part: string;
   massKg: number;
@@ -355,6 +357,77 @@ function bodyOf(l: GripperLinkage, name: string): LinkageBody {
   const b = l.bodies.find((x) => x.name === name);
   if (!b) throw new RangeError(`${l.source}: linkage has no body '${name}'`);
   return b;
+}
+
+/** A box in some body's frame: centre and half extents (m). */
+export interface LocalBox {
+  center: Vec3;
+  half: [number, number, number];
+}
+
+const boundsCache = new WeakMap<GripperLinkage, { palm: LocalBox; bodies: Map<string, LocalBox> }>();
+
+/** The box (in the body's frame) around a set of points. */
+function boundingBox(points: Vec3[]): LocalBox {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (const p of points) {
+    [p.x, p.y, p.z].forEach((v, k) => {
+      lo[k] = Math.min(lo[k]!, v);
+      hi[k] = Math.max(hi[k]!, v);
+    });
+  }
+  return {
+    center: vec3((lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2, (lo[2]! + hi[2]!) / 2),
+    half: [(hi[0]! - lo[0]!) / 2, (hi[1]! - lo[1]!) / 2, (hi[2]! - lo[2]!) / 2],
+  };
+}
+
+const hullPoints = (hulls: number[][]): Vec3[] =>
+  hulls.flatMap((h) =>
+    Array.from({ length: h.length / 3 }, (_, i) => vec3(h[3 * i]!, h[3 * i + 1]!, h[3 * i + 2]!)),
+  );
+
+/**
+ * Each part of the linkage gripper as a box that contains it (its hulls and pads, in its own
+ * frame), posed in G for the left and right linkage angles: what the engine-independent clearance
+ * check (scenery_clearance.ts) places at each recorded step.
+ */
+export function linkageBoxes(
+  l: GripperLinkage,
+  qLeft: number,
+  qRight: number,
+): { part: string; X_GB: Pose; box: LocalBox }[] {
+  let b = boundsCache.get(l);
+  if (!b) {
+    const corners = (box: { X: Pose; halfM: Vec3 }): Vec3[] =>
+      [-1, 1].flatMap((sx) =>
+        [-1, 1].flatMap((sy) =>
+          [-1, 1].map((sz) =>
+            transformPoint(box.X, vec3(sx * box.halfM.x, sy * box.halfM.y, sz * box.halfM.z)),
+          ),
+        ),
+      );
+    b = {
+      palm: boundingBox(hullPoints(l.palm.hulls)),
+      bodies: new Map(
+        l.bodies.map((body) => [
+          body.name,
+          boundingBox([...hullPoints(body.hulls), ...body.boxes.flatMap(corners)]),
+        ]),
+      ),
+    };
+    boundsCache.set(l, b);
+  }
+  const bounds = b;
+  return [
+    { part: "gripper.palm", X_GB: { p: vec3(0, 0, 0), q: { x: 0, y: 0, z: 0, w: 1 } }, box: bounds.palm },
+    ...l.bodies.map((body) => ({
+      part: body.part,
+      X_GB: poseAt(l, body.name, body.side === "left" ? qLeft : qRight),
+      box: bounds.bodies.get(body.name)!,
+    })),
+  ];
 }
 
 /** A body's pose in G at linkage angle q, from the forward-kinematics table. */

@@ -6,6 +6,7 @@
  * whatever the engine reported. The verdict uses it, and tests run it over whole datasets.
  */
 import {
+  compose,
   cross,
   dot,
   fromArray3,
@@ -24,6 +25,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
 import { GRIPPER_IDS } from "./gripper.js";
+import { type GripperLinkage, linkageBoxes, qForAperture } from "./linkage_gripper.js";
 import { itemBoxes } from "./scene_world.js";
 
 /** A box posed in W: centre, its three unit axes (in W) and half sizes along them (m). */
@@ -85,7 +87,17 @@ export function gripperBoxes(
   X_WG: Pose,
   apertureM: number,
   padsYM?: readonly [number, number],
+  linkage?: GripperLinkage,
 ): NamedBox[] {
+  if (linkage) {
+    // Each side's linkage angle from where its pad is (the model's opening is symmetric).
+    const [l, r] = padsYM ?? [-apertureM / 2, apertureM / 2];
+    const parts = linkageBoxes(linkage, qForAperture(linkage, -2 * l), qForAperture(linkage, 2 * r));
+    return parts.map((p) => {
+      const X_WB = compose(X_WG, p.X_GB);
+      return { id: p.part, box: orientedBox(X_WB, p.box.center, p.box.half) };
+    });
+  }
   const [px, py, pz] = e.palm.sizeM;
   const f = e.finger;
   const q = Math.max(0, Math.min(apertureM, e.strokeM)) / 2;
@@ -146,19 +158,23 @@ export interface SceneryIncursion {
 
 /**
  * Checks every recorded step: the gripper at its measured pose and opening against the fixed
- * scenery. `thresholdM` only sets what `stepsOver` counts.
+ * scenery. A gripper built from its robot model (`linkage`) is checked as boxes around each of its
+ * parts, posed by the model's kinematics; the box gripper as its boxes. `thresholdM` only sets
+ * what `stepsOver` counts.
  */
 export function sceneryIncursion(
   steps: readonly EpisodeStep[],
   scene: SceneSpec,
   embodiment: Embodiment,
+  linkage?: GripperLinkage,
   thresholdM = MAX_SCENERY_PENETRATION_M,
 ): SceneryIncursion {
   const fixed = fixedBoxes(scene);
   const result: SceneryIncursion = { maxDepthM: 0, stepsOver: 0 };
   steps.forEach((s, i) => {
     let stepMax = 0;
-    for (const g of gripperBoxes(embodiment, poseFromJson(s.state.tcp), s.state.apertureM, s.state.padsYM)) {
+    const X_WG = poseFromJson(s.state.tcp);
+    for (const g of gripperBoxes(embodiment, X_WG, s.state.apertureM, s.state.padsYM, linkage)) {
       for (const f of fixed) {
         const depth = boxPenetrationM(g.box, f.box);
         stepMax = Math.max(stepMax, depth);

@@ -179,7 +179,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     if (steps.length === 0) {
       steps.push(initialStep(o.trajectory, bodies, gripper));
     }
-    const verdict = judge(steps, o.scene, o.embodiment, fault);
+    const verdict = judge(steps, o.scene, o.embodiment, fault, linkage);
     return episodeOf(o, steps, verdict, dt, substeps);
   } finally {
     world.free();

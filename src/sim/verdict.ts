@@ -20,6 +20,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import { GRIPPER_IDS } from "./gripper.js";
+import type { GripperLinkage } from "./linkage_gripper.js";
 import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "./scenery_clearance.js";
 
 export interface Verdict {
@@ -272,11 +273,12 @@ export function judge(
   scene: SceneSpec,
   embodiment: Embodiment,
   fault: string | null,
+  linkage?: GripperLinkage,
 ): Verdict {
   const id = scene.task.targetId;
   const grasp = analyseGrasp(steps, id);
   const contacts = sceneryContacts(steps, scene);
-  const incursion = sceneryIncursion(steps, scene, embodiment);
+  const incursion = sceneryIncursion(steps, scene, embodiment, linkage);
   const last = steps[steps.length - 1]!;
   const metrics: Record<string, number> = {
     maxLiftM: grasp.maxLiftM,

@@ -13,6 +13,7 @@ import { importEgoDexFile } from "../../src/hands/egodex.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "../../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../../src/sim/anchored_scene.js";
+import { linkageOf } from "../../src/sim/gripper_models.js";
 import { sceneryIncursion } from "../../src/sim/scenery_clearance.js";
 import { simulateEpisode } from "../../src/sim/simulate.js";
 
@@ -50,10 +51,15 @@ describe("EgoDex stapler pick-and-place, anchored", () => {
     expect(Math.max(...closed)).toBeLessThanOrEqual(84);
   });
 
-  it("succeeds, physically: grasped, lifted, put down at rest where the hand let go, nothing penetrated", () => {
+  it("succeeds, physically: grasped, lifted, put down at rest where the hand let go, nothing penetrated", async () => {
     expect(episode.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
     expect(episode.success).toBe(true);
-    const incursion = sceneryIncursion(episode.steps, episode.scene, episode.embodiment);
+    const incursion = sceneryIncursion(
+      episode.steps,
+      episode.scene,
+      episode.embodiment,
+      await linkageOf(episode.embodiment),
+    );
     expect(incursion.maxDepthM).toBeLessThan(0.005);
     // Where the human let go, from the human's own keypoints at the last grasped step: the grip
     // point between the thumb tip and the index/middle tips.

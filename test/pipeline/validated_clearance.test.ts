@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
 import { augmentEpisodes, sourcesOf } from "../../src/pipeline/augment.js";
 import { runDemo } from "../../src/pipeline/demo.js";
+import { linkageOf } from "../../src/sim/gripper_models.js";
 import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "../../src/sim/scenery_clearance.js";
 import { grabCase, runCase } from "../sim/fixtures.js";
 
@@ -26,7 +27,7 @@ async function expectClear(dir: string): Promise<number> {
   const episodes = await readEpisodeExtras(dir);
   const successes = episodes.filter((e) => e.success);
   for (const e of successes) {
-    const inc = sceneryIncursion(e.steps, e.scene, e.embodiment);
+    const inc = sceneryIncursion(e.steps, e.scene, e.embodiment, await linkageOf(e.embodiment));
     expect(inc.maxDepthM, `${e.id}: ${JSON.stringify(inc)}`).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
   }
   return successes.length;

@@ -20,6 +20,7 @@ import type { RobotTrajectory, TrajectoryStep } from "../../src/core/schemas/tra
 import { proceduralPickToTote } from "../../src/hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
+import { linkageOf } from "../../src/sim/gripper_models.js";
 import { sceneryIncursion } from "../../src/sim/scenery_clearance.js";
 import { simulateEpisode } from "../../src/sim/simulate.js";
 import { PROTECTIVE_STOP_HOLD_S } from "../../src/sim/verdict.js";
@@ -98,7 +99,7 @@ async function run(scene: SceneSpec, traj: RobotTrajectory) {
     lineageSource: "test",
   });
   // Whatever the verdict, the recorded gripper never sits inside fixed scenery.
-  const inc = sceneryIncursion(episode.steps, scene, e);
+  const inc = sceneryIncursion(episode.steps, scene, e, await linkageOf(e));
   expect(inc.maxDepthM, JSON.stringify(inc)).toBeLessThan(0.005);
   return episode;
 }

@@ -149,6 +149,6 @@ describe("the 2F-85 from its MJCF in Rapier", () => {
     );
     expect(pinched.length).toBeGreaterThan(30);
     // Never inside fixed scenery by the engine-independent check.
-    expect(sceneryIncursion(episode.steps, scene, e).maxDepthM).toBeLessThan(0.005);
+    expect(sceneryIncursion(episode.steps, scene, e, linkage).maxDepthM).toBeLessThan(0.005);
   });
 });

@@ -90,6 +90,7 @@ export async function deriveLinkage(o: LinkageInputs): Promise<GripperLinkage> {
     if (body !== "palm" && !bodies.has(body)) {
       bodies.set(body, {
         name: body,
+        side: sideOf(body, model.file),
         part: o.partOf(body),
         massKg: 0,
         com: vec3(0, 0, 0),
@@ -237,6 +238,13 @@ async function addGeometry(
         `${file}: ${g.shape.kind} collision geom in link ${link.name}: the linkage gripper takes meshes and boxes`,
       );
   }
+}
+
+/** Which pad a link's chain serves, by the model's naming (`left_…` / `right_…`). */
+function sideOf(link: string, file: string): "left" | "right" {
+  if (link.startsWith("left")) return "left";
+  if (link.startsWith("right")) return "right";
+  throw new InputError(`${file}: link '${link}' is named for neither side (left_… / right_…)`);
 }
 
 /** Joints the actuator moves: those of the tendon its first actuator names (or the joint it names). */

@@ -348,7 +348,8 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
     if (steps.length === 0) steps.push(initialStep(o, first, rig.ids));
     return {
       steps,
-      verdict: judge(steps, o.scene, o.embodiment, broke),
+      // MuJoCo always simulates the MJCF's gripper: its geometry is what the clearance check places.
+      verdict: judge(steps, o.scene, o.embodiment, broke, o.gripper.linkage),
       fault: broke,
       timestepS: dt,
       simulatedS: rig.d.time,
