@@ -104,6 +104,8 @@ const MIN_LINK_MASS_KG = 0.05;
 const MIN_PAD_BODY_MASS_KG = 0.15;
 /** Radius of gyration (m) the link bodies' inertia is given: a link of a few centimetres. */
 const LINK_GYRATION_M = 0.02;
+/** Friction of the housing and the links (the box gripper's palm, gripper.ts). */
+const HOUSING_FRICTION = 0.5;
 /** Collision group of the gripper's colliders: they do not collide with each other. */
 const GRIPPER_GROUP = 0x0002;
 const GRIPPER_GROUPS = (GRIPPER_GROUP << 16) | (0xffff & ~GRIPPER_GROUP);
@@ -213,7 +215,7 @@ export class LinkageGripper {
     );
     for (const h of l.palm.hulls) {
       const c = world.createCollider(
-        hullCollider(h).setDensity(0).setFriction(0.5).setCollisionGroups(GRIPPER_GROUPS),
+        hullCollider(h).setDensity(0).setFriction(HOUSING_FRICTION).setCollisionGroups(GRIPPER_GROUPS),
         this.palm,
       );
       colliders.set(c.handle, "gripper.palm");
@@ -232,10 +234,11 @@ export class LinkageGripper {
           .setCanSleep(false)
           .setAdditionalMassProperties(m, b.com, { x: I, y: I, z: I }, { x: 0, y: 0, z: 0, w: 1 }),
       );
-      const friction = b.boxes.length > 0 ? embodiment.finger.padFriction : 0.5;
+      // The pads are the pad material; the links' metal has the housing's friction, as in the
+      // MuJoCo scene (mjcf_scene.ts).
       for (const h of b.hulls) {
         const c = world.createCollider(
-          hullCollider(h).setDensity(0).setFriction(friction).setCollisionGroups(GRIPPER_GROUPS),
+          hullCollider(h).setDensity(0).setFriction(HOUSING_FRICTION).setCollisionGroups(GRIPPER_GROUPS),
           body,
         );
         colliders.set(c.handle, b.part);
