@@ -1,7 +1,7 @@
 import { add, type Pose, qrotate, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import { type PalmInertia, palmVelocityCommand } from "./palm_controller.js";
-import type { Collider, PrismaticImpulseJoint, Rapier, RigidBody, World } from "./rapier.js";
+import type { Collider, PrismaticImpulseJoint, Rapier, RigidBody, RigidBodyDesc, World } from "./rapier.js";
 
 /** Body ids the gripper's colliders report in contacts. */
 export const GRIPPER_IDS = {
@@ -60,17 +60,7 @@ export class ParallelJawGripper {
   ) {
     const e = embodiment;
     const [px, py, pz] = e.palm.sizeM;
-    // The arm holds the gripper's own weight (gravity compensation). No CCD: at the speed limit
-    // (1.7 m/s) a 240 Hz step moves the palm 7 mm, less than the thinnest board or tote wall
-    // (1 cm); with CCD on, the aisle demo's rollout came out identical.
-    this.palm = world.createRigidBody(
-      R.RigidBodyDesc.dynamic()
-        .setTranslation(X_WG.p.x, X_WG.p.y, X_WG.p.z)
-        .setRotation(X_WG.q)
-        .setGravityScale(0)
-        .setCcdEnabled(false)
-        .setCanSleep(false),
-    );
+    this.palm = world.createRigidBody(palmBodyDesc(R, X_WG));
     const fingerMassKg = Math.max(e.finger.massKg, MIN_FINGER_MASS_KG);
     const palmMassKg = Math.max(e.massKg - 2 * fingerMassKg, 0.1);
     const palmCenterZ = -e.tcpOffsetM + pz / 2;
@@ -184,6 +174,21 @@ export class ParallelJawGripper {
     };
     return [inG(this.fingers[0]) + t / 2, inG(this.fingers[1]) - t / 2];
   }
+}
+
+/**
+ * The palm body of a gripper at X_WG: dynamic, and the arm holds the gripper's own weight (gravity
+ * compensation). No CCD: at the speed limit (1.7 m/s) a 240 Hz step moves the palm 7 mm, less
+ * than the thinnest board or tote wall (1 cm); with CCD on, the aisle demo's rollout came out
+ * identical.
+ */
+export function palmBodyDesc(R: Rapier, X_WG: Pose): RigidBodyDesc {
+  return R.RigidBodyDesc.dynamic()
+    .setTranslation(X_WG.p.x, X_WG.p.y, X_WG.p.z)
+    .setRotation(X_WG.q)
+    .setGravityScale(0)
+    .setCcdEnabled(false)
+    .setCanSleep(false);
 }
 
 /**

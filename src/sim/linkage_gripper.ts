@@ -32,7 +32,7 @@ import {
   vec3,
 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
-import { drivePalm, WRIST_INERTIA_KGM2 } from "./gripper.js";
+import { drivePalm, palmBodyDesc, WRIST_INERTIA_KGM2 } from "./gripper.js";
 import type { PalmInertia } from "./palm_controller.js";
 import type { Collider, Rapier, RevoluteImpulseJoint, RigidBody, World } from "./rapier.js";
 
@@ -200,18 +200,12 @@ export class LinkageGripper {
     const palmMassKg = this.inertia.massKg;
     const moments = this.inertia.minInertiaKgM2;
     this.palm = world.createRigidBody(
-      R.RigidBodyDesc.dynamic()
-        .setTranslation(X_WG.p.x, X_WG.p.y, X_WG.p.z)
-        .setRotation(X_WG.q)
-        .setGravityScale(0)
-        .setCcdEnabled(false)
-        .setCanSleep(false)
-        .setAdditionalMassProperties(
-          palmMassKg,
-          l.palm.com_G,
-          { x: moments, y: moments, z: moments },
-          { x: 0, y: 0, z: 0, w: 1 },
-        ),
+      palmBodyDesc(R, X_WG).setAdditionalMassProperties(
+        palmMassKg,
+        l.palm.com_G,
+        { x: moments, y: moments, z: moments },
+        { x: 0, y: 0, z: 0, w: 1 },
+      ),
     );
     for (const h of l.palm.hulls) {
       const c = world.createCollider(

@@ -15,6 +15,7 @@ export type {
   PrismaticImpulseJoint,
   RevoluteImpulseJoint,
   RigidBody,
+  RigidBodyDesc,
   World,
 } from "@dimforge/rapier3d-deterministic-compat";
 

@@ -12,6 +12,7 @@ import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
 import {
+  fixedItemIds,
   gripperSceneryForce,
   isGrasped,
   judge,
@@ -113,7 +114,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const steps: EpisodeStep[] = [];
     let fault: string | null = null;
     const anchored = anchorTarget(o, bodies);
-    const fixedIds = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+    const fixedIds = fixedItemIds(o.scene);
     const moving = [...[...bodies.values()].map((b) => b.body), gripper.palm, ...gripper.fingers];
     const anchor = new ObjectAnchor();
     // After a protective stop: the pose the arm holds, the jaw command it keeps, steps left.

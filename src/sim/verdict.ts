@@ -160,13 +160,20 @@ function analyseGrasp(steps: readonly EpisodeStep[], id: string): GraspAnalysis 
   return out;
 }
 
+/** Ids of the scene's fixed items (everything not dynamic). */
+export const fixedItemIds = (scene: SceneSpec): Set<string> =>
+  new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+
+/** A contact's gripper part and fixed item, or undefined when it is not between the two. */
+function gripperSceneryPair(c: EpisodeStep["contacts"][number], fixed: ReadonlySet<string>) {
+  const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
+  return GRIPPER_SET.has(g) && fixed.has(f) ? { part: g, item: f } : undefined;
+}
+
 /** The strongest contact of any gripper part with any of the `fixed` items in one step (N). */
 export function gripperSceneryForce(step: EpisodeStep, fixed: ReadonlySet<string>): number {
   let max = 0;
-  for (const c of step.contacts) {
-    const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
-    if (GRIPPER_SET.has(g) && fixed.has(f)) max = Math.max(max, c.forceN);
-  }
+  for (const c of step.contacts) if (gripperSceneryPair(c, fixed)) max = Math.max(max, c.forceN);
   return max;
 }
 
@@ -184,7 +191,7 @@ export const PROTECTIVE_STOP_HOLD_S = 0.5;
  * the step of the strongest of all.
  */
 function sceneryContacts(steps: readonly EpisodeStep[], scene: SceneSpec) {
-  const fixed = new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+  const fixed = fixedItemIds(scene);
   const byPair = new Map<string, number>();
   let max = 0;
   let maxStep = -1;
@@ -192,9 +199,9 @@ function sceneryContacts(steps: readonly EpisodeStep[], scene: SceneSpec) {
   steps.forEach((s, k) => {
     for (const c of s.contacts) {
       maxAny = Math.max(maxAny, c.forceN);
-      const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
-      if (!GRIPPER_SET.has(g) || !fixed.has(f)) continue;
-      const key = `${g}|${f}`;
+      const pair = gripperSceneryPair(c, fixed);
+      if (!pair) continue;
+      const key = `${pair.part}|${pair.item}`;
       byPair.set(key, Math.max(byPair.get(key) ?? 0, c.forceN));
       if (c.forceN > max) {
         max = c.forceN;

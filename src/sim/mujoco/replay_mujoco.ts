@@ -32,7 +32,13 @@ import { PairForces } from "../contact_forces.js";
 import { GRIPPER_IDS } from "../gripper.js";
 import { angularDampingOf } from "../scene_world.js";
 import { RUNAWAY_SPEED_MPS } from "../simulate.js";
-import { gripperSceneryForce, judge, PROTECTIVE_STOP_HOLD_S, type Verdict } from "../verdict.js";
+import {
+  fixedItemIds,
+  gripperSceneryForce,
+  judge,
+  PROTECTIVE_STOP_HOLD_S,
+  type Verdict,
+} from "../verdict.js";
 import {
   GRIPPER_DIR,
   GRIPPER_PREFIX,
@@ -316,7 +322,7 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
     let broke: string | null = null;
     const steps: EpisodeStep[] = [];
     const maxJawStep = o.embodiment.fingerSpeedMps * dt;
-    const fixed = new Set(o.scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
+    const fixed = fixedItemIds(o.scene);
     // A protective stop as in src/sim (PROTECTIVE_STOP_HOLD_S): hold where it stopped, keep the jaw command.
     let stop: { X: Pose; jaw: number; stepsLeft: number } | undefined;
     for (const cmd of o.commands) {
