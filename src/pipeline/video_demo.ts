@@ -15,16 +15,11 @@ import type { Episode } from "../core/schemas/episode.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
 import { extractHand } from "../retarget/hand_samples.js";
-import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
-import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
-import { describeHeadCamera, placeHeadCamera, VIDEO_TASK, videoScene } from "./video_scene.js";
-
-/** The task of an anchored video episode whose source gives no task text. */
-const ANCHORED_TASK = "Pick up the object and put it down where the human did.";
+import { describeHeadCamera, videoEpisodeSetup } from "./video_scene.js";
 
 export interface VideoDemoOptions {
   video: string;
@@ -77,16 +72,9 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const camTrack = headTrajectory
     ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
     : extracted;
-  const { track, head } = placeHeadCamera(camTrack, o);
-  const retargeted = await timed("retarget", () => retargetParallelJaw(track, embodiment));
-  // With the head measured, the hands are in a metric, gravity-aligned world: the scene follows
-  // what the hand did (anchorTrajectory). With an assumed head, a paper cup where the gripper
-  // first closes, on a table below everything it reaches.
-  const anchored =
-    head.kind === "measured" ? anchorTrajectory(retargeted, embodiment, "anchored_video") : undefined;
-  const trajectory = anchored?.trajectory ?? retargeted;
-  const cupScene = anchored ? undefined : videoScene(track, trajectory);
-  const scene = anchored?.scene ?? cupScene!.scene;
+  const { track, head, trajectory, scene, task, cup } = await timed("retarget", () =>
+    videoEpisodeSetup(camTrack, embodiment, o),
+  );
   const episode: Episode = await timed("sim", () =>
     simulateEpisode({
       scene,
@@ -94,7 +82,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
       trajectory,
       seed,
       id: `video-${scene.name}-${embodiment.name}-s${seed}`,
-      task: anchored ? (track.task ?? ANCHORED_TASK) : VIDEO_TASK,
+      task,
       lineageSource: `video:${o.video}`,
     }),
   );
@@ -107,8 +95,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   );
   if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
   let sceneNote: string;
-  if (cupScene) {
-    const { cup } = cupScene;
+  if (cup) {
     const handZ = extractHand(track, trajectory.source.side, 0).keypoints_W.map((k) => k[0]!.z);
     const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
     const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;

@@ -5,13 +5,19 @@
  * `egobridge demo --video` and the batch job's simulation units, which must not load perception.
  */
 import { type Pose, qfromAxes, transformPoint, vec3 } from "../core/math.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import type { ParallelJawParamsInput } from "../retarget/params.js";
+import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack, type TrackSceneOptions } from "../sim/scene_from_track.js";
 
-/** The task of a video demonstration's episode. */
+/** The task of a video demonstration's episode with an assumed head camera (and so an assumed cup). */
 export const VIDEO_TASK = "Lift the cup and put it back where it stood.";
+/** The task of an anchored video episode whose source gives no task text. */
+export const ANCHORED_TASK = "Pick up the object and put it down where the human did.";
 /** Default height of the assumed head camera above the floor (m): a seated person at a table. */
 export const DEFAULT_CAMERA_HEIGHT_M = 1.25;
 
@@ -141,4 +147,47 @@ export function videoScene(
   const cup = cupFromTrajectory(trajectory, track.frames.length);
   const scene = sceneFromObjectTrack({ ...track, objects: [cup] }, "table_cup_from_video", table);
   return { cup, scene };
+}
+
+/** What a video's hand track becomes before simulation: the robot trajectory, its scene and task. */
+export interface VideoEpisodeSetup {
+  /** The track with its camera placed in W. */
+  track: HandTrack;
+  head: HeadCamera;
+  trajectory: RobotTrajectory;
+  scene: SceneSpec;
+  task: string;
+  /** The assumed cup (assumed head only). */
+  cup?: ObjectTrack;
+}
+
+/**
+ * A video's hand track made ready to simulate, the same way for `demo --video` and the batch job.
+ * With the head measured, the hands are in a metric, gravity-aligned world: the scene follows what
+ * the hand did (`anchorTrajectory`). With an assumed head, a paper cup where the gripper first
+ * closes, on a table below everything it reaches (`videoScene`).
+ */
+export function videoEpisodeSetup(
+  track: HandTrack,
+  embodiment: Embodiment,
+  o: {
+    cameraHeightM?: number;
+    pitchDownDeg?: number;
+    retarget?: ParallelJawParamsInput;
+    table?: TrackSceneOptions;
+  } = {},
+): VideoEpisodeSetup {
+  const placed = placeHeadCamera(track, o);
+  const retargeted = retargetParallelJaw(placed.track, embodiment, o.retarget);
+  if (placed.head.kind === "measured") {
+    const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video");
+    return {
+      ...placed,
+      trajectory: anchored.trajectory,
+      scene: anchored.scene,
+      task: placed.track.task ?? ANCHORED_TASK,
+    };
+  }
+  const { cup, scene } = videoScene(placed.track, retargeted, o.table);
+  return { ...placed, trajectory: retargeted, scene, task: VIDEO_TASK, cup };
 }

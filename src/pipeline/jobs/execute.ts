@@ -14,6 +14,7 @@ import { parseContract, readContract } from "../../core/io.js";
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { type HandTrack, HandTrackSchema } from "../../core/schemas/hand_track.js";
+import { attachCameraTrajectory, readCameraSource, trajectoryStart } from "../../hands/camera_trajectory.js";
 import { importGrabFile } from "../../hands/grab.js";
 import { readHandTrack } from "../../hands/hand_track_io.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
@@ -22,7 +23,7 @@ import { validatorFor } from "../../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
-import { placeHeadCamera, VIDEO_TASK, videoScene } from "../video_scene.js";
+import { videoEpisodeSetup } from "../video_scene.js";
 import {
   readUnitHeader,
   readUnitPayload,
@@ -109,10 +110,10 @@ async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Res
       `video perception could not be loaded: ${(err as Error).message}`,
     );
   }
-  const camera = t.camera
-    ? await readContract((await import("../../core/schemas/camera.js")).CameraSpecSchema, t.camera, "camera")
-    : undefined;
-  const { track, stats } = await extract.extractHandTrack(t.file, {
+  // Intrinsics and, from a capture (EgoDex, Aria MPS, TUM), the head camera's pose per frame.
+  const cameraSource = t.camera ? await readCameraSource(t.camera) : undefined;
+  const camera = cameraSource?.camera;
+  const { track: extracted, stats } = await extract.extractHandTrack(t.file, {
     trackers,
     device: t.device,
     mirrored: t.mirrored,
@@ -121,6 +122,10 @@ async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Res
     ...(t.hfovDeg !== undefined ? { hfovDeg: t.hfovDeg } : {}),
     ...(t.models !== undefined ? { models: t.models } : {}),
   });
+  const head = cameraSource?.trajectory;
+  const track = head
+    ? attachCameraTrajectory(extracted, head, trajectoryStart(head, t.cameraStartS))
+    : extracted;
   return {
     payload: withUri(track, t.label),
     outcome: {
@@ -195,16 +200,17 @@ function episodeOutcome(e: Episode): UnitOutcome {
 }
 
 async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
-  let track = await readUnitPayload<HandTrack>(handsFile);
+  const track = await readUnitPayload<HandTrack>(handsFile);
   const embodiment = await cachedEmbodiment(t.embodiment);
   let scene: Awaited<ReturnType<typeof loadScene>>;
   let trajectory: ReturnType<typeof retargetParallelJaw>;
   let task: string;
   if (t.kind === "video") {
-    track = placeHeadCamera(track, t.video ?? {}).track;
-    trajectory = retargetParallelJaw(track, embodiment, t.retarget);
-    scene = videoScene(track, trajectory, t.table).scene;
-    task = VIDEO_TASK;
+    ({ trajectory, scene, task } = videoEpisodeSetup(track, embodiment, {
+      ...t.video,
+      retarget: t.retarget,
+      table: t.table,
+    }));
   } else {
     trajectory = retargetParallelJaw(track, embodiment, t.retarget);
     const object = track.objects[0];

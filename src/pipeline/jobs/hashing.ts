@@ -3,7 +3,10 @@
  * JSON form (object keys sorted), so the same content always gives the same id on any machine.
  */
 import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
 import { sha256File } from "../../core/assets.js";
+import { InputError } from "../../core/errors.js";
 
 export { sha256File };
 
@@ -29,5 +32,22 @@ export async function sha256Files(files: readonly string[]): Promise<string> {
   if (files.length === 1) return sha256File(files[0]!);
   const parts: string[] = [];
   for (const f of files) parts.push(await sha256File(f));
+  return sha256Text(parts.join("\n"));
+}
+
+/**
+ * SHA-256 (hex) of a file, or of a folder's files (an Aria MPS folder): each file's path relative
+ * to the folder and its content hash, in sorted order, so a renamed or changed file changes it.
+ */
+export async function sha256Path(p: string): Promise<string> {
+  const stat = await fs.stat(p).catch(() => null);
+  if (!stat) throw new InputError(`not found: ${p}`);
+  if (!stat.isDirectory()) return sha256File(p);
+  const entries = (await fs.readdir(p, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(p, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+  const parts: string[] = [];
+  for (const rel of entries) parts.push(`${rel}\t${await sha256File(path.join(p, rel))}`);
   return sha256Text(parts.join("\n"));
 }

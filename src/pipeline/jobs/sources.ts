@@ -7,6 +7,7 @@
  * folder, or to the asset folder for `asset:` inputs, so the same job gives the same bytes on any
  * machine whatever the mount points.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { assetDirs } from "../../core/assets.js";
 import { InputError } from "../../core/errors.js";
@@ -29,6 +30,8 @@ export interface SourceRef {
   seed?: number;
   /** Frames [start, end) of the file this source covers: one segment of a video (`segmentS`). */
   frames?: { start: number; end: number };
+  /** Absolute path of the video's camera file or folder (video inputs with `camera`). */
+  camera?: string;
 }
 
 const ASSET_PREFIX = "asset:";
@@ -111,6 +114,23 @@ async function videoSegments(
   return out.length > 0 ? out : null;
 }
 
+/**
+ * The camera file of one video: `{video}` replaced by the video's path without its extension,
+ * `asset:NAME` found in the asset folders (the first that holds it), else relative to the job
+ * folder. Whether it exists and reads is checked when the source is planned, so one missing
+ * camera file fails its own video only.
+ */
+function cameraOf(pattern: string, video: string, job: LoadedJob, env: Env): string {
+  const named = pattern.replaceAll("{video}", video.slice(0, video.length - path.extname(video).length));
+  if (named.startsWith(ASSET_PREFIX)) {
+    const name = named.slice(ASSET_PREFIX.length);
+    const dirs = assetDirs(env);
+    const found = dirs.map((d) => path.join(d, name)).find((f) => existsSync(f));
+    return found ?? path.join(dirs[0] ?? job.dir, name);
+  }
+  return path.resolve(job.dir, named);
+}
+
 /** Every source of the job, in job order. Globs that match nothing are errors naming their field. */
 export async function enumerateSources(job: LoadedJob, env: Env = process.env): Promise<SourceRef[]> {
   const spec: JobSpec = job.spec;
@@ -130,8 +150,10 @@ export async function enumerateSources(job: LoadedJob, env: Env = process.env): 
         break;
       case "video":
         for (const m of await filesOf(input, at, job, env)) {
+          const camera =
+            input.camera === undefined ? {} : { camera: cameraOf(input.camera, m.file, job, env) };
           const segments = input.segmentS === undefined ? null : await videoSegments(m.file, input);
-          if (!segments) push({ entry, kind: "video", ...m });
+          if (!segments) push({ entry, kind: "video", ...m, ...camera });
           else
             for (const frames of segments) {
               push({
@@ -140,6 +162,7 @@ export async function enumerateSources(job: LoadedJob, env: Env = process.env): 
                 file: m.file,
                 label: `${m.label}#frames=${frames.start}-${frames.end}`,
                 frames,
+                ...camera,
               });
             }
         }

@@ -44,8 +44,16 @@ export const TrackInputSchema = z.strictObject({
 export const VideoInputSchema = z.strictObject({
   kind: z.literal("video"),
   files,
-  /** CameraSpec JSON with the intrinsics; without it a pinhole camera with `hfovDeg` is assumed. */
+  /**
+   * What `--camera` takes: a CameraSpec JSON (intrinsics), an EgoDex .hdf5 episode, an Aria MPS
+   * folder or a TUM trajectory (intrinsics and/or the head camera's pose per frame). `{video}`
+   * stands for each video's path without its extension (`{video}.hdf5`: the EgoDex episode beside
+   * its .mp4); `asset:NAME` is looked up in the asset folders. Without it a pinhole camera with
+   * `hfovDeg` is assumed, and a static head.
+   */
   camera: z.string().min(1).optional(),
+  /** Source time (s) of each video's first frame on the trajectory's clock (default: the trajectory's own). */
+  cameraStartS: finite.optional(),
   hfovDeg: positive.optional(),
   mirrored: z.boolean().default(false),
   /** Perception model pair (default: perception's default). */

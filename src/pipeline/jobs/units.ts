@@ -15,11 +15,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { VariationRanges } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
-import { readJson } from "../../core/io.js";
 import type { ParallelJawParams } from "../../retarget/params.js";
 import type { ValidateEngines } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
-import { hashValue, sha256Files } from "./hashing.js";
+import { hashValue, sha256Files, sha256Path } from "./hashing.js";
 import { type SourceKind, type SourceRef, sourceSlug } from "./sources.js";
 import { type JobDevice, type JobSpec, type LoadedJob, maxAttemptsOf } from "./spec.js";
 
@@ -44,7 +43,9 @@ export type HandsTask =
       kind: "video";
       file: string;
       label: string;
+      /** A camera file or folder (readCameraSource): intrinsics and/or the head's trajectory. */
       camera?: string;
+      cameraStartS?: number;
       hfovDeg?: number;
       mirrored: boolean;
       models?: string;
@@ -198,8 +199,8 @@ async function handsTask(
         params: {},
       };
     case "video": {
-      const camera = input.camera ? resolveRef(ctx.job, input.camera) : undefined;
-      const cameraSha = camera ? hashValue(await readJson(camera)) : undefined;
+      const camera = ref.camera;
+      const cameraSha = camera ? await sha256Path(camera) : undefined;
       const task: HandsTask = {
         stage: "hands",
         kind: "video",
@@ -214,6 +215,7 @@ async function handsTask(
         },
       };
       if (camera) task.camera = camera;
+      if (input.cameraStartS !== undefined) task.cameraStartS = input.cameraStartS;
       if (input.hfovDeg !== undefined) task.hfovDeg = input.hfovDeg;
       if (input.models !== undefined) task.models = input.models;
       const params = { ...task, file: undefined, camera: cameraSha };
