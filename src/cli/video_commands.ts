@@ -54,8 +54,11 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
     [
       `egobridge demo --video ${s.video} (REAL video; ${s.extract.frames} frames, hands in ${s.extract.framesWithHands}, both hands in ${s.extract.framesWithTwoHands})`,
       `  dataset:   ${s.outDir} (LeRobot v3.0)`,
-      `  hand:      ${s.side}, gripper closed in ${s.graspSteps} control steps`,
-      `  verdict:   ${s.success ? "SUCCESS" : "FAILURE"} (${s.reasons.join(", ")})`,
+      ...s.hands.flatMap((h) => [
+        `  hand:      ${h.side}, gripper closed in ${h.graspSteps} control steps (episode ${h.episodeId})`,
+        `  verdict:   ${h.success ? "SUCCESS" : "FAILURE"} (${h.reasons.join(", ")})`,
+        `  assumed:   ${h.sceneNote}`,
+      ]),
       ...variantsLines(s.augment),
       `  frames:    ${s.frames}`,
       `  time:      ${stages}`,

@@ -129,27 +129,36 @@ export interface MultiplySummary {
 }
 
 /**
- * A demonstration's dataset: with `variants` > 0 the episode multiplied into validated variants
- * (augmentEpisodes), else the episode alone. `timed` records the stage's wall time.
+ * A demonstration's dataset: with `variants` > 0 its successful episodes multiplied into validated
+ * variants (augmentEpisodes; failed episodes are left out), else — or when none succeeded — the
+ * episodes alone, each with its verdict. `timed` records the stage's wall time.
  */
 export async function demonstrationDataset(
-  episode: Episode,
+  episodes: readonly Episode[],
   outDir: string,
   o: { variants: number; seed: number; onProgress?: (line: string) => void },
   timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
-  if (o.variants > 0) {
+  const sources = episodes.filter((e) => e.success);
+  if (o.variants > 0 && sources.length > 0) {
     const r = await timed("augment+dataset", () =>
-      augmentEpisodes([episode], outDir, { variants: o.variants, seed: o.seed, onProgress: o.onProgress }),
+      augmentEpisodes(sources, outDir, { variants: o.variants, seed: o.seed, onProgress: o.onProgress }),
     );
-    const s = r.stats[0]!;
+    const failures: Record<string, number> = {};
+    for (const s of r.stats)
+      for (const [k, n] of Object.entries(s.failures)) failures[k] = (failures[k] ?? 0) + n;
     return {
       dataset: r.dataset,
-      augment: { attempts: s.attempts, validated: s.successes, failures: s.failures },
+      augment: {
+        attempts: r.stats.reduce((n, s) => n + s.attempts, 0),
+        validated: r.stats.reduce((n, s) => n + s.successes, 0),
+        failures,
+      },
     };
   }
+  const first = episodes[0]!;
   const dataset = await timed("dataset", () =>
-    writeLeRobotDataset(outDir, [episode], { fps: episode.controlHz, robotType: episode.embodiment.name }),
+    writeLeRobotDataset(outDir, episodes, { fps: first.controlHz, robotType: first.embodiment.name }),
   );
   return { dataset };
 }

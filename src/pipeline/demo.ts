@@ -55,7 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     }),
   );
   const { dataset, augment } = await demonstrationDataset(
-    episode,
+    [episode],
     o.outDir,
     { variants: o.variants ?? 0, seed, onProgress: o.onProgress },
     timed,

@@ -39,20 +39,29 @@ export interface VideoDemoOptions {
   pitchDownDeg?: number;
 }
 
+/** The episode of one demonstrating hand. */
+export interface VideoHandSummary {
+  side: "left" | "right";
+  episodeId: string;
+  graspSteps: number;
+  /** The verdict on this hand's episode. */
+  success: boolean;
+  reasons: string[];
+  metrics: Record<string, number>;
+  /** The scene it was simulated in, and what of it was assumed. */
+  sceneNote: string;
+}
+
 export interface VideoDemoSummary {
   outDir: string;
   video: string;
   extract: ExtractStats;
-  side: "left" | "right";
-  graspSteps: number;
+  /** One single-arm episode per demonstrating hand, the manipulating hand first. */
+  hands: VideoHandSummary[];
   episodes: number;
   successes: number;
   frames: number;
-  /** The verdict on the video's own episode. */
-  success: boolean;
-  reasons: string[];
-  metrics: Record<string, number>;
-  /** Augmentation: attempts and validated variants (absent when none were asked for or the episode failed). */
+  /** Augmentation: attempts and validated variants (absent when none were asked for or no episode succeeded). */
   augment?: MultiplySummary;
   /** What was assumed rather than measured, for the user to read. */
   assumptions: string[];
@@ -72,54 +81,65 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const camTrack = headTrajectory
     ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
     : extracted;
-  const { track, head, trajectory, scene, task, cup } = await timed("retarget", () =>
-    videoEpisodeSetup(camTrack, embodiment, o),
-  );
-  const episode: Episode = await timed("sim", () =>
-    simulateEpisode({
-      scene,
-      embodiment,
-      trajectory,
-      seed,
-      id: `video-${scene.name}-${embodiment.name}-s${seed}`,
-      task,
-      lineageSource: `video:${o.video}`,
-    }),
-  );
-  // Only a successful episode is multiplied: a failed one is written alone, with its verdict.
+  const { track, head, hands } = await timed("retarget", () => videoEpisodeSetup(camTrack, embodiment, o));
+  if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
+  const episodes: Episode[] = [];
+  for (const { side, scene, trajectory, task } of hands) {
+    episodes.push(
+      await timed("sim", () =>
+        simulateEpisode({
+          scene,
+          embodiment,
+          trajectory,
+          seed,
+          id: `video-${scene.name}-${embodiment.name}-${side}-s${seed}`,
+          task,
+          lineageSource: `video:${o.video}`,
+        }),
+      ),
+    );
+  }
+  // Only successful episodes are multiplied (the failed ones are then left out); without
+  // variants, or when none succeeded, every episode is written with its verdict.
   const { dataset, augment } = await demonstrationDataset(
-    episode,
+    episodes,
     o.outDir,
-    { variants: episode.success ? (o.variants ?? 0) : 0, seed },
+    { variants: o.variants ?? 0, seed },
     timed,
   );
-  if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
-  let sceneNote: string;
-  if (cup) {
-    const handZ = extractHand(track, trajectory.source.side, 0).keypoints_W.map((k) => k[0]!.z);
-    const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
-    const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;
-    sceneNote = `object ASSUMED: ${cup.shapeSource}, ${cupHeightM.toFixed(3)} m tall; table top at ${tableZ.toFixed(3)} m (wrists between ${Math.min(...handZ).toFixed(3)} and ${Math.max(...handZ).toFixed(3)} m)`;
-  } else {
-    sceneNote = `scene: ${scene.description}`;
-  }
+  const summaries = hands.map(({ side, scene, trajectory, cup }, k): VideoHandSummary => {
+    const episode = episodes[k]!;
+    let sceneNote: string;
+    if (cup) {
+      const handZ = extractHand(track, side, 0).keypoints_W.map((kp) => kp[0]!.z);
+      const cupHeightM = cup.shape.kind === "cylinder" ? cup.shape.heightM : 0;
+      const tableZ = cup.poses[0]!.pos[2] - cupHeightM / 2;
+      sceneNote = `object ASSUMED: ${cup.shapeSource}, ${cupHeightM.toFixed(3)} m tall; table top at ${tableZ.toFixed(3)} m (wrists between ${Math.min(...handZ).toFixed(3)} and ${Math.max(...handZ).toFixed(3)} m)`;
+    } else {
+      sceneNote = `scene: ${scene.description}`;
+    }
+    return {
+      side,
+      episodeId: episode.id,
+      graspSteps: trajectory.steps.filter((s) => s.grasp).length,
+      success: episode.success,
+      reasons: episode.reasons,
+      metrics: episode.metrics,
+      sceneNote,
+    };
+  });
   return {
     outDir: o.outDir,
     video: o.video,
     extract: stats,
-    side: trajectory.source.side,
-    graspSteps: trajectory.steps.filter((s) => s.grasp).length,
+    hands: summaries,
     episodes: dataset.episodes,
     successes: dataset.successes,
     frames: dataset.frames,
-    success: episode.success,
-    reasons: episode.reasons,
-    metrics: episode.metrics,
     ...(augment ? { augment } : {}),
     assumptions: [
       describeHeadCamera(head, o.pitchDownDeg !== undefined),
       `camera intrinsics: ${track.camera?.provenance === "assumed" ? "ASSUMED from a field of view" : (track.camera?.provenance ?? "none")}`,
-      sceneNote,
     ],
     stageS,
   };

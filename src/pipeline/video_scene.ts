@@ -9,7 +9,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
-import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { demonstratingSides, retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import type { ParallelJawParamsInput } from "../retarget/params.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack, type TrackSceneOptions } from "../sim/scene_from_track.js";
@@ -149,11 +149,9 @@ export function videoScene(
   return { cup, scene };
 }
 
-/** What a video's hand track becomes before simulation: the robot trajectory, its scene and task. */
-export interface VideoEpisodeSetup {
-  /** The track with its camera placed in W. */
-  track: HandTrack;
-  head: HeadCamera;
+/** One hand's demonstration in a video, ready to simulate: its robot trajectory, scene and task. */
+export interface VideoHandEpisode {
+  side: "left" | "right";
   trajectory: RobotTrajectory;
   scene: SceneSpec;
   task: string;
@@ -162,10 +160,12 @@ export interface VideoEpisodeSetup {
 }
 
 /**
- * A video's hand track made ready to simulate, the same way for `demo --video` and the batch job.
- * With the head measured, the hands are in a metric, gravity-aligned world: the scene follows what
- * the hand did (`anchorTrajectory`). With an assumed head, a paper cup where the gripper first
- * closes, on a table below everything it reaches (`videoScene`).
+ * A video's hand track made ready to simulate, the same way for `demo --video` and the batch job:
+ * the camera placed (`placeHeadCamera`), then one single-arm episode per demonstrating hand
+ * (`demonstratingSides`: the manipulating hand first). With the head measured, the hands are in a
+ * metric, gravity-aligned world: each scene follows what its hand did (`anchorTrajectory`). With
+ * an assumed head, a paper cup where the gripper first closes, on a table below everything it
+ * reaches (`videoScene`).
  */
 export function videoEpisodeSetup(
   track: HandTrack,
@@ -176,18 +176,21 @@ export function videoEpisodeSetup(
     retarget?: ParallelJawParamsInput;
     table?: TrackSceneOptions;
   } = {},
-): VideoEpisodeSetup {
+): { track: HandTrack; head: HeadCamera; hands: VideoHandEpisode[] } {
   const placed = placeHeadCamera(track, o);
-  const retargeted = retargetParallelJaw(placed.track, embodiment, o.retarget);
-  if (placed.head.kind === "measured") {
-    const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video");
-    return {
-      ...placed,
-      trajectory: anchored.trajectory,
-      scene: anchored.scene,
-      task: placed.track.task ?? ANCHORED_TASK,
-    };
-  }
-  const { cup, scene } = videoScene(placed.track, retargeted, o.table);
-  return { ...placed, trajectory: retargeted, scene, task: VIDEO_TASK, cup };
+  const hands = demonstratingSides(placed.track, o.retarget).map((side): VideoHandEpisode => {
+    const retargeted = retargetParallelJaw(placed.track, embodiment, { ...o.retarget, side });
+    if (placed.head.kind === "measured") {
+      const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video");
+      return {
+        side,
+        trajectory: anchored.trajectory,
+        scene: anchored.scene,
+        task: placed.track.task ?? ANCHORED_TASK,
+      };
+    }
+    const { cup, scene } = videoScene(placed.track, retargeted, o.table);
+    return { side, trajectory: retargeted, scene, task: VIDEO_TASK, cup };
+  });
+  return { ...placed, hands };
 }

@@ -70,9 +70,7 @@ export function retargetParallelJaw(
   const p = ParallelJawParamsSchema.parse(paramsInput);
   // Whole-hand grasps (closure cue) take the grip frame, pinches the pinch frame: one frame for
   // the whole trajectory, so the gripper's orientation never jumps between the two.
-  const closure =
-    p.graspCue === "closure" ||
-    (p.graspCue === "auto" && !track.source.synthetic && track.objects.length === 0);
+  const closure = closureCue(track, p);
   const side =
     p.side !== "auto" ? p.side : closure ? manipulatingSide(track, p) : dominantSide(track, p.minScore);
   const whole = extractHand(track, side, p.minScore);
@@ -197,37 +195,85 @@ const closureCues = (hand: HandSamples): ClosureCues => ({
   middleTip_W: hand.keypoints_W.map((k) => k[KP.middleTip]!),
 });
 
-/**
- * The hand that manipulates, chosen by what it does (closure cue): the one whose grasps carry
- * something farthest (wrist path while holding); with no grasp in either, the one that moves
- * most; a hand never seen does not compete. Ties go to the hand seen in most frames.
- */
-export function manipulatingSide(track: HandTrack, p: ParallelJawParams): Side {
-  const activity = (["left", "right"] as const).map((side) => {
+/** What one hand does over a track (closure cue). */
+interface HandActivity {
+  side: Side;
+  /** Wrist path over the whole track (m); -1 when the hand is never seen. */
+  moved: number;
+  /** Farthest the wrist gets from where a grasp began, over all its grasps (m); -1 when never seen. */
+  reach: number;
+}
+
+function handActivity(track: HandTrack, p: ParallelJawParams): [HandActivity, HandActivity] {
+  const activity = (["left", "right"] as const).map((side): HandActivity => {
     let hand: HandSamples;
     try {
       hand = extractHand(track, side, p.minScore);
     } catch {
-      return { side, carried: -1, moved: -1 };
+      return { side, moved: -1, reach: -1 };
     }
     const cues = closureCues(hand);
     const grasp = detectClosureGrasp(cues, { ...p, smoothHalfWindowS: p.closureSmoothS });
-    let carried = 0;
     let moved = 0;
-    for (let i = 1; i < cues.wrist_W.length; i++) {
-      if (hand.fill[i] !== "observed" || hand.fill[i - 1] !== "observed") continue;
-      const d = distance(cues.wrist_W[i]!, cues.wrist_W[i - 1]!);
-      moved += d;
-      if (grasp[i] && grasp[i - 1]) carried += d;
+    let reach = 0;
+    let onset = -1;
+    for (let i = 0; i < cues.wrist_W.length; i++) {
+      if (grasp[i] && (i === 0 || !grasp[i - 1])) onset = i;
+      if (grasp[i]) reach = Math.max(reach, distance(cues.wrist_W[i]!, cues.wrist_W[onset]!));
+      if (i === 0 || hand.fill[i] !== "observed" || hand.fill[i - 1] !== "observed") continue;
+      moved += distance(cues.wrist_W[i]!, cues.wrist_W[i - 1]!);
     }
-    return { side, carried, moved };
+    return { side, moved, reach };
   });
-  const [l, r] = activity as [(typeof activity)[0], (typeof activity)[0]];
-  if (l.carried !== r.carried && Math.max(l.carried, r.carried) > 0)
-    return l.carried > r.carried ? "left" : "right";
+  return activity as [HandActivity, HandActivity];
+}
+
+/**
+ * The hand that manipulates, chosen by what it does (closure cue): the one whose grasps carry
+ * something farthest (how far the wrist gets from where a grasp closed: a path length would
+ * also count depth jitter); with no grasp in either, the one that moves most; a hand never seen
+ * does not compete. Ties go to the hand seen in most frames.
+ */
+export function manipulatingSide(
+  track: HandTrack,
+  p: ParallelJawParams,
+  activity: [HandActivity, HandActivity] = handActivity(track, p),
+): Side {
+  const [l, r] = activity;
+  if (l.reach !== r.reach && Math.max(l.reach, r.reach) > 0) return l.reach > r.reach ? "left" : "right";
   if (Math.abs(l.moved - r.moved) > 0.01) return l.moved > r.moved ? "left" : "right";
   return dominantSide(track, p.minScore);
 }
+
+/**
+ * A second hand demonstrates too only when one of its grasps moves the wrist at least this many
+ * times `minCarryM` from where it closed. Monocular depth is noisy: on the EgoDex stapler clip the
+ * resting left hand (ARKit: 4 cm of motion in all) reads as a 5–8 cm "carry" in perception's 3D,
+ * while the hand that moves the stapler reaches 11–30 cm.
+ */
+export const SECOND_HAND_REACH_FACTOR = 2;
+
+/**
+ * The hands a track demonstrates with, each to become its own single-arm episode (egobridge keeps
+ * both hands as two single-arm demonstrations, not one bimanual one): with `side` given, that
+ * hand; otherwise the hand `retargetParallelJaw` follows, then, for recorded hands without an
+ * object track (closure cue), the other hand when its own grasps carry something far enough
+ * (`SECOND_HAND_REACH_FACTOR`).
+ */
+export function demonstratingSides(track: HandTrack, paramsInput: ParallelJawParamsInput = {}): Side[] {
+  const p = ParallelJawParamsSchema.parse(paramsInput);
+  if (p.side !== "auto") return [p.side];
+  if (!closureCue(track, p)) return [dominantSide(track, p.minScore)];
+  const activity = handActivity(track, p);
+  const main = manipulatingSide(track, p, activity);
+  const other = activity.find((a) => a.side !== main)!;
+  return other.reach >= SECOND_HAND_REACH_FACTOR * p.minCarryM ? [main, other.side] : [main];
+}
+
+/** Whether a track's grasps are found by hand closure (recorded hands, no object track) or by pinch/contact. */
+const closureCue = (track: HandTrack, p: ParallelJawParams): boolean =>
+  p.graspCue === "closure" ||
+  (p.graspCue === "auto" && !track.source.synthetic && track.objects.length === 0);
 
 /** Samples the source-rate signals at t0 + k / controlHz (linear / slerp; grasp from the nearest sample). */
 function resample(

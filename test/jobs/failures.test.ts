@@ -98,7 +98,9 @@ describe("video inputs", () => {
     expect(r.report.perception).toMatchObject({ videos: 1, devices: ["cpu"] });
     expect(r.report.perception!.frames).toBeGreaterThan(5);
     // The cup is ASSUMED where the gripper closes (video_demo.ts); the verdict is whatever physics says.
-    expect(r.report.units.byStage["sim"]!.done).toBe(1);
+    // One simulation unit per hand slot: the manipulating hand, and the other hand, which
+    // simulates only when it demonstrates too.
+    expect(r.report.units.byStage["sim"]!.done).toBe(2);
     expect(r.report.sources![0]!.source).toBe(VIDEO);
   });
 });

@@ -29,7 +29,8 @@ async function payloads<T>(stage: string): Promise<T[]> {
   const out: T[] = [];
   for (const name of (await fs.readdir(dir)).sort()) {
     const file = path.join(dir, name);
-    if ((await readUnitHeader(file)).status === "ok") out.push(await readUnitPayload<T>(file));
+    const h = await readUnitHeader(file);
+    if (h.status === "ok" && h.payloadSha256) out.push(await readUnitPayload<T>(file));
   }
   return out;
 }
@@ -82,6 +83,14 @@ describe("a job's video input with a camera trajectory", () => {
     expect(e.scene.description).toMatch(/^Anchored to the trajectory/);
     expect(e.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
     expect(e.success).toBe(true);
+  });
+
+  it("records that the stapler clip has one demonstrating hand: the second-hand unit has no episode", async () => {
+    const dir = path.join(tmp, "out", "units", "sim");
+    const headers = await Promise.all((await fs.readdir(dir)).map((n) => readUnitHeader(path.join(dir, n))));
+    expect(headers.map((h) => h.outcome?.noDemonstration).filter(Boolean)).toEqual([
+      "one demonstrating hand only (the right); nothing for hand 1",
+    ]);
   });
 
   it("fails only the video whose camera file is missing, naming the file", () => {

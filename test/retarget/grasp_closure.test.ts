@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { qaxes, type Vec3, vec3 } from "../../src/core/math.js";
+import { KP } from "../../src/core/schemas/common.js";
+import type { HandTrack } from "../../src/core/schemas/hand_track.js";
 import { type ClosureCues, centredAverage, detectClosureGrasp } from "../../src/retarget/grasp_closure.js";
 import { gripFrame } from "../../src/retarget/grasp_frame.js";
+import { demonstratingSides } from "../../src/retarget/parallel_jaw.js";
 import { ParallelJawParamsSchema } from "../../src/retarget/params.js";
 
 const P = ParallelJawParamsSchema.parse({});
@@ -162,5 +165,71 @@ describe("grip frame", () => {
   it("curled fingers decide the palm's side when the side label is wrong", () => {
     const f = gripFrame(flatHand(true, 0.03), "right")!;
     expect(qaxes(f.X_WG.q)[2].z).toBeLessThan(-0.9);
+  });
+});
+
+/** A two-hand world-frame track from scripted cues (left hand 0.4 m to the left of the right one). */
+function twoHands(left: ClosureCues, right: ClosureCues): HandTrack {
+  const hand = (c: ClosureCues, i: number, dy: number) => {
+    const kp = Array.from({ length: 21 }, (): [number, number, number] => [
+      c.wrist_W[i]!.x + 0.06,
+      c.wrist_W[i]!.y + dy,
+      c.wrist_W[i]!.z,
+    ]);
+    const at = (k: number, p: Vec3) => {
+      kp[k] = [p.x, p.y + dy, p.z];
+    };
+    at(KP.wrist, c.wrist_W[i]!);
+    at(KP.thumbTip, c.thumbTip_W[i]!);
+    at(KP.indexTip, c.indexTip_W[i]!);
+    at(KP.middleTip, c.middleTip_W[i]!);
+    return kp;
+  };
+  const n = Math.min(left.times.length, right.times.length);
+  return {
+    format: "egobridge.handtrack",
+    version: 2,
+    source: { kind: "video", synthetic: false },
+    fps: HZ,
+    frames: Array.from({ length: n }, (_, i) => ({
+      t: left.times[i]!,
+      index: i,
+      hands: [
+        { side: "left" as const, score: 1, keypointsWorld: hand(left, i, 0.4) },
+        { side: "right" as const, score: 1, keypointsWorld: hand(right, i, 0) },
+      ],
+    })),
+    objects: [],
+  };
+}
+
+describe("demonstrating hands", () => {
+  const pickAndPlace = (carryS: number) =>
+    scripted(
+      [
+        still(0.5, 0.08),
+        move(0.6, 0.5, 0, 0.1),
+        still(0.5, 0.055),
+        move(carryS, 0.3, 0.1, 0.055),
+        still(0.5, 0.07),
+        move(0.6, -0.5, 0, 0.08),
+        still(3, 0.08),
+      ],
+      0.08,
+    ).cues;
+  const resting = scripted([still(6, 0.07)], 0.07).cues;
+
+  it("keep both hands when both carry something, the one that carries farther first", () => {
+    // Right carries 0.6 s × 0.32 m/s ≈ 19 cm, left 1.2 s ≈ 38 cm.
+    expect(demonstratingSides(twoHands(pickAndPlace(1.2), pickAndPlace(0.6)))).toEqual(["left", "right"]);
+  });
+
+  it("keep one hand when the other rests or only jitters a few centimetres while closed", () => {
+    expect(demonstratingSides(twoHands(resting, pickAndPlace(0.6)))).toEqual(["right"]);
+    // A carry of 0.25 s ≈ 8 cm: a grasp for the manipulating hand, under the second hand's bar (10 cm).
+    const short = pickAndPlace(0.25);
+    expect(detectClosureGrasp(short, PARAMS).some(Boolean)).toBe(true);
+    expect(demonstratingSides(twoHands(short, pickAndPlace(0.6)))).toEqual(["right"]);
+    expect(demonstratingSides(twoHands(short, pickAndPlace(0.6)), { side: "left" })).toEqual(["left"]);
   });
 });

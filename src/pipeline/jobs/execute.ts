@@ -65,7 +65,8 @@ const errorMessage = (err: unknown): string => {
 };
 
 interface Result {
-  payload: unknown;
+  /** The unit's output (HandTrack or Episode); absent when the unit has nothing to record. */
+  payload?: unknown;
   outcome: UnitOutcome;
 }
 
@@ -205,12 +206,25 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
   let scene: Awaited<ReturnType<typeof loadScene>>;
   let trajectory: ReturnType<typeof retargetParallelJaw>;
   let task: string;
+  let episodeId = t.episodeId;
   if (t.kind === "video") {
-    ({ trajectory, scene, task } = videoEpisodeSetup(track, embodiment, {
+    const { hands } = videoEpisodeSetup(track, embodiment, {
       ...t.video,
       retarget: t.retarget,
       table: t.table,
-    }));
+    });
+    const hand = hands[t.hand ?? 0];
+    if (!hand) {
+      return {
+        outcome: {
+          success: false,
+          reasons: [],
+          noDemonstration: `one demonstrating hand only (the ${hands[0]!.side}); nothing for hand ${t.hand}`,
+        },
+      };
+    }
+    ({ trajectory, scene, task } = hand);
+    if (t.hand) episodeId = `${episodeId}-${hand.side}`;
   } else {
     trajectory = retargetParallelJaw(track, embodiment, t.retarget);
     const object = track.objects[0];
@@ -232,7 +246,7 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
     embodiment,
     trajectory,
     seed: t.seed,
-    id: t.episodeId,
+    id: episodeId,
     task,
     lineageSource: t.lineageSource,
   });
@@ -327,5 +341,9 @@ export async function executeUnit(item: WorkItem): Promise<UnitHeader> {
   }
   const wallS = (performance.now() - t0) / 1000;
   const header = unitHeader(item.unit, { status: "ok", wallS, outcome: result.outcome });
-  return writeUnitFile(item.outFile, header, JSON.stringify(result.payload));
+  return writeUnitFile(
+    item.outFile,
+    header,
+    result.payload === undefined ? undefined : JSON.stringify(result.payload),
+  );
 }

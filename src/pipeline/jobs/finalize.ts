@@ -116,6 +116,7 @@ export async function selectEpisodes(
         continue;
       }
       const out = h.outcome!;
+      if (out.noDemonstration !== undefined) continue;
       const s: SourceSummary = {
         ...summary(src, rootId, out.notASource ? "not_a_source" : out.success ? "succeeded" : "rejected"),
         reasons: out.reasons,

@@ -40,6 +40,8 @@ export const UnitOutcomeSchema = z.strictObject({
   notASource: z.boolean().optional(),
   /** Source episodes that cannot be split into segments for augmentation: why. */
   notAugmentable: z.string().optional(),
+  /** A second-hand simulation unit whose video shows one demonstrating hand only: why (no episode). */
+  noDemonstration: z.string().optional(),
 });
 export type UnitOutcome = z.infer<typeof UnitOutcomeSchema>;
 

@@ -62,6 +62,12 @@ export interface SimTask {
   scene: string;
   table: JobSpec["scene"]["table"];
   video?: { cameraHeightM?: number; pitchDownDeg?: number };
+  /**
+   * Video sources: which demonstrating hand (`demonstratingSides`) this unit simulates: 0 (absent)
+   * the manipulating hand, 1 the other hand when it demonstrates too (else the unit records that
+   * it has nothing to simulate).
+   */
+  hand?: number;
   seed: number;
   episodeId: string;
   lineageSource: string;
@@ -273,27 +279,33 @@ export async function planSource(ref: SourceRef, ctx: PlanContext): Promise<Sour
   );
   const templateSha = ref.kind === "demo" || ref.kind === "track" ? await sceneSha(ctx, template) : undefined;
   const slug = sourceSlug(ref);
-  const roots = ctx.embodiments.map((emb, r): UnitSpec => {
-    const task: SimTask = {
-      stage: "sim",
-      kind: ref.kind as SimTask["kind"],
-      embodiment: emb.ref,
-      retarget: ctx.spec.retarget,
-      scene: template,
-      table: ctx.spec.scene.table,
-      seed: ctx.spec.seed,
-      episodeId: ref.kind === "demo" ? `${slug}-${emb.name}` : `${slug}-${short(h.sha, 8)}-${emb.name}`,
-      lineageSource:
-        ref.kind === "demo"
-          ? `procedural:pick_to_tote:${ref.label.slice("demo:".length)}`
-          : `${ref.kind}:${ref.label}`,
-    };
-    if (input.kind === "video")
-      task.video = { cameraHeightM: input.cameraHeightM, pitchDownDeg: input.pitchDownDeg };
-    const cfg = { ...task, v: UNIT_VERSION, hands: handsId, embodiment: emb.sha, scene: templateSha };
-    const id = `sim-${short(h.sha, 12)}-${short(hashValue(cfg), 8)}`;
-    return { id, stage: "sim", ordinal: ref.ordinal, source: ref.label, root: r, task, deps: [handsId] };
-  });
+  // A video may show two demonstrating hands: one root per embodiment and hand slot.
+  const slots = ref.kind === "video" ? [0, 1] : [0];
+  const roots = ctx.embodiments.flatMap((emb) =>
+    slots.map((hand): UnitSpec => {
+      const task: SimTask = {
+        stage: "sim",
+        kind: ref.kind as SimTask["kind"],
+        embodiment: emb.ref,
+        retarget: ctx.spec.retarget,
+        scene: template,
+        table: ctx.spec.scene.table,
+        seed: ctx.spec.seed,
+        episodeId: ref.kind === "demo" ? `${slug}-${emb.name}` : `${slug}-${short(h.sha, 8)}-${emb.name}`,
+        lineageSource:
+          ref.kind === "demo"
+            ? `procedural:pick_to_tote:${ref.label.slice("demo:".length)}`
+            : `${ref.kind}:${ref.label}`,
+      };
+      if (input.kind === "video")
+        task.video = { cameraHeightM: input.cameraHeightM, pitchDownDeg: input.pitchDownDeg };
+      if (hand > 0) task.hand = hand;
+      const cfg = { ...task, v: UNIT_VERSION, hands: handsId, embodiment: emb.sha, scene: templateSha };
+      const id = `sim-${short(h.sha, 12)}-${short(hashValue(cfg), 8)}`;
+      return { id, stage: "sim", ordinal: ref.ordinal, source: ref.label, task, deps: [handsId] };
+    }),
+  );
+  for (const [r, u] of roots.entries()) u.root = r;
   return {
     ref,
     inputSha: h.sha,
