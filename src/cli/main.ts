@@ -31,6 +31,7 @@ import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
+import { taskSentence } from "../sim/verdict.js";
 import { registerAugment } from "./augment_command.js";
 import { withErrors } from "./errors.js";
 import { registerJobs } from "./jobs_command.js";
@@ -259,18 +260,13 @@ program
         const scene = track
           ? sceneFromObjectTrack(track, `table_${track.objects[0]?.name ?? "object"}`)
           : (anchored?.scene ?? (await loadScene(o.scene ?? DEFAULT_SCENE)));
-        const target = scene.task.targetId;
         const episode = await simulateEpisode({
           scene,
           embodiment,
           trajectory,
           seed: o.seed,
           id: `${trajectory.source.kind}-${scene.name}-${embodiment.name}-s${o.seed}`,
-          task:
-            o.task ??
-            (scene.task.placeRegion
-              ? `Lift the ${target} and put it in place.`
-              : `Lift the ${target} and hold it.`),
+          task: o.task ?? taskSentence(scene),
           lineageSource: `${trajectory.source.kind}:${trajectory.source.uri ?? "unknown"}`,
         });
         await writeJsonAtomic(o.out, episode);

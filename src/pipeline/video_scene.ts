@@ -13,6 +13,7 @@ import { demonstratingSides, retargetParallelJaw } from "../retarget/parallel_ja
 import type { ParallelJawParamsInput } from "../retarget/params.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { sceneFromObjectTrack, type TrackSceneOptions } from "../sim/scene_from_track.js";
+import { taskSentence } from "../sim/verdict.js";
 
 /** The task of a video demonstration's episode with an assumed head camera (and so an assumed cup). */
 export const VIDEO_TASK = "Lift the cup and put it back where it stood.";
@@ -186,7 +187,9 @@ export function videoEpisodeSetup(
         side,
         trajectory: anchored.trajectory,
         scene: anchored.scene,
-        task: placed.track.task ?? ANCHORED_TASK,
+        task:
+          placed.track.task ??
+          (anchored.scene.task.motion === "slide" ? taskSentence(anchored.scene) : ANCHORED_TASK),
       };
     }
     const { cup, scene } = videoScene(placed.track, retargeted, o.table);

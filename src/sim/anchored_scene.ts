@@ -5,7 +5,10 @@ import type { SceneItem, SceneSpec, SceneSpecInput } from "../core/schemas/scene
 import { SceneSpecSchema } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { gripperBoxes, radiusAlong } from "./scenery_clearance.js";
+import { SLIDE_MIN_M } from "./verdict.js";
 
+/** The lift a task asks for (m); a carry that never rises this much is a slide. */
+const LIFT_M = 0.05;
 /** A fingertip's pad surface lies about this far below its keypoint (the joint centre) (m). */
 const PAD_BELOW_KEYPOINT_M = 0.008;
 /** A grasp (or release) this close above the work surface holds an object standing on it (m). */
@@ -107,8 +110,9 @@ const fixedBox = (
  *   the other end stands on a block of the height the hand shows (a lid taken off a cup, a box
  *   lid's floor);
  * - released with the object's base at most `MAX_PUT_DOWN_RISE_M` above the table: a put-down;
- *   success means the object rests within 5 cm (horizontally) of where the hand set it. Released
- *   higher: dropped, into a tote on a stand.
+ *   success means the object rests within 5 cm (horizontally) of where the hand set it. A
+ *   put-down at least `SLIDE_MIN_M` away whose carry never rose `LIFT_M`: a slide (the task asks
+ *   the object slid there, not lifted). Released higher: dropped, into a tote on a stand.
  * Without keypoints: a 10 cm carton gripped at mid-height on a table just under the grasp.
  */
 export function anchoredScene(trajectory: RobotTrajectory, name: string, o: AnchorOptions = {}): SceneSpec {
@@ -175,6 +179,9 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
     restitution: 0,
   });
 
+  // The human slid it: taken and set down on the surface without ever lifting it `liftM`.
+  const carryRise = Math.max(...steps.slice(g, r).map((s) => s.tcp.pos[2] - p_g.z));
+  const slid = putDown && carryRise < LIFT_M && Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y) >= SLIDE_MIN_M;
   let placeRegion: SceneSpecInput["task"]["placeRegion"];
   let outcome: string;
   if (putDown) {
@@ -186,7 +193,9 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
     if (b > 0.005)
       items.push(fixedBox("place_block", [p_r.x, p_r.y, tableTop + b / 2], [width, 0.06, b], releaseYaw));
     placeRegion = { centerM: [p_r.x, p_r.y, tableTop + b + h / 2], halfExtentsM: [0.05, 0.05, h / 2 + 0.02] };
-    outcome = `put down ${b > 0.005 ? `on a ${(100 * b).toFixed(1)} cm block` : "on the table"} where the hand let go (within 5 cm)`;
+    outcome = slid
+      ? `slid ${(100 * Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y)).toFixed(0)} cm along the table, never lifted ${100 * LIFT_M} cm (the hand rose ${(100 * Math.max(0, carryRise)).toFixed(1)} cm), to where the hand let go (within 5 cm)`
+      : `put down ${b > 0.005 ? `on a ${(100 * b).toFixed(1)} cm block` : "on the table"} where the hand let go (within 5 cm)`;
   } else if (onSurface) {
     placeRegion = undefined;
     outcome = released ? "" : "lifted and held to the end";
@@ -228,7 +237,12 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
     description: `Anchored to the trajectory of ${trajectory.source.uri ?? trajectory.source.kind}: carton at the first grasp, ${outcome}. ${assumed}.`,
     seed: 0,
     items,
-    task: { targetId: "object", liftM: 0.05, ...(placeRegion ? { placeRegion } : {}) },
+    task: {
+      targetId: "object",
+      liftM: LIFT_M,
+      ...(slid ? { motion: "slide", moveM: SLIDE_MIN_M } : {}),
+      ...(placeRegion ? { placeRegion } : {}),
+    },
   });
 }
 

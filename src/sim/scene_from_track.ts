@@ -3,6 +3,7 @@ import { fromArray3, type Pose, qfromXyzw } from "../core/math.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
 import { type SceneItem, type SceneSpec, SceneSpecSchema } from "../core/schemas/scene.js";
 import { halfHeightAlongZ } from "../core/shapes.js";
+import { SLIDE_MIN_M } from "./verdict.js";
 
 export interface TrackSceneOptions {
   /** Size of the support table's top (m). */
@@ -47,7 +48,8 @@ function objectItem(obj: ObjectTrack, at: ObjectTrack["poses"][number], friction
  * real size, at its first recorded pose, resting on a table whose top is at the object's lowest
  * point. The task is to lift it; if the human put it down again (it ends within `restToleranceM`
  * of its starting height), also to put it where they did (its last recorded pose), else to still
- * hold it at the end.
+ * hold it at the end. An object that never rose `liftM` but ended at least `SLIDE_MIN_M` away
+ * was slid (or pushed): the task is to slide it there.
  */
 export function sceneFromObjectTrack(track: HandTrack, name: string, o: TrackSceneOptions = {}): SceneSpec {
   const obj = track.objects[0];
@@ -64,6 +66,11 @@ export function sceneFromObjectTrack(track: HandTrack, name: string, o: TrackSce
     throw new InputError(`object '${obj.name}' starts ${topZ.toFixed(3)} m above the floor: not on a table`);
   const [tx, ty] = o.tableSizeM ?? [1.0, 0.8];
   const putDown = Math.abs(last.pos[2] - first.pos[2]) <= (o.restToleranceM ?? 0.01);
+  const liftM = 0.05;
+  const slid =
+    putDown &&
+    Math.max(...obj.poses.map((p) => p.pos[2] - first.pos[2])) < liftM &&
+    Math.hypot(last.pos[0] - first.pos[0], last.pos[1] - first.pos[1]) >= SLIDE_MIN_M;
   const friction = o.friction ?? 0.8;
   return SceneSpecSchema.parse({
     format: "egobridge.scene",
@@ -86,7 +93,8 @@ export function sceneFromObjectTrack(track: HandTrack, name: string, o: TrackSce
     ],
     task: {
       targetId: obj.name,
-      liftM: 0.05,
+      liftM,
+      ...(slid ? { motion: "slide", moveM: SLIDE_MIN_M } : {}),
       placeRegion: putDown
         ? { centerM: last.pos, halfExtentsM: o.placeToleranceM ?? [0.05, 0.05, 0.04] }
         : undefined,

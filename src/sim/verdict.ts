@@ -47,6 +47,7 @@ export type ValidateEngines = (typeof VALIDATE_ENGINES)[number];
 export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
   "grasped",
   "lifted",
+  "slid",
   "placed_in_region",
   "held_at_end",
 ]);
@@ -71,6 +72,8 @@ export const REST_WINDOW_S = 0.5;
 export const THROW_SPEED_MPS = 0.5;
 /** Tilted further than this from its start attitude (rad), a placed object has toppled. */
 export const TOPPLE_RAD = (30 * Math.PI) / 180;
+/** A slide task's default: the target moves at least this far along the surface (m). */
+export const SLIDE_MIN_M = 0.05;
 /** Another object moved further than this (m), or toppled: the robot disturbed the scene. */
 export const DISTURB_M = 0.03;
 
@@ -261,6 +264,42 @@ function disturbance(steps: readonly EpisodeStep[], scene: SceneSpec): number {
   return worst;
 }
 
+/** The task sentence of a scene whose task is its own predicate (no task text from the source). */
+export function taskSentence(scene: SceneSpec): string {
+  const target = scene.task.targetId;
+  if (scene.task.motion === "slide") return `Slide the ${target} along the table to its place.`;
+  return scene.task.placeRegion
+    ? `Lift the ${target} and put it in place.`
+    : `Lift the ${target} and hold it.`;
+}
+
+/**
+ * A slide task's outcome: "slid" and the placement's outcome, or why it did not slide. Metrics:
+ * `slideM` (horizontal displacement of the target, start to end) and `maxRiseM`.
+ */
+function slide(steps: readonly EpisodeStep[], scene: SceneSpec, metrics: Record<string, number>): string[] {
+  const id = scene.task.targetId;
+  const p0 = steps[0]!.objects[id]!.pos;
+  const p1 = steps[steps.length - 1]!.objects[id]!.pos;
+  const slideM = Math.hypot(p1[0] - p0[0], p1[1] - p0[1]);
+  const maxRiseM = Math.max(...steps.map((s) => s.objects[id]!.pos[2] - p0[2]));
+  metrics["slideM"] = slideM;
+  metrics["maxRiseM"] = maxRiseM;
+  let lastTouch = -1;
+  steps.forEach((s, k) => {
+    if (s.contacts.some((c) => (c.a === id && GRIPPER_SET.has(c.b)) || (c.b === id && GRIPPER_SET.has(c.a))))
+      lastTouch = k;
+  });
+  if (lastTouch < 0) return ["never_touched"];
+  if (maxRiseM >= scene.task.liftM) return ["lifted_not_slid"];
+  if (slideM < (scene.task.moveM ?? SLIDE_MIN_M)) return ["not_slid"];
+  const region = scene.task.placeRegion;
+  if (!region) return ["slid"];
+  const last = steps[steps.length - 1]!;
+  const released = isHeld(last, id) ? steps.length - 1 : lastTouch;
+  return ["slid", placement(steps, id, region, released, metrics)];
+}
+
 /**
  * Success predicates over a recorded rollout:
  * - grasped: the close is commanded, both fingers press on the target, and the target moves with
@@ -269,6 +308,10 @@ function disturbance(steps: readonly EpisodeStep[], scene: SceneSpec): number {
  *   the grip;
  * - with a place region: released slowly, inside the region, at rest for REST_WINDOW_S at the
  *   end, not toppled; without one: still held at the end;
+ * - a slide task (`task.motion` "slide") asks no lift: slid means a gripper part touched the
+ *   target and the target ends at least `task.moveM` (horizontally) from where it stood, never
+ *   having risen `task.liftM`; then the placement above, from the last touch (a push) or the
+ *   release (a grasp);
  * - no hard collision: no gripper contact with fixed scenery above the embodiment's
  *   `limits.collisionForceN`; no gripper part inside fixed scenery deeper than
  *   MAX_SCENERY_PENETRATION_M (checked geometrically from the measured poses);
@@ -298,13 +341,22 @@ export function judge(
   const reasons: string[] = [];
   if (fault) reasons.push(fault);
   const grasped = grasp.carried.length > 0;
+  const slideTask = scene.task.motion === "slide";
+  // A slide may be a push: no grasp is asked for, but the jaws clamping the target uncommanded
+  // still fails it.
   if (grasped) reasons.push("grasped");
-  else if (grasp.heldSteps > 0) reasons.push("not_carried");
-  else reasons.push(grasp.uncommandedSteps > 0 ? "grasp_not_commanded" : "never_grasped");
-  const lifted = grasped && grasp.maxLiftM >= scene.task.liftM;
-  if (grasped) reasons.push(lifted ? "lifted" : "not_lifted");
+  else if (grasp.uncommandedSteps > 0 && (slideTask || grasp.heldSteps === 0))
+    reasons.push("grasp_not_commanded");
+  else if (!slideTask) reasons.push(grasp.heldSteps > 0 ? "not_carried" : "never_grasped");
   let goal = false;
   const region = scene.task.placeRegion;
+  if (slideTask) {
+    const outcome = slide(steps, scene, metrics);
+    reasons.push(...outcome);
+    goal = outcome.at(-1) === "placed_in_region" && !reasons.includes("grasp_not_commanded");
+  }
+  const lifted = !slideTask && grasped && grasp.maxLiftM >= scene.task.liftM;
+  if (grasped && !slideTask) reasons.push(lifted ? "lifted" : "not_lifted");
   if (lifted) {
     const lastHeld = grasp.carried[grasp.carried.length - 1]!.to;
     const heldAtEnd = isHeld(last, id);

@@ -101,6 +101,13 @@ export const SceneSpecSchema = z
       targetId: z.string(),
       /** Minimum rise of the target above its start for "lifted" (m). */
       liftM: positive.default(0.05),
+      /**
+       * What the demonstration does with the target: lift it (absent: the default), or slide it
+       * along the surface it stands on, by a grasp or a push, at least `moveM` (m) to the place
+       * region, never lifting it.
+       */
+      motion: z.enum(["lift", "slide"]).optional(),
+      moveM: positive.optional(),
       /** Axis-aligned region in W where the target should end up, if the task is a placement. */
       placeRegion: z.strictObject({ centerM: vec3, halfExtentsM: vec3 }).optional(),
     }),

@@ -22,6 +22,7 @@ import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
 import { validatorFor } from "../../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
+import { taskSentence } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
 import { videoEpisodeSetup } from "../video_scene.js";
 import {
@@ -233,13 +234,7 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
     } else {
       scene = await loadScene(t.scene);
     }
-    const target = scene.task.targetId;
-    task =
-      t.kind === "demo"
-        ? PICK_TO_TOTE_TASK
-        : scene.task.placeRegion
-          ? `Lift the ${target} and put it in place.`
-          : `Lift the ${target} and hold it.`;
+    task = t.kind === "demo" ? PICK_TO_TOTE_TASK : taskSentence(scene);
   }
   const episode = await simulateEpisode({
     scene,
