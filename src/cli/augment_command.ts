@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { InputError } from "../core/errors.js";
+import { EXIT, InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
 import { withErrors } from "./errors.js";
 import { intOption, parseValidate } from "./options.js";
@@ -59,12 +59,12 @@ export function registerAugment(program: Command): void {
           process.stdout.write(
             `${o.replay}: ${r.identical ? "identical to the stored episode" : "DIFFERS from the stored episode"}\n`,
           );
-          if (!r.identical) process.exitCode = 4;
+          if (!r.identical) process.exitCode = EXIT.differs;
           return;
         }
         if (!o.out) {
           process.stderr.write("egobridge: error: augment needs -o <dir> (or --replay <variant-id>)\n");
-          process.exitCode = 2;
+          process.exitCode = EXIT.input;
           return;
         }
         const validate = parseValidate(o.validate);

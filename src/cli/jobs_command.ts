@@ -3,7 +3,7 @@
  * (the parts of a sharded job → one dataset).
  */
 import type { Command } from "commander";
-import { InputError } from "../core/errors.js";
+import { EXIT, InputError } from "../core/errors.js";
 import { mergeParts, wroteOutput } from "../pipeline/jobs/merge.js";
 import { createJobLog, type LogMode } from "../pipeline/jobs/progress.js";
 import type { JobReport } from "../pipeline/jobs/report.js";
@@ -14,9 +14,9 @@ import { withErrors } from "./errors.js";
 import { intOption, parseValidate } from "./options.js";
 
 /** Exit code of a run stopped by --max-failures (resumable). */
-export const EXIT_STOPPED = 5;
+export const EXIT_STOPPED = EXIT.stopped;
 /** Exit code of a finished job whose dataset is empty (every source failed or was rejected). */
-export const EXIT_NO_EPISODES = 3;
+export const EXIT_NO_EPISODES = EXIT.failed;
 
 interface RunCliOptions {
   out?: string;

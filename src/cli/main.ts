@@ -2,9 +2,9 @@
 /**
  * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
  */
-import { Command } from "commander";
-import { writeJsonAtomic } from "../core/atomic.js";
-import { InputError } from "../core/errors.js";
+import { Command, CommanderError } from "commander";
+import { checkOutputPath, writeJsonAtomic } from "../core/atomic.js";
+import { EXIT, InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import type { HandTrack } from "../core/schemas/hand_track.js";
@@ -33,7 +33,8 @@ import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { taskSentence } from "../sim/verdict.js";
 import { registerAugment } from "./augment_command.js";
-import { withErrors } from "./errors.js";
+import { reportError, withErrors } from "./errors.js";
+import { ASSETS_HELP, exitCodesHelp, packageVersion } from "./help_text.js";
 import { registerJobs } from "./jobs_command.js";
 import { intOption, positiveOption } from "./options.js";
 import { registerPreview } from "./preview_command.js";
@@ -50,8 +51,17 @@ const program = new Command();
 program
   .name("egobridge")
   .description("Egocentric human video → retargeted, physically validated robot training data.")
+  .version(await packageVersion(), "-V, --version")
+  // Usage errors (commander's) exit with EXIT.input like every other bad input (see the end).
+  .exitOverride()
   .showHelpAfterError()
-  .configureOutput({ outputError: (s, write) => write(`egobridge: ${s}`) });
+  .configureOutput({ outputError: (s, write) => write(`egobridge: ${s}`) })
+  .addHelpText("after", `${ASSETS_HELP}\n${exitCodesHelp()}\n`)
+  // An output that cannot be written fails before any work, not after it.
+  .hook("preAction", async (_program, command) => {
+    const out = command.opts()["out"];
+    if (typeof out === "string") await checkOutputPath(out);
+  });
 
 program
   .command("demo")
@@ -274,7 +284,7 @@ program
         process.stdout.write(
           `${o.out}: ${episode.success ? "SUCCESS" : "FAILURE"} (${episode.reasons.join(", ")}), ${episode.steps.length} steps\n`,
         );
-        if (!episode.success) process.exitCode = 3;
+        if (!episode.success) process.exitCode = EXIT.failed;
       },
     ),
   );
@@ -357,4 +367,13 @@ registerAugment(program);
 registerJobs(program);
 registerPreview(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and --version end with 0; every usage error with EXIT.input.
+    if (err.exitCode !== 0) process.exitCode = EXIT.input;
+  } else {
+    reportError(err);
+  }
+}

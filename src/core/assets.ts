@@ -6,8 +6,10 @@
  * returns an absolute path to a verified copy, looking in this order:
  *
  *   1. each directory of `EGOBRIDGE_ASSETS` (a `path.delimiter`-separated list; user-managed),
- *   2. the user cache: `EGOBRIDGE_CACHE`, else `$XDG_CACHE_HOME/egobridge`, else `~/.cache/egobridge`,
- *   3. a download of `ref.url` into the cache (unless offline: no url, `offline`, `EGOBRIDGE_OFFLINE=1`).
+ *   2. `../shared/assets` beside the checkout (the folder holding package.json), when it exists
+ *      (`EGOBRIDGE_ASSETS_BESIDE=0` skips it),
+ *   3. the user cache: `EGOBRIDGE_CACHE`, else `$XDG_CACHE_HOME/egobridge`, else `~/.cache/egobridge`,
+ *   4. a download of `ref.url` into the cache (unless offline: no url, `offline`, `EGOBRIDGE_OFFLINE=1`).
  *
  * Layout: `<dir>/<name>` for every directory above, e.g.
  * `$EGOBRIDGE_ASSETS/hands/grab/derived_json/cylindersmall_lift.json`.
@@ -17,9 +19,10 @@
  * file (a crash leaves at most a `*.download-*` temporary).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { createReadStream, existsSync, promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { EgobridgeError } from "./errors.js";
 
 export interface AssetRef {
@@ -49,12 +52,28 @@ export const OFFLINE_ENV = "EGOBRIDGE_OFFLINE";
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The directories listed in EGOBRIDGE_ASSETS, absolute, in order (empty entries ignored). */
-export function assetDirs(env: Env = process.env): string[] {
-  const list = env[ASSETS_ENV] ?? "";
-  return list
+const listedAssetDirs = (env: Env): string[] =>
+  (env[ASSETS_ENV] ?? "")
     .split(path.delimiter)
     .filter((d) => d.trim() !== "")
     .map((d) => path.resolve(d));
+
+export const BESIDE_ENV = "EGOBRIDGE_ASSETS_BESIDE";
+
+/** `../shared/assets` beside the checkout: this file is `<checkout>/{src,dist}/core/assets.*`. */
+export const besideCheckoutDir = (): string =>
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "assets");
+
+/**
+ * The asset directories, absolute, in order: those listed in EGOBRIDGE_ASSETS (empty entries
+ * ignored), then `../shared/assets` beside the checkout when it exists and is not already listed
+ * (unless EGOBRIDGE_ASSETS_BESIDE=0).
+ */
+export function assetDirs(env: Env = process.env): string[] {
+  const dirs = listedAssetDirs(env);
+  const beside = besideCheckoutDir();
+  if (env[BESIDE_ENV] !== "0" && !dirs.includes(beside) && existsSync(beside)) dirs.push(beside);
+  return dirs;
 }
 
 /** The user cache directory for downloaded assets. */
@@ -82,13 +101,14 @@ export async function resolveAsset(ref: AssetRef, opts: ResolveAssetOptions = {}
   const looked: string[] = [];
 
   const dirs = assetDirs(env);
+  const listed = new Set(listedAssetDirs(env));
   for (const dir of dirs) {
     const candidate = path.join(dir, ...segments);
     if (await isFile(candidate)) {
       await verifyCopy(ref, candidate, expectedSha);
       return candidate;
     }
-    looked.push(`${candidate} (${ASSETS_ENV})`);
+    looked.push(`${candidate} (${listed.has(dir) ? ASSETS_ENV : "beside the checkout"})`);
   }
 
   const cached = path.join(assetCacheDir(env), ...segments);
@@ -109,7 +129,7 @@ export async function resolveAsset(ref: AssetRef, opts: ResolveAssetOptions = {}
       ref.url === undefined
         ? "no download URL is known for it"
         : `not downloading ${ref.url}: offline (${OFFLINE_ENV} or the offline option)`;
-    throw notFound(ref, dirs.length === 0, looked, why, cached);
+    throw notFound(ref, !env[ASSETS_ENV], looked, why, cached);
   }
   try {
     await download(ref, ref.url, cached, expectedSha, opts.signal);
@@ -117,7 +137,7 @@ export async function resolveAsset(ref: AssetRef, opts: ResolveAssetOptions = {}
   } catch (err) {
     if (err instanceof ChecksumError) throw err.error;
     const why = `download of ${ref.url} failed: ${describeError(err)}`;
-    throw notFound(ref, dirs.length === 0, looked, why, cached);
+    throw notFound(ref, !env[ASSETS_ENV], looked, why, cached);
   }
 }
 
@@ -134,7 +154,6 @@ function notFound(
     ...looked.map((l) => `  ${l}`),
     ...(noAssetDirs ? [`  (${ASSETS_ENV} is not set)`] : []),
     downloadFailure,
-    `to provide it: ${provideHint(ref, cached)}`,
   ];
   return new EgobridgeError(lines.join("\n"), { hint: provideHint(ref, cached) });
 }

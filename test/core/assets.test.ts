@@ -1,11 +1,18 @@
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AssetRef, assetCacheDir, assetDirs, resolveAsset, sha256File } from "../../src/core/assets.js";
+import {
+  type AssetRef,
+  assetCacheDir,
+  assetDirs,
+  besideCheckoutDir,
+  resolveAsset,
+  sha256File,
+} from "../../src/core/assets.js";
 import { EgobridgeError } from "../../src/core/errors.js";
 
 const NAME = "models/demo/weights.bin";
@@ -58,9 +65,10 @@ async function place(dir: string, content: Buffer = PAYLOAD, name = NAME): Promi
   return file;
 }
 
-/** An environment with only the given directories: never the developer's real cache. */
+/** An environment with only the given directories: never the developer's real cache or the shared folder. */
 const envWith = (assetDirList: string[], cache = path.join(tmp, "cache")) => ({
   EGOBRIDGE_ASSETS: assetDirList.join(path.delimiter),
+  EGOBRIDGE_ASSETS_BESIDE: "0",
   EGOBRIDGE_CACHE: cache,
 });
 
@@ -74,11 +82,35 @@ async function rejection(p: Promise<unknown>): Promise<EgobridgeError> {
 }
 
 describe("assets", () => {
+  it("look in ../shared/assets beside the checkout after EGOBRIDGE_ASSETS, unless EGOBRIDGE_ASSETS_BESIDE=0", async () => {
+    const beside = besideCheckoutDir();
+    expect(beside).toBe(path.resolve(import.meta.dirname, "..", "..", "..", "shared", "assets"));
+    expect(existsSync(beside), `${beside} (the shared assets beside this checkout) does not exist`).toBe(
+      true,
+    );
+    const a = path.join(tmp, "a");
+    expect(assetDirs({ EGOBRIDGE_ASSETS: a })).toEqual([a, beside]);
+    expect(assetDirs({})).toEqual([beside]);
+    expect(assetDirs({ EGOBRIDGE_ASSETS: beside })).toEqual([beside]);
+    // A file only the shared folder has is found there with nothing set; not with the switch off.
+    const name = "robots/robotiq_2f85_mjcf/2f85.xml";
+    const cache = path.join(tmp, "cache");
+    expect(await resolveAsset({ name }, { env: { EGOBRIDGE_CACHE: cache } })).toBe(path.join(beside, name));
+    const err = await rejection(
+      resolveAsset({ name }, { env: { EGOBRIDGE_CACHE: cache, EGOBRIDGE_ASSETS_BESIDE: "0" } }),
+    );
+    expect(err.message).toContain("asset not found");
+  });
+
   it("reads the directory list and the cache location from the environment", () => {
     const a = path.join(tmp, "a");
     const b = path.join(tmp, "b");
-    expect(assetDirs({ EGOBRIDGE_ASSETS: `${a}${path.delimiter}${path.delimiter}${b}` })).toEqual([a, b]);
-    expect(assetDirs({})).toEqual([]);
+    const off = { EGOBRIDGE_ASSETS_BESIDE: "0" };
+    expect(assetDirs({ ...off, EGOBRIDGE_ASSETS: `${a}${path.delimiter}${path.delimiter}${b}` })).toEqual([
+      a,
+      b,
+    ]);
+    expect(assetDirs(off)).toEqual([]);
     expect(assetCacheDir({ EGOBRIDGE_CACHE: "/c", XDG_CACHE_HOME: "/x" })).toBe(path.resolve("/c"));
     expect(assetCacheDir({ XDG_CACHE_HOME: "/x", HOME: "/h" })).toBe(path.resolve("/x/egobridge"));
     expect(assetCacheDir({ HOME: "/h" })).toBe(path.join("/h", ".cache", "egobridge"));
@@ -143,15 +175,19 @@ describe("assets", () => {
     expect(err.message).toContain(`asset not found: ${NAME}`);
     expect(err.message).toContain(path.join(dir, ...NAME.split("/")));
     expect(err.message).toContain(path.join(cache, ...NAME.split("/")));
-    expect(err.message).toContain(`set EGOBRIDGE_ASSETS to a folder containing ${NAME}`);
-    expect(err.message).toContain(`download ${url}`);
     expect(err.message).toContain("offline");
-    expect(err.hint).toContain("EGOBRIDGE_ASSETS");
+    // How to provide it is the hint, said once (the command line prints it after the message).
+    expect(err.hint).toContain(`set EGOBRIDGE_ASSETS to a folder containing ${NAME}`);
+    expect(err.hint).toContain(`download ${url}`);
+    expect(err.message).not.toContain(err.hint!);
   });
 
   it("says when EGOBRIDGE_ASSETS is not set and no URL is known", async () => {
     const err = await rejection(
-      resolveAsset({ name: NAME }, { env: { EGOBRIDGE_CACHE: path.join(tmp, "c") } }),
+      resolveAsset(
+        { name: NAME },
+        { env: { EGOBRIDGE_CACHE: path.join(tmp, "c"), EGOBRIDGE_ASSETS_BESIDE: "0" } },
+      ),
     );
     expect(err.message).toContain("EGOBRIDGE_ASSETS is not set");
     expect(err.message).toContain("no download URL is known");

@@ -126,6 +126,7 @@ describe("egobridge extract", () => {
     const empty = await fs.mkdtemp(path.join(tmp, "empty-assets-"));
     const r = egobridge(["extract", egodex, "-o", "track.json"], dir, {
       EGOBRIDGE_ASSETS: empty,
+      EGOBRIDGE_ASSETS_BESIDE: "0",
       EGOBRIDGE_CACHE: empty,
       EGOBRIDGE_OFFLINE: "1",
     });

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { InputError } from "../../core/errors.js";
+import { EgobridgeError, EXIT, InputError } from "../../core/errors.js";
 import { sha256Text } from "./hashing.js";
 import { STAGES, type Stage, stageOf } from "./units.js";
 
@@ -320,7 +320,10 @@ export async function acquireLock(dir: string, o: { onWait?: (msg: string) => vo
     }
     const who = `another run (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}) is using ${dir}`;
     if (sameHost || Date.now() > deadline) {
-      throw new InputError(who, { hint: `wait for it to finish, or delete ${file} if that process is gone` });
+      throw new EgobridgeError(who, {
+        hint: `wait for it to finish, or delete ${file} if that process is gone`,
+        exitCode: EXIT.busy,
+      });
     }
     o.onWait?.(`${who}; taking over if it is not refreshed for ${LOCK_STALE_S} s`);
     await new Promise((r) => setTimeout(r, 5000));
