@@ -67,6 +67,10 @@ export function registerAugment(program: Command): void {
           process.exitCode = EXIT.input;
           return;
         }
+        if (o.variants < 1)
+          throw new InputError(
+            `--variants must be at least 1, got ${o.variants}: augment would write no variant`,
+          );
         const validate = parseValidate(o.validate);
         const isTTY = process.stderr.isTTY;
         const s = await augmentDataset(dataset, o.out, {
@@ -90,6 +94,11 @@ export function registerAugment(program: Command): void {
           [
             `${o.out}: ${s.dataset.episodes} episodes (${s.sources} sources + variants), ${s.dataset.frames} frames`,
             ...lines,
+            ...(s.inputVariantsLeftOut
+              ? [
+                  `  note: the input's ${s.inputVariantsLeftOut} variants are not copied; its sources were multiplied anew`,
+                ]
+              : []),
             `  statistics: ${s.statsFile}`,
             "",
           ].join("\n"),

@@ -259,7 +259,17 @@ program
           task?: string;
         },
       ) => {
-        if ([o.scene, o.track, o.anchor].filter(Boolean).length > 1) {
+        const given = [o.scene, o.track, o.anchor].filter(Boolean).length;
+        if (given === 0) {
+          throw new InputError("simulate needs a scene: give one of --scene, --track or --anchor", {
+            hint: `--scene ${DEFAULT_SCENE} (or ${sceneNames()
+              .filter((n) => n !== DEFAULT_SCENE)
+              .join(
+                ", ",
+              )}, or a scene file); --track for a recording with an object; --anchor to build one from the hand`,
+          });
+        }
+        if (given > 1) {
           throw new InputError("give one of --scene, --track or --anchor");
         }
         const recorded = await readContract(RobotTrajectorySchema, file, "robot trajectory");

@@ -175,7 +175,7 @@ export async function extractHandTrack(
   const framesWithHands = raw.filter((f) => f.hands.length > 0).length;
   if (framesWithHands === 0 && !o.allowEmpty) {
     throw new InputError(`no hands found in ${raw.length} frames of ${file}`, {
-      hint: "check the video shows hands (a mirrored selfie video needs --mirrored); --allow-empty writes an empty track",
+      hint: "check the video shows hands; `egobridge extract` reads a mirrored selfie video with --mirrored, and writes an empty track with --allow-empty",
     });
   }
   // The tracker's labels saw only the past; now that the whole video is in, each track gets one side.

@@ -8,6 +8,7 @@ import { InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { MUJOCO_VALIDATOR, validatorFor } from "../sim/mujoco/second_opinion.js";
 import type { ValidateEngines } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
@@ -38,6 +39,8 @@ export interface AugmentSummary {
   stats: SourceStats[];
   /** Where the per-source statistics were written. */
   statsFile: string;
+  /** `augment <dataset>`: variants the input dataset held, not copied (its sources are multiplied anew). */
+  inputVariantsLeftOut?: number;
 }
 
 /** Relative path of the augmentation statistics inside the output dataset. */
@@ -174,7 +177,11 @@ export async function augmentDataset(
       hint: "give -o a new folder",
     });
   }
-  return augmentEpisodes(sourcesOf(await readEpisodeExtras(datasetDir)), outDir, o);
+  await checkReplaceable(outDir);
+  const episodes = await readEpisodeExtras(datasetDir);
+  const summary = await augmentEpisodes(sourcesOf(episodes), outDir, o);
+  const left = episodes.filter((e) => e.lineage.variant !== undefined).length;
+  return left > 0 ? { ...summary, inputVariantsLeftOut: left } : summary;
 }
 
 /**
@@ -187,9 +194,14 @@ export async function replayStoredVariant(
 ): Promise<{ identical: boolean; episode: Episode }> {
   const episodes = await readEpisodeExtras(datasetDir);
   const stored = episodes.find((e) => e.id === id);
-  if (!stored) throw new InputError(`no episode '${id}' in ${datasetDir}`);
+  const variantIds = () => {
+    const ids = episodes.filter((e) => e.lineage.variant !== undefined).map((e) => e.id);
+    if (ids.length === 0) return "the dataset holds no variants";
+    return `its variants: ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? `, … (${ids.length} in all; extras/episodes/*.json name them)` : ""}`;
+  };
+  if (!stored) throw new InputError(`no episode '${id}' in ${datasetDir}`, { hint: variantIds() });
   if (stored.lineage.variant === undefined)
-    throw new InputError(`episode '${id}' is a source, not a variant`);
+    throw new InputError(`episode '${id}' is a source, not a variant`, { hint: variantIds() });
   const source = episodes.find((e) => e.id === stored.lineage.sourceEpisode);
   if (!source)
     throw new InputError(`the source '${stored.lineage.sourceEpisode}' of '${id}' is not in ${datasetDir}`);

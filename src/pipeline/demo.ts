@@ -1,4 +1,5 @@
 import type { Episode } from "../core/schemas/episode.js";
+import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { simulateEpisode } from "../sim/simulate.js";
@@ -37,6 +38,7 @@ export const DEMO_TASK = PICK_TO_TOTE_TASK;
  * LeRobot v3.0 dataset in `outDir`.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  await checkReplaceable(o.outDir);
   const seed = o.seed ?? 0;
   const { stageS, timed } = stageTimer();
   const scene = await loadScene(o.scene ?? DEFAULT_SCENE);

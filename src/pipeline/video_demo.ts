@@ -12,6 +12,7 @@
  */
 import { InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
+import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
 import { extractHand } from "../retarget/hand_samples.js";
@@ -70,6 +71,7 @@ export interface VideoDemoSummary {
 
 /** Runs extract → retarget → simulate → dataset on a real video. */
 export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummary> {
+  await checkReplaceable(o.outDir);
   const seed = o.seed ?? 0;
   const { stageS, timed } = stageTimer();
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);

@@ -88,7 +88,7 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
       );
     }
     throw new InputError(`the hand track has no ${side} hand with score >= ${minScore}`, {
-      hint: "choose the other hand with --side, or lower the score threshold",
+      hint: "choose the other hand (retarget --side), or lower minScore (a job's retarget settings)",
     });
   }
   const keypoints_W: Vec3[][] = new Array(n);

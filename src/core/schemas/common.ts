@@ -9,6 +9,8 @@ export const nonNegative = finite.refine((v) => v >= 0, { message: "must be >= 0
 
 export const vec2 = z.tuple([finite, finite]);
 export const vec3 = z.tuple([finite, finite, finite]);
+/** A size in three dimensions: every extent > 0 (a box of size 0 has no volume to collide with). */
+export const size3 = z.tuple([positive, positive, positive]);
 /** Quaternion as a flat array in [x, y, z, w] order. */
 export const quatXyzw = z
   .tuple([finite, finite, finite, finite])

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CameraSpecSchema } from "./camera.js";
-import { finite, keypoints2, keypoints3, nonNegative, poseSchema, positive, vec3 } from "./common.js";
+import { finite, keypoints2, keypoints3, nonNegative, poseSchema, positive, size3 } from "./common.js";
 
 /** One detected hand at one instant. */
 export const HandObservationSchema = z.strictObject({
@@ -32,13 +32,13 @@ export const HandFrameSchema = z.strictObject({
 export type HandFrame = z.infer<typeof HandFrameSchema>;
 
 export const ObjectShapeSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("box"), sizeM: vec3 }),
+  z.strictObject({ kind: z.literal("box"), sizeM: size3 }),
   z.strictObject({ kind: z.literal("cylinder"), radiusM: positive, heightM: positive }),
   z.strictObject({ kind: z.literal("sphere"), radiusM: positive }),
   /** Semi-axes along the object's local x, y, z (m). */
   z.strictObject({
     kind: z.literal("ellipsoid"),
-    radiiM: vec3,
+    radiiM: size3,
     /**
      * Flat caps: the shape is cut at |z| = capZ · radiiM[2] (fraction in (0, 1]; 1 = plain ellipsoid).
      * Fruit such as apples rest on a flattened end, which a plain tall ellipsoid lacks (it would

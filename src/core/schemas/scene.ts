@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { header, nonNegative, poseSchema, positive, vec3 } from "./common.js";
+import { header, nonNegative, poseSchema, positive, size3, vec3 } from "./common.js";
 
 /** Physical material of a body. */
 const material = {
@@ -28,13 +28,13 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
     heightM: z.number().default(0),
     ...material,
   }),
-  z.strictObject({ kind: z.literal("box"), ...dynamicBody, sizeM: vec3 }),
+  z.strictObject({ kind: z.literal("box"), ...dynamicBody, sizeM: size3 }),
   z.strictObject({ kind: z.literal("cylinder"), ...dynamicBody, radiusM: positive, heightM: positive }),
   z.strictObject({ kind: z.literal("sphere"), ...dynamicBody, radiusM: positive }),
   z.strictObject({
     kind: z.literal("ellipsoid"),
     ...dynamicBody,
-    radiiM: vec3,
+    radiiM: size3,
     /**
      * Flat caps: the shape is cut at |z| = capZ · radiiM[2] (fraction in (0, 1]; 1 = plain ellipsoid).
      * Fruit such as apples rest on a flattened end, which a plain tall ellipsoid lacks (it would
@@ -72,7 +72,7 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
     id: z.string().min(1),
     role,
     pose: poseSchema,
-    sizeM: vec3.default([1.2, 0.8, 0.144]),
+    sizeM: size3.default([1.2, 0.8, 0.144]),
     ...material,
   }),
   /** An open-top container; `pose` is the centre of its base's underside. */
@@ -81,7 +81,7 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
     id: z.string().min(1),
     role,
     pose: poseSchema,
-    sizeM: vec3,
+    sizeM: size3,
     wallM: positive.default(0.01),
     ...material,
   }),

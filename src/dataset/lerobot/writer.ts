@@ -158,9 +158,10 @@ class DatasetBuilder {
 
 /**
  * `writeDirAtomic` replaces whatever is at `dir`; refuse unless that is nothing, an empty folder
- * or a LeRobot dataset, so a mistyped output path never deletes unrelated files.
+ * or a LeRobot dataset, so a mistyped output path never deletes unrelated files. Commands call it
+ * before their work too, so a refused folder costs nothing.
  */
-async function checkReplaceable(dir: string): Promise<void> {
+export async function checkReplaceable(dir: string): Promise<void> {
   let entries: string[];
   try {
     entries = await fs.readdir(dir);

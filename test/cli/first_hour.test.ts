@@ -105,3 +105,109 @@ describe("assets", () => {
     );
   });
 });
+
+describe("no silent defaults, no wrong hints", () => {
+  it("simulate asks for a scene; a zero-size box is refused naming the field", async () => {
+    const traj = path.join(tmp, "traj.json");
+    const demo = egobridge(["demo", "--variants", "1", "-o", "ds"], tmp);
+    expect(demo.code, demo.stderr).toBe(0);
+    const episodes = path.join(tmp, "ds", "extras", "episodes");
+    const source = JSON.parse(await fs.readFile(path.join(episodes, "episode_000000.json"), "utf8"));
+    await fs.writeFile(
+      traj,
+      JSON.stringify({
+        format: "egobridge.trajectory",
+        version: 1,
+        embodiment: source.embodiment.name,
+        controlHz: source.controlHz,
+        frame: "W",
+        source: { kind: "procedural", side: "right", synthetic: true },
+        method: "copy",
+        params: {},
+        steps: source.steps.map(
+          (s: { t: number; action: { tcp: unknown; apertureM: number; grasp: boolean } }) => ({
+            t: s.t,
+            tcp: s.action.tcp,
+            apertureM: s.action.apertureM,
+            grasp: s.action.grasp,
+            confidence: 1,
+            human: { frameIndex: 0, t: s.t, keypointsWorld: Array.from({ length: 21 }, () => [0, 0, 1]) },
+          }),
+        ),
+      }),
+    );
+    const none = egobridge(["simulate", traj, "-o", "e.json"], tmp);
+    expect(none.code).toBe(EXIT.input);
+    expect(none.stderr).toMatch(/simulate needs a scene: give one of --scene, --track or --anchor/);
+    const scene = {
+      ...source.scene,
+      items: source.scene.items.map((i: { id: string }) =>
+        i.id === "tote" ? { ...i, sizeM: [0, 0, 0] } : i,
+      ),
+    };
+    await fs.writeFile(path.join(tmp, "zero.json"), JSON.stringify(scene));
+    const zero = egobridge(["simulate", traj, "--scene", path.join(tmp, "zero.json"), "-o", "e.json"], tmp);
+    expect(zero.code).toBe(EXIT.input);
+    expect(zero.stderr).toMatch(/items\.\d+\.sizeM\.0: must be > 0/);
+  });
+
+  it("augment: --variants 0 is refused; --replay lists the variant ids; dropped input variants are said", async () => {
+    const ds = path.join(tmp, "ds"); // written by the test above
+    const zero = egobridge(["augment", ds, "--variants", "0", "-o", "none"], tmp);
+    expect(zero.code).toBe(EXIT.input);
+    expect(zero.stderr).toMatch(/--variants must be at least 1/);
+    const ids = (await fs.readdir(path.join(ds, "extras", "episodes"))).length;
+    expect(ids).toBe(2);
+    const variant = JSON.parse(
+      await fs.readFile(path.join(ds, "extras", "episodes", "episode_000001.json"), "utf8"),
+    );
+    const unknown = egobridge(["augment", ds, "--replay", "nope"], tmp);
+    expect(unknown.code).toBe(EXIT.input);
+    expect(unknown.stderr).toContain(`hint: its variants: ${variant.id}`);
+    const again = egobridge(["augment", ds, "--variants", "1", "-o", "again"], tmp);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/note: the input's 1 variants are not copied/);
+  });
+
+  it("demo refuses a folder that is not a dataset before any work", async () => {
+    const busy = path.join(tmp, "busy");
+    await fs.mkdir(busy);
+    await fs.writeFile(path.join(busy, "notes.txt"), "mine\n");
+    const r = egobridge(["demo", "-o", busy], tmp);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toMatch(/refusing to replace .*busy: it is not empty/);
+    expect(r.stdout).toBe("");
+    expect(await fs.readdir(busy)).toEqual(["notes.txt"]);
+  });
+
+  it("hints name options that exist on the command they point to", async () => {
+    const track = path.join(tmp, "one_hand.json");
+    await fs.writeFile(
+      track,
+      JSON.stringify({
+        format: "egobridge.handtrack",
+        version: 1,
+        source: { kind: "procedural", synthetic: true },
+        fps: 10,
+        frames: [0, 1, 2].map((i) => ({
+          t: i / 10,
+          hands: [
+            {
+              side: "right",
+              score: 1,
+              keypointsWorld: Array.from({ length: 21 }, (_, k) => [0.01 * k, 0, 1]),
+            },
+          ],
+        })),
+        objects: [],
+      }),
+    );
+    const r = egobridge(["retarget", track, "--side", "left", "-o", "t.json"], tmp);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toMatch(/no left hand/);
+    expect(r.stderr).toContain("retarget --side");
+    expect(r.stderr).not.toMatch(/score threshold/);
+    const help = egobridge(["retarget", "--help"], tmp).stdout;
+    expect(help).toContain("--side");
+  });
+});
