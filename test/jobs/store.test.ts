@@ -1,4 +1,5 @@
-import { promises as fs } from "node:fs";
+import { spawn } from "node:child_process";
+import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -95,6 +96,31 @@ describe("run lock", () => {
     const again = await acquireLock(dir);
     await again.release();
     await expect(fs.access(path.join(dir, LOCK_FILE))).rejects.toThrow();
+  });
+
+  it("is taken over from a process that has exited but is not reaped yet (a zombie), or whose pid was reused", async () => {
+    const file = path.join(dir, LOCK_FILE);
+    // `sleep 0.1 &` becomes a child of `sleep 5`, which never reaps it: a zombie for 5 s.
+    const sh = spawn("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 5"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const zombie = Number((await new Promise<Buffer>((r) => sh.stdout.once("data", r))).toString().trim());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readFileSync(`/proc/${zombie}/stat`, "utf8")).toMatch(/\) Z /);
+    expect(() => process.kill(zombie, 0)).not.toThrow(); // the pid still answers
+    await fs.writeFile(file, JSON.stringify({ pid: zombie, host: os.hostname(), startedAt: "x" }));
+    (await acquireLock(dir)).releaseSync();
+    sh.kill();
+    // A live pid (this process) whose start time is not the one the lock recorded: a reused pid.
+    await fs.writeFile(
+      file,
+      JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: "x", procStart: "1" }),
+    );
+    const lock = await acquireLock(dir);
+    expect(JSON.parse(await fs.readFile(file, "utf8")).procStart).toMatch(/^\d+$/);
+    // Its own lock, start time and all, is honoured.
+    await expect(acquireLock(dir)).rejects.toThrow(/another run/);
+    await lock.release();
   });
 
   it("is taken over from a process that is gone (kill -9), or from another host once stale", async () => {

@@ -10,7 +10,7 @@
  *     units/hands/hands-<input>-<config>.jsonl
  *     units/sim/…  units/episode/…  units/augment/augment-<input>-<config>-v<i>.jsonl
  */
-import { promises as fs, rmSync } from "node:fs";
+import { existsSync, promises as fs, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -244,6 +244,37 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/**
+ * Linux: a process's state letter and start time (clock ticks after boot) from /proc/<pid>/stat;
+ * null when it has no entry (gone), undefined where /proc is not there to ask.
+ */
+function procStat(pid: number): { state: string; startTicks: string } | null | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses; fields follow the last ')'.
+  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: rest[0] ?? "", startTicks: rest[19] ?? "" };
+}
+
+/**
+ * Whether the run that wrote a lock on this host still lives. Where /proc tells, a process that
+ * has exited but is not yet reaped (a zombie, as a kill -9 through npx leaves for a moment) is
+ * gone, and so is one whose pid was reused (its start time differs from the one the lock
+ * recorded); elsewhere, a live pid whose lock has not been refreshed for LOCK_STALE_S is gone too.
+ */
+function ownerAlive(owner: LockOwner, ageS: number): boolean {
+  if (owner.pid === undefined || !alive(owner.pid)) return false;
+  const st = procStat(owner.pid);
+  if (st === undefined) return ageS <= LOCK_STALE_S;
+  if (st === null || st.state === "Z" || st.state === "X") return false;
+  return owner.procStart === undefined || owner.procStart === st.startTicks;
+}
+
 /** A lock is refreshed this often while its run lives (s)… */
 export const LOCK_HEARTBEAT_S = 10;
 /** …and taken over from another host once it is this old (s): that run is gone (pod evicted, node lost). */
@@ -255,7 +286,7 @@ export interface Lock {
   releaseSync(): void;
 }
 
-type LockOwner = { pid?: number; host?: string; startedAt?: string };
+type LockOwner = { pid?: number; host?: string; startedAt?: string; procStart?: string };
 
 async function lockState(file: string): Promise<{ owner: LockOwner; ageS: number } | undefined> {
   try {
@@ -273,15 +304,21 @@ async function lockState(file: string): Promise<{ owner: LockOwner; ageS: number
 }
 
 /**
- * Takes the folder's lock (`run.lock`: pid and host, its mtime refreshed every LOCK_HEARTBEAT_S):
- * one run per part folder at a time. A lock left by a process that no longer exists on this host
- * (kill -9) is taken over at once; one from another host once it is LOCK_STALE_S old (a requeued
+ * Takes the folder's lock (`run.lock`: pid, host and process start time, its mtime refreshed every
+ * LOCK_HEARTBEAT_S): one run per part folder at a time. A lock left by a process that no longer
+ * runs on this host (kill -9; `ownerAlive`) is taken over at once; one from another host once it is LOCK_STALE_S old (a requeued
  * Slurm task or a restarted pod lands on another node), waiting for that if need be.
  */
 export async function acquireLock(dir: string, o: { onWait?: (msg: string) => void } = {}): Promise<Lock> {
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
-  const me = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  const self = procStat(process.pid);
+  const me: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    ...(self ? { procStart: self.startTicks } : {}),
+  };
   const deadline = Date.now() + 2 * LOCK_STALE_S * 1000;
   for (;;) {
     try {
@@ -313,7 +350,7 @@ export async function acquireLock(dir: string, o: { onWait?: (msg: string) => vo
     if (state === undefined) continue; // released meanwhile
     const { owner, ageS } = state;
     const sameHost = owner.host === me.host;
-    const stale = owner.pid === undefined || (sameHost ? !alive(owner.pid) : ageS > LOCK_STALE_S);
+    const stale = owner.pid === undefined || (sameHost ? !ownerAlive(owner, ageS) : ageS > LOCK_STALE_S);
     if (stale) {
       await fs.rm(file, { force: true });
       continue;
