@@ -250,5 +250,18 @@ describe("egobridge run", () => {
     expect(merged.report.shards.parts).toHaveLength(3);
     expect(merged.report.multiplier).toEqual(report.multiplier);
     expect(merged.report.outcomes).toEqual(report.outcomes);
+    // The job folder stands for all its parts; so do folders each shard wrote with its own output.
+    const again = await mergeParts([path.join(tmp, "sharded")], path.join(tmp, "merged-job", "dataset"));
+    expect(await fileHashes(path.join(tmp, "merged-job", "dataset"))).toEqual(baseline);
+    expect(again.report.shards.parts).toHaveLength(3);
+    const own = [0, 1, 2].map((i) => path.join(tmp, `own-${i}`));
+    for (const [i, d] of own.entries())
+      await fs.cp(
+        path.join(tmp, "sharded", "parts", `shard-${i}-of-3`),
+        path.join(d, "parts", `shard-${i}-of-3`),
+        { recursive: true },
+      );
+    await mergeParts(own, path.join(tmp, "merged-own", "dataset"));
+    expect(await fileHashes(path.join(tmp, "merged-own", "dataset"))).toEqual(baseline);
   });
 });

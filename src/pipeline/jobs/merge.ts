@@ -4,13 +4,14 @@
  * job on the same inputs and that none is missing or unfinished, then selects and writes the
  * episodes from the union of their unit records, and writes the report beside the dataset.
  */
+import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
-import { readPart } from "./parts.js";
+import { PART_FILE, PARTS_DIR, readPart } from "./parts.js";
 import type { JobLog } from "./progress.js";
 import { buildReport, type JobReport, type ReportInput } from "./report.js";
 import { type JobSpec, maxAttemptsOf } from "./spec.js";
@@ -164,6 +165,26 @@ async function checkDuplicates(store: MergedUnits): Promise<void> {
   }
 }
 
+/**
+ * The part folders the given folders stand for: a part folder (it has part.json) itself; a job
+ * folder (`run -o DIR`, with or without `--shard`) every part under its `parts/`.
+ */
+async function expandPartDirs(dirs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of dirs) {
+    if (existsSync(path.join(d, PART_FILE))) {
+      out.push(d);
+      continue;
+    }
+    const partsDir = path.join(d, PARTS_DIR);
+    const names = existsSync(partsDir) ? (await fs.readdir(partsDir)).sort() : [];
+    const found = names.map((n) => path.join(partsDir, n)).filter((p) => existsSync(path.join(p, PART_FILE)));
+    if (found.length === 0) await readPart(d); // says what a part folder is
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+
 /** `egobridge merge`: joins the parts of a sharded job into one dataset (and report). */
 export async function mergeParts(
   partDirs: readonly string[],
@@ -172,7 +193,7 @@ export async function mergeParts(
 ): Promise<FinalizeResult> {
   const startedAt = performance.now();
   if (partDirs.length === 0) throw new InputError("merge needs at least one part folder");
-  const dirs = partDirs.map((d) => path.resolve(d));
+  const dirs = await expandPartDirs(partDirs.map((d) => path.resolve(d)));
   const parts: PartManifest[] = [];
   for (const d of dirs) parts.push(await readPart(d));
   checkParts(dirs, parts);

@@ -15,6 +15,8 @@ import type { JobSpec } from "./spec.js";
 import { type SourcePlan, STAGES, type Stage } from "./units.js";
 
 export const PART_FILE = "part.json";
+/** The folder of a sharded job's output that holds its parts (`parts/shard-I-of-N`). */
+export const PARTS_DIR = "parts";
 
 export const PartSourceSchema = z.strictObject({
   ordinal: z.number().int(),

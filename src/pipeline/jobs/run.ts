@@ -17,7 +17,7 @@ import { writeJsonAtomic } from "../../core/atomic.js";
 import type { ValidateEngines } from "../../sim/verdict.js";
 import { releasePerception } from "./execute.js";
 import { finalizeParts, REPORT_FILE } from "./merge.js";
-import { emptyStages, type PartManifest, planHash, writePart } from "./parts.js";
+import { emptyStages, PARTS_DIR, type PartManifest, planHash, writePart } from "./parts.js";
 import { WorkerPool } from "./pool.js";
 import { createJobLog, type JobLog } from "./progress.js";
 import { buildReport, type JobReport } from "./report.js";
@@ -29,7 +29,7 @@ import { acquireLock, PartUnits, removeTemporaries, UNITS_DIR } from "./store.js
 import { createPlanContext } from "./units.js";
 
 export const DATASET_DIR = "dataset";
-export const PARTS_DIR = "parts";
+export { PARTS_DIR };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
