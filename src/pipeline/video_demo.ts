@@ -10,6 +10,9 @@
  *   closes (trajectory-anchored scene instantiation, DESIGN.md), on a table just below the lowest
  *   point the gripper reaches.
  */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { tmpSuffix, writeError } from "../core/atomic.js";
 import { InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
@@ -21,6 +24,22 @@ import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
 import { describeHeadCamera, videoEpisodeSetup } from "./video_scene.js";
+
+/** Where a video demonstration's dataset keeps its source video (relative to the dataset). */
+export const SOURCE_VIDEO_DIR = "extras/source";
+
+/** Places a copy of `file` at `target`: a hard link where the file system allows, else a copy; atomic. */
+async function includeFile(file: string, target: string): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = target + tmpSuffix();
+  try {
+    await fs.link(file, tmp).catch(() => fs.copyFile(file, tmp));
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw writeError(target, err);
+  }
+}
 
 export interface VideoDemoOptions {
   video: string;
@@ -80,9 +99,13 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const { track: extracted, stats } = await timed("extract", () =>
     extractHandTrack(o.video, { ...o.extract, ...(intrinsics ? { camera: intrinsics } : {}) }),
   );
-  const camTrack = headTrajectory
+  // The dataset carries its source video (linked, else copied) and names it relative to itself,
+  // so the preview finds it wherever the dataset is moved.
+  const sourceUri = `${SOURCE_VIDEO_DIR}/${path.basename(o.video)}`;
+  const placed = headTrajectory
     ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
     : extracted;
+  const camTrack = { ...placed, source: { ...placed.source, uri: sourceUri } };
   const { track, head, hands } = await timed("retarget", () => videoEpisodeSetup(camTrack, embodiment, o));
   if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
   const episodes: Episode[] = [];
@@ -96,7 +119,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
           seed,
           id: `video-${scene.name}-${embodiment.name}-${side}-s${seed}`,
           task,
-          lineageSource: `video:${o.video}`,
+          lineageSource: `video:${path.basename(o.video)}`,
         }),
       ),
     );
@@ -109,6 +132,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
     { variants: o.variants ?? 0, seed },
     timed,
   );
+  await includeFile(o.video, path.join(o.outDir, sourceUri));
   const summaries = hands.map(({ side, scene, trajectory, cup }, k): VideoHandSummary => {
     const episode = episodes[k]!;
     let sceneNote: string;

@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HandTrackSchema } from "../../src/core/schemas/hand_track.js";
+import { startPreviewServer } from "../../src/preview/server.js";
 import { asset, EGODEX_CAMERA, EGODEX_CUP, makeBadVideos } from "./assets.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -170,5 +171,27 @@ describe("egobridge demo --video", () => {
     const info = JSON.parse(await fs.readFile(path.join(dir, "ds", "meta", "info.json"), "utf8"));
     expect(info.codebase_version).toBe("v3.0");
     expect(info.total_episodes).toBe(1);
+    // The dataset carries its source video and names it relative to itself: moved elsewhere, the
+    // preview still serves it where the episode says.
+    const episode = JSON.parse(
+      await fs.readFile(path.join(dir, "ds", "extras", "episodes", "episode_000000.json"), "utf8"),
+    );
+    expect(episode.source.uri).toBe("extras/source/sample.mp4");
+    const moved = path.join(tmp, "moved-dataset");
+    await fs.rename(path.join(dir, "ds"), moved);
+    const server = await startPreviewServer({
+      dataDir: moved,
+      appDir: moved,
+      scenesDir: moved,
+      modelsDir: moved,
+      port: 0,
+    });
+    try {
+      const res = await fetch(new URL(`data/${episode.source.uri}`, server.url));
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(await fs.readFile(egodex))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 });
