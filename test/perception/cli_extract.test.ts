@@ -97,6 +97,30 @@ describe("egobridge extract", () => {
         Math.abs(src[q]! - qa[q]!) + Math.abs(src[q + 1]! - qa[q + 1]!) + Math.abs(src[q + 2]! - qa[q + 2]!);
       expect(diff, `${h.side} index tip at ${x.toFixed(0)},${y.toFixed(0)}`).toBeGreaterThan(80);
     }
+    // Labels (bitmap font, font pixel s = 1080 / 200 px): the frame number top left on a black box,
+    // changing from frame to frame, and a legend bottom left in the colours it explains.
+    const s = 5;
+    const pixels = (rgb: Buffer, x0: number, y0: number, w: number, h: number) =>
+      Array.from({ length: w * h }, (_, k) => {
+        const q = ((y0 + Math.floor(k / w)) * 1920 + x0 + (k % w)) * 3;
+        return [rgb[q]!, rgb[q + 1]!, rgb[q + 2]!] as const;
+      });
+    const near = (p: readonly number[], c: readonly number[]) =>
+      Math.hypot(p[0]! - c[0]!, p[1]! - c[1]!, p[2]! - c[2]!) < 70;
+    const box = pixels(qa, 2 * s, 2 * s, 40 * s, 9 * s);
+    expect(box.filter((p) => near(p, [0, 0, 0])).length / box.length).toBeGreaterThan(0.5);
+    expect(box.filter((p) => near(p, [255, 255, 255])).length / box.length).toBeGreaterThan(0.05);
+    const digit = (rgb: Buffer) => pixels(rgb, 39 * s, 3 * s, 5 * s, 7 * s);
+    const next = frameRgb(path.join(dir, "qa.mp4"), 1);
+    const changed = digit(qa).filter((p, k) => Math.abs(p[0] - digit(next)[k]![0]) > 100).length;
+    expect(changed, "the frame number differs between frames 0 and 2").toBeGreaterThan(5 * s * s);
+    const legend = pixels(qa, 0, 1080 - 12 * s, 1920, 10 * s);
+    for (const c of [
+      [0, 210, 255],
+      [255, 60, 170],
+      [255, 230, 0],
+    ])
+      expect(legend.filter((p) => near(p, c)).length, `legend pixels of ${c}`).toBeGreaterThan(3 * s * s);
     expect((await fs.readdir(dir)).sort()).toEqual(["qa.mp4", "track.json"]);
   });
 
