@@ -209,11 +209,18 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
   let task: string;
   let episodeId = t.episodeId;
   if (t.kind === "video") {
-    const { hands } = videoEpisodeSetup(track, embodiment, {
-      ...t.video,
-      retarget: t.retarget,
-      table: t.table,
-    });
+    const setup = () =>
+      videoEpisodeSetup(track, embodiment, { ...t.video, retarget: t.retarget, table: t.table });
+    let hands: ReturnType<typeof setup>["hands"];
+    try {
+      hands = setup().hands;
+    } catch (err) {
+      // The manipulating hand's unit records why the video cannot be retargeted; once is enough.
+      if (!t.hand) throw err;
+      return {
+        outcome: { success: false, reasons: [], noDemonstration: `not retargeted: ${errorMessage(err)}` },
+      };
+    }
     const hand = hands[t.hand ?? 0];
     if (!hand) {
       return {
