@@ -35,8 +35,9 @@ import { type ParallelJawParams, type ParallelJawParamsInput, ParallelJawParamsS
 /**
  * Names the retargeting algorithm in every trajectory. v2: grasps by closure and the grip frame for
  * recorded hands without objects, zero-phase smoothing, long gaps split, a settle hold at the end.
+ * v3: the manipulating hand is the one whose grasps carry farthest from where they closed.
  */
-export const RETARGET_METHOD = "parallel_jaw_v2";
+export const RETARGET_METHOD = "parallel_jaw_v3";
 
 const poseJson = (X: Pose): PoseJson => ({
   pos: toArray3(X.p),
