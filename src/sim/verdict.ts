@@ -350,10 +350,12 @@ export function judge(
   else if (!slideTask) reasons.push(grasp.heldSteps > 0 ? "not_carried" : "never_grasped");
   let goal = false;
   const region = scene.task.placeRegion;
+  // A slide without a place region succeeds once slid; with one, once placed there.
   if (slideTask) {
     const outcome = slide(steps, scene, metrics);
     reasons.push(...outcome);
-    goal = outcome.at(-1) === "placed_in_region" && !reasons.includes("grasp_not_commanded");
+    const reached = region ? outcome.at(-1) === "placed_in_region" : outcome.at(-1) === "slid";
+    goal = reached && !reasons.includes("grasp_not_commanded");
   }
   const lifted = !slideTask && grasped && grasp.maxLiftM >= scene.task.liftM;
   if (grasped && !slideTask) reasons.push(lifted ? "lifted" : "not_lifted");
