@@ -161,7 +161,7 @@ export function retargetParallelJaw(
       ? straightApproaches(sampled, embodiment, p.approachM, Math.round(p.approachS * p.controlHz))
       : sampled;
   const dwelled = p.dwellOnGraspChange
-    ? insertJawDwells(approached, embodiment.fingerSpeedMps, p.controlHz)
+    ? insertJawDwells(approached, embodiment.fingerSpeedMps, p.controlHz, p.releaseSettleS)
     : approached;
   const steps = appendSettle(
     prependLeadIn(dwelled, p.leadInM, embodiment, p.controlHz),
@@ -484,17 +484,24 @@ export function appendSettle(steps: TrajectoryStep[], settleS: number, controlHz
  * needs stroke / finger speed (about 0.5 s for a 2F-85). So at every grasp change the robot waits
  * at that pose until its jaws have travelled: the step is repeated (same pose, same human sample,
  * new jaw command) and the rest of the trajectory shifts later. The human side keeps its own
- * timestamps, so the alignment stays exact.
+ * timestamps, so the alignment stays exact. Before a release the robot first holds the last
+ * grasped step, jaws closed, for `releaseSettleS`: the hand's set-down motion stops abruptly, and
+ * what it carries must come to rest before it is let go (a robot stops, then opens).
  */
 export function insertJawDwells(
   steps: TrajectoryStep[],
   fingerSpeedMps: number,
   controlHz: number,
+  releaseSettleS = 0,
 ): TrajectoryStep[] {
   const out: TrajectoryStep[] = [];
+  const settle = Math.round(releaseSettleS * controlHz);
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k]!;
     const prev = steps[k - 1];
+    if (prev?.grasp && !step.grasp) {
+      for (let j = 0; j < settle; j++) out.push({ ...prev, human: { ...prev.human, status: "held" } });
+    }
     if (prev && prev.grasp !== step.grasp) {
       const travelM = Math.max(prev.apertureM, step.apertureM);
       const extra = Math.ceil((travelM / fingerSpeedMps) * controlHz);

@@ -59,6 +59,11 @@ export const ParallelJawParamsSchema = z.strictObject({
   /** Hold the pose at each grasp change until the jaws have closed / opened (see insertJawDwells). */
   dwellOnGraspChange: z.boolean().default(true),
   /**
+   * Before each release the arm stops and holds, jaws still closed, this long (s): what it carries
+   * comes to rest in the grip before the jaws open, as a robot sets a part down (see insertJawDwells).
+   */
+  releaseSettleS: nonNegative.default(0.2),
+  /**
    * A hand unseen for longer than this is not interpolated across: the demonstration splits there
    * into segments (s). Shorter gaps are filled and marked interpolated.
    */
