@@ -106,7 +106,10 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
     ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
     : extracted;
   const camTrack = { ...placed, source: { ...placed.source, uri: sourceUri } };
-  const { track, head, hands } = await timed("retarget", () => videoEpisodeSetup(camTrack, embodiment, o));
+  const { track, head, hands } = await timed("retarget", () => {
+    const setup = videoEpisodeSetup(camTrack, embodiment, o);
+    return { ...setup, hands: setup.sides.map(setup.episode) };
+  });
   if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);
   const episodes: Episode[] = [];
   for (const { side, scene, trajectory, task } of hands) {

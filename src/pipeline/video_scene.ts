@@ -9,6 +9,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import type { Side } from "../retarget/hand_samples.js";
 import { demonstratingSides, retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import type { ParallelJawParamsInput } from "../retarget/params.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
@@ -152,7 +153,7 @@ export function videoScene(
 
 /** One hand's demonstration in a video, ready to simulate: its robot trajectory, scene and task. */
 export interface VideoHandEpisode {
-  side: "left" | "right";
+  side: Side;
   trajectory: RobotTrajectory;
   scene: SceneSpec;
   task: string;
@@ -162,8 +163,9 @@ export interface VideoHandEpisode {
 
 /**
  * A video's hand track made ready to simulate, the same way for `demo --video` and the batch job:
- * the camera placed (`placeHeadCamera`), then one single-arm episode per demonstrating hand
- * (`demonstratingSides`: the manipulating hand first). With the head measured, the hands are in a
+ * the camera placed (`placeHeadCamera`) and the demonstrating hands found (`demonstratingSides`:
+ * the manipulating hand first); `episode(side)` then retargets one hand into its single-arm
+ * episode, so a caller that simulates one hand does not retarget the other. With the head measured, the hands are in a
  * metric, gravity-aligned world: each scene follows what its hand did (`anchorTrajectory`). With
  * an assumed head, a paper cup where the gripper first closes, on a table below everything it
  * reaches (`videoScene`).
@@ -177,9 +179,14 @@ export function videoEpisodeSetup(
     retarget?: ParallelJawParamsInput;
     table?: TrackSceneOptions;
   } = {},
-): { track: HandTrack; head: HeadCamera; hands: VideoHandEpisode[] } {
+): {
+  track: HandTrack;
+  head: HeadCamera;
+  sides: Side[];
+  episode: (side: Side) => VideoHandEpisode;
+} {
   const placed = placeHeadCamera(track, o);
-  const hands = demonstratingSides(placed.track, o.retarget).map((side): VideoHandEpisode => {
+  const episode = (side: Side): VideoHandEpisode => {
     const retargeted = retargetParallelJaw(placed.track, embodiment, { ...o.retarget, side });
     if (placed.head.kind === "measured") {
       const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video");
@@ -194,6 +201,6 @@ export function videoEpisodeSetup(
     }
     const { cup, scene } = videoScene(placed.track, retargeted, o.table);
     return { side, trajectory: retargeted, scene, task: VIDEO_TASK, cup };
-  });
-  return { ...placed, hands };
+  };
+  return { ...placed, sides: demonstratingSides(placed.track, o.retarget), episode };
 }

@@ -20,7 +20,7 @@ import { promises as fs } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { linkageOfModel } from "../sim/mujoco/robotiq_2f85.js";
+import { linkageOfMjcf } from "../sim/gripper_models.js";
 import type { DirListing, PreviewConfig } from "./protocol.js";
 import { isInside, listInside, resolveInside } from "./safe_path.js";
 import { BASE_HEADERS, sendFile, sendJson } from "./static_files.js";
@@ -165,7 +165,7 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
         refuse(res, 404, "no served gripper model names that robot model");
         return;
       }
-      const linkage = await linkageOfModel(mjcf).catch(() => undefined);
+      const linkage = await linkageOfMjcf(mjcf).catch(() => undefined);
       if (!linkage) {
         refuse(res, 404, `the robot model ${mjcf} is not in the asset folders (EGOBRIDGE_ASSETS)`);
         return;

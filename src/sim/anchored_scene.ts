@@ -2,13 +2,11 @@ import { InputError } from "../core/errors.js";
 import { clamp, distance, fromArray3, poseFromJson, qaxes, qfromXyzw, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec, SceneSpecInput } from "../core/schemas/scene.js";
-import { SceneSpecSchema } from "../core/schemas/scene.js";
+import { DEFAULT_LIFT_M, SceneSpecSchema } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { gripperBoxes, radiusAlong } from "./scenery_clearance.js";
 import { SLIDE_MIN_M } from "./verdict.js";
 
-/** The lift a task asks for (m); a carry that never rises this much is a slide. */
-const LIFT_M = 0.05;
 /** A fingertip's pad surface lies about this far below its keypoint (the joint centre) (m). */
 const PAD_BELOW_KEYPOINT_M = 0.008;
 /** A grasp (or release) this close above the work surface holds an object standing on it (m). */
@@ -111,7 +109,7 @@ const fixedBox = (
  *   lid's floor);
  * - released with the object's base at most `MAX_PUT_DOWN_RISE_M` above the table: a put-down;
  *   success means the object rests within 5 cm (horizontally) of where the hand set it. A
- *   put-down at least `SLIDE_MIN_M` away whose carry never rose `LIFT_M`: a slide (the task asks
+ *   put-down at least `SLIDE_MIN_M` away whose carry never rose `DEFAULT_LIFT_M`: a slide (the task asks
  *   the object slid there, not lifted). Released higher: dropped, into a tote on a stand.
  * Without keypoints: a 10 cm carton gripped at mid-height on a table just under the grasp.
  */
@@ -181,7 +179,8 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
 
   // The human slid it: taken and set down on the surface without ever lifting it `liftM`.
   const carryRise = Math.max(...steps.slice(g, r).map((s) => s.tcp.pos[2] - p_g.z));
-  const slid = putDown && carryRise < LIFT_M && Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y) >= SLIDE_MIN_M;
+  const slid =
+    putDown && carryRise < DEFAULT_LIFT_M && Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y) >= SLIDE_MIN_M;
   let placeRegion: SceneSpecInput["task"]["placeRegion"];
   let outcome: string;
   if (putDown) {
@@ -194,7 +193,7 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
       items.push(fixedBox("place_block", [p_r.x, p_r.y, tableTop + b / 2], [width, 0.06, b], releaseYaw));
     placeRegion = { centerM: [p_r.x, p_r.y, tableTop + b + h / 2], halfExtentsM: [0.05, 0.05, h / 2 + 0.02] };
     outcome = slid
-      ? `slid ${(100 * Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y)).toFixed(0)} cm along the table, never lifted ${100 * LIFT_M} cm (the hand rose ${(100 * Math.max(0, carryRise)).toFixed(1)} cm), to where the hand let go (within 5 cm)`
+      ? `slid ${(100 * Math.hypot(p_r.x - p_g.x, p_r.y - p_g.y)).toFixed(0)} cm along the table, never lifted ${100 * DEFAULT_LIFT_M} cm (the hand rose ${(100 * Math.max(0, carryRise)).toFixed(1)} cm), to where the hand let go (within 5 cm)`
       : `put down ${b > 0.005 ? `on a ${(100 * b).toFixed(1)} cm block` : "on the table"} where the hand let go (within 5 cm)`;
   } else if (onSurface) {
     placeRegion = undefined;
@@ -239,7 +238,7 @@ export function anchoredScene(trajectory: RobotTrajectory, name: string, o: Anch
     items,
     task: {
       targetId: "object",
-      liftM: LIFT_M,
+      liftM: DEFAULT_LIFT_M,
       ...(slid ? { motion: "slide", moveM: SLIDE_MIN_M } : {}),
       ...(placeRegion ? { placeRegion } : {}),
     },

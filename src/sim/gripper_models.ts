@@ -9,6 +9,7 @@
  */
 
 import type { Pose } from "../core/math.js";
+import { memoPromise } from "../core/memo.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import { ParallelJawGripper } from "./gripper.js";
 import { type GripperLinkage, LinkageGripper } from "./linkage_gripper.js";
@@ -19,7 +20,7 @@ export type SimGripper = ParallelJawGripper | LinkageGripper;
 
 export type LinkageLoader = (mjcf: string) => Promise<GripperLinkage>;
 
-/** Node: the MJCF from the asset folders (asset name, or a path), derived once per process. */
+/** Node: the MJCF from the asset folders (asset name, or a path). */
 const nodeLoader: LinkageLoader = async (mjcf) => {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) {
@@ -44,17 +45,14 @@ export function setLinkageLoader(l: LinkageLoader): void {
   cache.clear();
 }
 
+/** The linkage of a gripper model (`model.mjcf`: an asset name or a path), derived once per process. */
+export const linkageOfMjcf = (mjcf: string): Promise<GripperLinkage> =>
+  memoPromise(cache, mjcf, () => loader(mjcf));
+
 /** The linkage an embodiment is simulated with, or undefined for the box gripper. */
 export function linkageOf(e: Embodiment): Promise<GripperLinkage | undefined> {
   const mjcf = e.model?.mjcf;
-  if (mjcf === undefined) return Promise.resolve(undefined);
-  let p = cache.get(mjcf);
-  if (!p) {
-    p = loader(mjcf);
-    p.catch(() => cache.delete(mjcf));
-    cache.set(mjcf, p);
-  }
-  return p;
+  return mjcf === undefined ? Promise.resolve(undefined) : linkageOfMjcf(mjcf);
 }
 
 /** Builds the embodiment's gripper in the world at X_WG with the given opening. */

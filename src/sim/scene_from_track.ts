@@ -1,7 +1,7 @@
 import { InputError } from "../core/errors.js";
 import { fromArray3, type Pose, qfromXyzw } from "../core/math.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
-import { type SceneItem, type SceneSpec, SceneSpecSchema } from "../core/schemas/scene.js";
+import { DEFAULT_LIFT_M, type SceneItem, type SceneSpec, SceneSpecSchema } from "../core/schemas/scene.js";
 import { halfHeightAlongZ } from "../core/shapes.js";
 import { SLIDE_MIN_M } from "./verdict.js";
 
@@ -66,10 +66,9 @@ export function sceneFromObjectTrack(track: HandTrack, name: string, o: TrackSce
     throw new InputError(`object '${obj.name}' starts ${topZ.toFixed(3)} m above the floor: not on a table`);
   const [tx, ty] = o.tableSizeM ?? [1.0, 0.8];
   const putDown = Math.abs(last.pos[2] - first.pos[2]) <= (o.restToleranceM ?? 0.01);
-  const liftM = 0.05;
   const slid =
     putDown &&
-    Math.max(...obj.poses.map((p) => p.pos[2] - first.pos[2])) < liftM &&
+    Math.max(...obj.poses.map((p) => p.pos[2] - first.pos[2])) < DEFAULT_LIFT_M &&
     Math.hypot(last.pos[0] - first.pos[0], last.pos[1] - first.pos[1]) >= SLIDE_MIN_M;
   const friction = o.friction ?? 0.8;
   return SceneSpecSchema.parse({
@@ -93,7 +92,7 @@ export function sceneFromObjectTrack(track: HandTrack, name: string, o: TrackSce
     ],
     task: {
       targetId: obj.name,
-      liftM,
+      liftM: DEFAULT_LIFT_M,
       ...(slid ? { motion: "slide", moveM: SLIDE_MIN_M } : {}),
       placeRegion: putDown
         ? { centerM: last.pos, halfExtentsM: o.placeToleranceM ?? [0.05, 0.05, 0.04] }

@@ -344,9 +344,9 @@ export function judge(
   const slideTask = scene.task.motion === "slide";
   // A slide may be a push: no grasp is asked for, but the jaws clamping the target uncommanded
   // still fails it.
+  const uncommanded = !grasped && grasp.uncommandedSteps > 0 && (slideTask || grasp.heldSteps === 0);
   if (grasped) reasons.push("grasped");
-  else if (grasp.uncommandedSteps > 0 && (slideTask || grasp.heldSteps === 0))
-    reasons.push("grasp_not_commanded");
+  else if (uncommanded) reasons.push("grasp_not_commanded");
   else if (!slideTask) reasons.push(grasp.heldSteps > 0 ? "not_carried" : "never_grasped");
   let goal = false;
   const region = scene.task.placeRegion;
@@ -355,7 +355,7 @@ export function judge(
     const outcome = slide(steps, scene, metrics);
     reasons.push(...outcome);
     const reached = region ? outcome.at(-1) === "placed_in_region" : outcome.at(-1) === "slid";
-    goal = reached && !reasons.includes("grasp_not_commanded");
+    goal = reached && !uncommanded;
   }
   const lifted = !slideTask && grasped && grasp.maxLiftM >= scene.task.liftM;
   if (grasped && !slideTask) reasons.push(lifted ? "lifted" : "not_lifted");

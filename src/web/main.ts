@@ -5,6 +5,7 @@
  */
 import "./zod_csp.js";
 import "./style.css";
+import { memoPromise } from "../core/memo.js";
 import { type Embodiment, EmbodimentSchema } from "../core/schemas/embodiment.js";
 import type { AppContext, View } from "./app_context.js";
 import { dsFromParam, routes } from "./app_context.js";
@@ -54,15 +55,7 @@ async function main(): Promise<void> {
   let embodiments: Promise<Record<string, Embodiment>> | undefined;
   const ctx: AppContext = {
     config,
-    dataset(path) {
-      let d = datasets.get(path);
-      if (!d) {
-        d = Dataset.open(path);
-        d.catch(() => datasets.delete(path));
-        datasets.set(path, d);
-      }
-      return d;
-    },
+    dataset: (path) => memoPromise(datasets, path, () => Dataset.open(path)),
     embodiments() {
       embodiments ??= Promise.all(
         config.models.map(async (name) => {

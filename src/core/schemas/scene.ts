@@ -21,6 +21,9 @@ const dynamicBody = {
   ...material,
 };
 
+/** The rise a lift task asks of its target by default (m); a carry that never rises this much is a slide. */
+export const DEFAULT_LIFT_M = 0.05;
+
 export const SceneItemSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("floor"),
@@ -100,7 +103,7 @@ export const SceneSpecSchema = z
       /** The object the demonstration moves. */
       targetId: z.string(),
       /** Minimum rise of the target above its start for "lifted" (m). */
-      liftM: positive.default(0.05),
+      liftM: positive.default(DEFAULT_LIFT_M),
       /**
        * What the demonstration does with the target: lift it (absent: the default), or slide it
        * along the surface it stands on, by a grasp or a push, at least `moveM` (m) to the place

@@ -11,6 +11,7 @@ import { failureReason, runVariant, variantParams } from "../../augment/generate
 import { type Segments, segmentEpisode } from "../../augment/segments.js";
 import { EgobridgeError, InputError } from "../../core/errors.js";
 import { parseContract, readContract } from "../../core/io.js";
+import { memoPromise } from "../../core/memo.js";
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { type HandTrack, HandTrackSchema } from "../../core/schemas/hand_track.js";
@@ -18,13 +19,14 @@ import { attachCameraTrajectory, readCameraSource, trajectoryStart } from "../..
 import { importGrabFile } from "../../hands/grab.js";
 import { readHandTrack } from "../../hands/hand_track_io.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
+import type { Side } from "../../retarget/hand_samples.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
 import { validatorFor } from "../../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 import { taskSentence } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
-import { videoEpisodeSetup } from "../video_scene.js";
+import { type VideoHandEpisode, videoEpisodeSetup } from "../video_scene.js";
 import {
   readUnitHeader,
   readUnitPayload,
@@ -72,15 +74,8 @@ interface Result {
 }
 
 const embodimentCache = new Map<string, Promise<Embodiment>>();
-const cachedEmbodiment = (ref: string): Promise<Embodiment> => {
-  let p = embodimentCache.get(ref);
-  if (!p) {
-    p = loadEmbodiment(ref);
-    p.catch(() => embodimentCache.delete(ref));
-    embodimentCache.set(ref, p);
-  }
-  return p;
-};
+const cachedEmbodiment = (ref: string): Promise<Embodiment> =>
+  memoPromise(embodimentCache, ref, () => loadEmbodiment(ref));
 
 /** Hand tracks never carry the machine's absolute paths: the source label stands for the file. */
 const withUri = (track: HandTrack, label: string): HandTrack => ({
@@ -209,25 +204,31 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
   let task: string;
   let episodeId = t.episodeId;
   if (t.kind === "video") {
-    const setup = () =>
-      videoEpisodeSetup(track, embodiment, { ...t.video, retarget: t.retarget, table: t.table });
-    let hands: ReturnType<typeof setup>["hands"];
+    const slot = t.hand ?? 0;
+    let sides: Side[];
+    let hand: VideoHandEpisode | undefined;
     try {
-      hands = setup().hands;
+      const setup = videoEpisodeSetup(track, embodiment, {
+        ...t.video,
+        retarget: t.retarget,
+        table: t.table,
+      });
+      sides = setup.sides;
+      // Only this unit's hand is retargeted; the other slot's unit does its own.
+      hand = slot < sides.length ? setup.episode(sides[slot]!) : undefined;
     } catch (err) {
       // The manipulating hand's unit records why the video cannot be retargeted; once is enough.
-      if (!t.hand) throw err;
+      if (slot === 0) throw err;
       return {
         outcome: { success: false, reasons: [], noDemonstration: `not retargeted: ${errorMessage(err)}` },
       };
     }
-    const hand = hands[t.hand ?? 0];
     if (!hand) {
       return {
         outcome: {
           success: false,
           reasons: [],
-          noDemonstration: `one demonstrating hand only (the ${hands[0]!.side}); nothing for hand ${t.hand}`,
+          noDemonstration: `one demonstrating hand only (the ${sides[0]}); nothing for hand ${slot}`,
         },
       };
     }

@@ -232,21 +232,12 @@ function actuatorGain(doc: XmlElement, file: string): MjcfGripper["actuator"] {
   return { name: act.attrs["name"] ?? "actuator0", qPerCtrl: gain / (-bias[1]! * coef), ctrlMax: ctrl[1]! };
 }
 
-const linkages = new Map<string, Promise<GripperLinkage>>();
-
 /**
  * The Rapier linkage of the gripper model an embodiment names (`model.mjcf`: an asset name such as
- * ROBOTIQ_2F85_MJCF, or a path), derived once per process.
+ * ROBOTIQ_2F85_MJCF, or a path), derived from its MJCF. Callers go through `linkageOfMjcf`
+ * (gripper_models.ts), which keeps one per process.
  */
-export function linkageOfModel(mjcf: string): Promise<GripperLinkage> {
-  let p = linkages.get(mjcf);
-  if (!p) {
-    p = (async () => {
-      const file = path.isAbsolute(mjcf) ? mjcf : await resolveAsset({ name: mjcf });
-      return (await loadRobotiq2f85({ file })).linkage;
-    })();
-    p.catch(() => linkages.delete(mjcf));
-    linkages.set(mjcf, p);
-  }
-  return p;
+export async function linkageOfModel(mjcf: string): Promise<GripperLinkage> {
+  const file = path.isAbsolute(mjcf) ? mjcf : await resolveAsset({ name: mjcf });
+  return (await loadRobotiq2f85({ file })).linkage;
 }
