@@ -9,6 +9,7 @@ import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import type { HandTrack } from "../core/schemas/hand_track.js";
 import { RobotTrajectorySchema } from "../core/schemas/trajectory.js";
+import { CROSSCHECK_GRIPPER } from "../crosscheck/cases.js";
 import type { CrosscheckResult } from "../crosscheck/crosscheck.js";
 import { runCrosscheck, runDatasetCrosscheck } from "../crosscheck/run.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
@@ -338,8 +339,8 @@ program
   .option("--mjcf <file>", "the 2F-85 MJCF (default: robots/robotiq_2f85_mjcf/2f85.xml in EGOBRIDGE_ASSETS)")
   .option(
     "--embodiment <name>",
-    "the built-in set's Rapier gripper: robotiq_2f85 (boxes) or robotiq_2f85_mjcf (the MJCF's hulls and linkage)",
-    "robotiq_2f85",
+    "the built-in set's Rapier gripper: robotiq_2f85_mjcf (the MJCF's hulls and linkage, as MuJoCo's) or robotiq_2f85 (boxes)",
+    CROSSCHECK_GRIPPER,
   )
   .option("--out <file>", "also write every result as JSON")
   .option("--json", "print each result as a JSON line instead of the table (the summary line last)")

@@ -79,10 +79,18 @@ interface Base {
 }
 
 /**
- * The built-in set (24 trajectories); `filter` keeps cases whose id contains it. `gripper`: the
- * Rapier side's 2F-85 (robotiq_2f85, boxes; or robotiq_2f85_mjcf, from the MJCF).
+ * The Rapier gripper the built-in set runs by default: the 2F-85 built from the same MJCF that
+ * MuJoCo simulates, so the two engines are given the same gripper. With the box 2F-85 (a declared
+ * simplification) a disagreement can be the geometry: its box fingers land on GRAB's apple where
+ * the real fingers pass beside it.
  */
-export async function builtinCases(filter?: string, gripper = "robotiq_2f85"): Promise<CrosscheckCase[]> {
+export const CROSSCHECK_GRIPPER = "robotiq_2f85_mjcf";
+
+/**
+ * The built-in set (24 trajectories); `filter` keeps cases whose id contains it. `gripper`: the
+ * Rapier side's 2F-85 (robotiq_2f85_mjcf, from the MJCF; or robotiq_2f85, boxes).
+ */
+export async function builtinCases(filter?: string, gripper = CROSSCHECK_GRIPPER): Promise<CrosscheckCase[]> {
   const embodiment = await loadEmbodiment(gripper);
   if (!mujocoModels(embodiment))
     throw new InputError(

@@ -24,7 +24,7 @@ export interface CrosscheckRunOptions {
   filter?: string;
   /** A 2f85.xml to use instead of the one in the asset folders. */
   mjcf?: string;
-  /** The Rapier gripper: robotiq_2f85 (boxes, the default) or robotiq_2f85_mjcf (the MJCF's hulls and linkage). */
+  /** The Rapier gripper: robotiq_2f85_mjcf (the MJCF's hulls and linkage, the default) or robotiq_2f85 (boxes). */
   embodiment?: string;
   /** Receives each output line. */
   log: (line: string) => void;

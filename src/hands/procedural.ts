@@ -37,6 +37,13 @@ export interface ProceduralOptions {
 
 /** Shelf picks pinch this fraction of the object's half height above its centre. */
 const SHELF_PINCH_ABOVE_CENTRE = 0.4;
+/**
+ * Picks from above pinch a tall object this far below its top (m), a short one at its centre: a
+ * hand reaching down into a tote takes a can near its rim, its palm clear of the top, where a
+ * pinch at mid-height would put the palm (and a gripper's housing, about 2 cm above its pads'
+ * centre) onto the can.
+ */
+const TOP_PINCH_BELOW_TOP_M = 0.015;
 
 /** Minimum-jerk time scaling (Flash & Hogan 1985): s(τ) = 10τ³ − 15τ⁴ + 6τ⁵, zero velocity and acceleration at both ends. */
 export const minJerk = (tau: number): number => {
@@ -106,7 +113,9 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
 
   // Reaching into a shelf, the pinch is a little above the object's centre, as a person reaching
   // over a board's front lip does: the hand (and a gripper's housing behind it) clears the lip.
-  const p0 = shelf ? add(X_WO0.p, vec3(0, 0, SHELF_PINCH_ABOVE_CENTRE * halfH)) : X_WO0.p;
+  const p0 = shelf
+    ? add(X_WO0.p, vec3(0, 0, SHELF_PINCH_ABOVE_CENTRE * halfH))
+    : add(X_WO0.p, vec3(0, 0, Math.max(0, halfH - TOP_PINCH_BELOW_TOP_M)));
   const tote = poseFromJson(receiver.pose);
   const floorZ = tote.p.z + receiver.wallM;
   const rimZ = tote.p.z + receiver.sizeM[2];

@@ -1,19 +1,26 @@
 import { InputError } from "../core/errors.js";
 import { oneEuroZeroPhase } from "../core/filters/one_euro.js";
 import {
+  add,
   clamp,
   distance,
   dot,
   fromArray3,
   lerp3,
+  norm,
   type Pose,
   poseInterp,
   type Quat,
   qaxes,
+  qconj,
   qfromXyzw,
   qnormalize,
+  qrotate,
+  scale,
+  sub,
   toArray3,
   type Vec3,
+  vec3,
 } from "../core/math.js";
 import { KP, type PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
@@ -35,9 +42,10 @@ import { type ParallelJawParams, type ParallelJawParamsInput, ParallelJawParamsS
 /**
  * Names the retargeting algorithm in every trajectory. v2: grasps by closure and the grip frame for
  * recorded hands without objects, zero-phase smoothing, long gaps split, a settle hold at the end.
- * v3: the manipulating hand is the one whose grasps carry farthest from where they closed.
+ * v3: the manipulating hand is the one whose grasps carry farthest from where they closed. v4: with
+ * an object track, the jaws are centred on the object at each grasp (centreOnObject).
  */
-export const RETARGET_METHOD = "parallel_jaw_v3";
+export const RETARGET_METHOD = "parallel_jaw_v4";
 
 const poseJson = (X: Pose): PoseJson => ({
   pos: toArray3(X.p),
@@ -145,6 +153,17 @@ export function retargetParallelJaw(
         },
         p,
       );
+  const centred =
+    p.centreOnObject && objects.length > 0 && !track.source.synthetic
+      ? centreOnObject(
+          smoothed,
+          hand.times,
+          grasp,
+          objects.map((o) => o.poses.map((pj) => fromArray3(pj.pos))),
+          p.maxCentreShiftM,
+          p.approachS,
+        )
+      : smoothed;
   const jaw = aperture.map((a, i) =>
     grasp[i] ? 0 : clamp(p.apertureScale * a + p.openMarginM, 0, embodiment.strokeM),
   );
@@ -155,9 +174,9 @@ export function retargetParallelJaw(
         poses: objects[0].poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
       }
     : undefined;
-  const sampled = resample(hand, smoothed, jaw, grasp, p.controlHz, objectTrack);
+  const sampled = resample(hand, centred, jaw, grasp, p.controlHz, objectTrack);
   const approached =
-    closure && p.approachM > 0
+    p.approachM > 0 && !track.source.synthetic
       ? straightApproaches(sampled, embodiment, p.approachM, Math.round(p.approachS * p.controlHz))
       : sampled;
   const dwelled = p.dwellOnGraspChange
@@ -186,6 +205,47 @@ export function retargetParallelJaw(
     params: p as unknown as Record<string, unknown>,
     steps,
   };
+}
+
+/**
+ * Centres the jaws on the grasped object at each grasp (recorded tracks with objects): for each run of
+ * grasp samples, the object whose centre is nearest the TCP at the close is taken, and its centre's
+ * offset from the TCP across the approach axis (x and y of the gripper frame G at the close) is
+ * added to every pose of the run, in each pose's own frame (so a carried object stays centred);
+ * the shift fades in linearly over `blendS` before the close and out over `blendS` after the
+ * release. Runs whose shift would exceed `maxShiftM` are left as the hand did them.
+ */
+export function centreOnObject(
+  poses: readonly Pose[],
+  times: readonly number[],
+  grasp: readonly boolean[],
+  objectCentres_W: readonly (readonly Vec3[])[],
+  maxShiftM: number,
+  blendS: number,
+): Pose[] {
+  const runs: { a: number; b: number; shift_G: Vec3 }[] = [];
+  for (let i = 0; i < grasp.length; i++) {
+    if (!grasp[i] || (i > 0 && grasp[i - 1])) continue;
+    let b = i;
+    while (b + 1 < grasp.length && grasp[b + 1]) b++;
+    const X = poses[i]!;
+    const nearest = objectCentres_W
+      .map((c) => c[i]!)
+      .reduce((best, c) => (distance(c, X.p) < distance(best, X.p) ? c : best));
+    const d = qrotate(qconj(X.q), sub(nearest, X.p));
+    const shift_G = vec3(d.x, d.y, 0);
+    if (norm(shift_G) <= maxShiftM) runs.push({ a: i, b, shift_G });
+  }
+  if (runs.length === 0) return poses.slice();
+  return poses.map((X, i) => {
+    let best: { w: number; shift_G: Vec3 } | undefined;
+    for (const r of runs) {
+      const gapS = i < r.a ? times[r.a]! - times[i]! : i > r.b ? times[i]! - times[r.b]! : 0;
+      const w = blendS > 0 ? clamp(1 - gapS / blendS, 0, 1) : gapS === 0 ? 1 : 0;
+      if (w > 0 && (!best || w > best.w)) best = { w, shift_G: r.shift_G };
+    }
+    return best ? { p: add(X.p, qrotate(X.q, scale(best.shift_G, best.w))), q: X.q } : X;
+  });
 }
 
 const closureCues = (hand: HandSamples): ClosureCues => ({

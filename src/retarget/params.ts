@@ -42,13 +42,24 @@ export const ParallelJawParamsSchema = z.strictObject({
   /** Closure cue: half-width of the centred (zero-phase) moving average of span and wrist (s). */
   closureSmoothS: nonNegative.default(0.1),
   /**
-   * Closure cue: before each grasp the gripper comes in straight along its approach axis from
-   * this far back, jaws open, and backs out the same way after each release (m; 0 = follow the
-   * hand exactly). See parallel_jaw.ts straightApproaches.
+   * Recorded hands (not synthetic demonstrations, whose planned paths already come in straight):
+   * before each grasp the gripper comes in straight along its approach axis from this far back,
+   * jaws open, and backs out the same way after each release (m; 0 = follow the hand exactly).
+   * See parallel_jaw.ts straightApproaches.
    */
   approachM: nonNegative.default(0.05),
   /** Duration of the straight approach, and of the blend into it (s). */
   approachS: positive.default(0.4),
+  /**
+   * Recorded tracks with objects (mocap such as GRAB; a synthetic demonstration plans its own
+   * grasps): at each grasp the jaws are centred on the grasped object (the TCP moves
+   * across the approach axis onto the object's centre, blended in over `approachS` before the
+   * close and out after the release); a shift longer than `maxCentreShiftM` is left undone. A
+   * human's thumb–index midpoint lies off an object's centre (fingers wrap, and they are thick),
+   * where a parallel jaw would close on the object's edge or push it with one open finger.
+   */
+  centreOnObject: z.boolean().default(true),
+  maxCentreShiftM: positive.default(0.06),
   /** Grasp or release episodes shorter than this are treated as noise (s). */
   minGraspS: nonNegative.default(0.15),
   minReleaseS: nonNegative.default(0.15),

@@ -12,8 +12,8 @@ import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
 import {
+  CollisionWatch,
   fixedItemIds,
-  gripperSceneryForce,
   isGrasped,
   judge,
   PROTECTIVE_STOP_HOLD_S,
@@ -115,6 +115,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     let fault: string | null = null;
     const anchored = anchorTarget(o, bodies);
     const fixedIds = fixedItemIds(o.scene);
+    const watch = new CollisionWatch(o.scene);
     const moving = [...[...bodies.values()].map((b) => b.body), gripper.palm, ...gripper.fingers];
     const anchor = new ObjectAnchor();
     // After a protective stop: the pose the arm holds, the jaw command it keeps, steps left.
@@ -163,10 +164,8 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         contacts: contacts(world, names, dt),
         human: cmd.human,
       });
-      if (
-        !stop &&
-        gripperSceneryForce(steps[steps.length - 1]!, fixedIds) > o.embodiment.limits.collisionForceN
-      ) {
+      // The watch follows the grip phase, so it sees every step, stopped or not.
+      if (watch.force(steps[steps.length - 1]!) > o.embodiment.limits.collisionForceN && !stop) {
         stop = {
           X: gripper.pose(),
           apertureM: cmd.apertureM,

@@ -167,22 +167,69 @@ function analyseGrasp(steps: readonly EpisodeStep[], id: string): GraspAnalysis 
 export const fixedItemIds = (scene: SceneSpec): Set<string> =>
   new Set(scene.items.filter((i) => !("dynamic" in i) || !i.dynamic).map((i) => i.id));
 
-/** A contact's gripper part and fixed item, or undefined when it is not between the two. */
-function gripperSceneryPair(c: EpisodeStep["contacts"][number], fixed: ReadonlySet<string>) {
-  const [g, f] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
-  return GRIPPER_SET.has(g) && fixed.has(f) ? { part: g, item: f } : undefined;
+/**
+ * The grip phase of a rollout, step by step: from the first commanded close until, the close no
+ * longer commanded, no gripper part touches the target any more (the jaws have let go of it; while
+ * they open, the fingers still press on it). A gripper contact with the target in this phase is the
+ * grip; every other gripper contact, before the close (open fingers wedging the target against the
+ * table), with fixed scenery, or with another object, is a collision, as a real arm's collision
+ * detection would see it.
+ */
+export class GripPhase {
+  private on = false;
+  constructor(private readonly targetId: string) {}
+  /** Whether the rollout's next step is in the grip phase. */
+  next(step: EpisodeStep): boolean {
+    if (step.action.grasp) this.on = true;
+    else if (this.on && !touchesGripper(step, this.targetId)) this.on = false;
+    return this.on;
+  }
 }
 
-/** The strongest contact of any gripper part with any of the `fixed` items in one step (N). */
-export function gripperSceneryForce(step: EpisodeStep, fixed: ReadonlySet<string>): number {
-  let max = 0;
-  for (const c of step.contacts) if (gripperSceneryPair(c, fixed)) max = Math.max(max, c.forceN);
-  return max;
+/** A contact's gripper part and the body it touches, or undefined when it is no collision (see GripPhase). */
+function collisionPair(c: EpisodeStep["contacts"][number], targetId: string, gripping: boolean) {
+  const [g, other] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
+  if (!GRIPPER_SET.has(g) || GRIPPER_SET.has(other)) return undefined;
+  if (gripping && other === targetId) return undefined;
+  return { part: g, item: other };
+}
+
+/** A collision contact: the gripper part, the body it touches, and the force (N). */
+export interface CollisionContact {
+  part: string;
+  item: string;
+  forceN: number;
 }
 
 /**
- * Seconds a rollout goes on after a protective stop (a gripper contact with fixed scenery above
- * the embodiment's `collisionForceN`): the arm holds where it stopped, the jaws keep their
+ * Follows a rollout's steps in order and gives each step's collisions: any gripper contact but
+ * the grip (GripPhase), with fixed scenery or any object, one per pair. The protective stop of
+ * both engines and the verdict's `hard_collision` use it alike.
+ */
+export class CollisionWatch {
+  private readonly grip: GripPhase;
+  constructor(private readonly scene: SceneSpec) {
+    this.grip = new GripPhase(scene.task.targetId);
+  }
+  /** The step's collisions; call once per step, in order. */
+  contacts(step: EpisodeStep): CollisionContact[] {
+    const gripping = this.grip.next(step);
+    const out: CollisionContact[] = [];
+    for (const c of step.contacts) {
+      const pair = collisionPair(c, this.scene.task.targetId, gripping);
+      if (pair) out.push({ ...pair, forceN: c.forceN });
+    }
+    return out;
+  }
+  /** The step's strongest collision (N), 0 without one. */
+  force(step: EpisodeStep): number {
+    return this.contacts(step).reduce((m, c) => Math.max(m, c.forceN), 0);
+  }
+}
+
+/**
+ * Seconds a rollout goes on after a protective stop (a gripper collision, see CollisionWatch,
+ * above the embodiment's `collisionForceN`): the arm holds where it stopped, the jaws keep their
  * set-point, and what it knocked comes to rest. A real arm's collision detection stops it there;
  * pressing on, as a simulator without one would, throws objects about in ways no two engines
  * (and no real robot) reproduce.
@@ -190,29 +237,32 @@ export function gripperSceneryForce(step: EpisodeStep, fixed: ReadonlySet<string
 export const PROTECTIVE_STOP_HOLD_S = 0.5;
 
 /**
- * The strongest contact of each gripper part with each fixed scene item over the rollout (N), and
- * the step of the strongest of all.
+ * The strongest collision of each gripper part with each body over the rollout (N), the step of
+ * the strongest of all, and the strongest with fixed scenery and with objects apart.
  */
-function sceneryContacts(steps: readonly EpisodeStep[], scene: SceneSpec) {
+function collisions(steps: readonly EpisodeStep[], scene: SceneSpec) {
   const fixed = fixedItemIds(scene);
+  const watch = new CollisionWatch(scene);
   const byPair = new Map<string, number>();
   let max = 0;
   let maxStep = -1;
+  let scenery = 0;
+  let objects = 0;
   let maxAny = 0;
   steps.forEach((s, k) => {
-    for (const c of s.contacts) {
-      maxAny = Math.max(maxAny, c.forceN);
-      const pair = gripperSceneryPair(c, fixed);
-      if (!pair) continue;
-      const key = `${pair.part}|${pair.item}`;
+    for (const c of s.contacts) maxAny = Math.max(maxAny, c.forceN);
+    for (const c of watch.contacts(s)) {
+      const key = `${c.part}|${c.item}`;
       byPair.set(key, Math.max(byPair.get(key) ?? 0, c.forceN));
+      if (fixed.has(c.item)) scenery = Math.max(scenery, c.forceN);
+      else objects = Math.max(objects, c.forceN);
       if (c.forceN > max) {
         max = c.forceN;
         maxStep = k;
       }
     }
   });
-  return { byPair, max, maxStep, maxAny };
+  return { byPair, max, maxStep, scenery, objects, maxAny };
 }
 
 /**
@@ -312,9 +362,10 @@ function slide(steps: readonly EpisodeStep[], scene: SceneSpec, metrics: Record<
  *   target and the target ends at least `task.moveM` (horizontally) from where it stood, never
  *   having risen `task.liftM`; then the placement above, from the last touch (a push) or the
  *   release (a grasp);
- * - no hard collision: no gripper contact with fixed scenery above the embodiment's
- *   `limits.collisionForceN`; no gripper part inside fixed scenery deeper than
- *   MAX_SCENERY_PENETRATION_M (checked geometrically from the measured poses);
+ * - no hard collision: no gripper contact but the grip itself (CollisionWatch), with fixed
+ *   scenery or any object, above the embodiment's `limits.collisionForceN`; no gripper part
+ *   inside fixed scenery deeper than MAX_SCENERY_PENETRATION_M (checked geometrically from the
+ *   measured poses);
  * - the other objects are left where they were (within DISTURB_M, not toppled).
  * A physics fault (NaN, runaway speed) fails the episode whatever else happened.
  */
@@ -327,14 +378,15 @@ export function judge(
 ): Verdict {
   const id = scene.task.targetId;
   const grasp = analyseGrasp(steps, id);
-  const contacts = sceneryContacts(steps, scene);
+  const contacts = collisions(steps, scene);
   const incursion = sceneryIncursion(steps, scene, embodiment, linkage);
   const last = steps[steps.length - 1]!;
   const metrics: Record<string, number> = {
     maxLiftM: grasp.maxLiftM,
     graspedFraction: grasp.heldSteps / steps.length,
     maxContactForceN: contacts.maxAny,
-    maxGripperSceneryForceN: contacts.max,
+    maxGripperSceneryForceN: contacts.scenery,
+    maxGripperObjectForceN: contacts.objects,
     maxSceneryPenetrationM: incursion.maxDepthM,
     finalTargetZ: last.objects[id]!.pos[2],
   };

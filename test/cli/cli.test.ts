@@ -54,7 +54,8 @@ describe("egobridge CLI", () => {
       return r;
     };
     run(["import", "grab", grabFile, "-o", "track.json"]);
-    run(["retarget", "track.json", "-o", "traj.json"]);
+    // The 83 mm apple: the 2F-140 clears it open (the 2F-85's 85 mm jaws land a finger on it).
+    run(["retarget", "track.json", "-o", "traj.json", "--embodiment", "robotiq_2f140"]);
     const sim = run(["simulate", "traj.json", "--track", "track.json", "-o", "episode.json"]);
     expect(sim.stdout).toContain("SUCCESS");
     const exp = run(["export", "episode.json", "-o", "dataset"]);

@@ -16,10 +16,11 @@ export const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", 
 
 /**
  * The gripper the GRAB jobs run with: of the real GRAB sequences the tests use, only the apple
- * lift validates (with the Franka hand; with both Robotiq grippers the apple is pushed away or
- * wedged, and the small cylinder's side grasps put the housing on the table).
+ * lift validates, with the 2F-140: the 83 mm apple leaves no room in the 2F-85's 85 mm or the
+ * Franka hand's 80 mm open jaws (a finger lands on it), and the small cylinder's side grasps put
+ * the housing on the table.
  */
-export const GRAB_EMBODIMENT = "franka_hand";
+export const GRAB_EMBODIMENT = "robotiq_2f140";
 
 export const GRAB = {
   apple: "hands/grab/derived_json/apple_lift_frames200-300_hand_glob_poses.json",

@@ -46,7 +46,7 @@ describe("validated datasets: no successful episode's gripper inside fixed scene
 
   it("variants of a real GRAB demonstration", async () => {
     const { episode } = await runCase(
-      await grabCase("apple_lift_frames200-300_hand_glob_poses.json", "robotiq_2f85"),
+      await grabCase("apple_lift_frames200-300_hand_glob_poses.json", "robotiq_2f140"),
     );
     expect(episode.success).toBe(true);
     const out = path.join(tmp, "grab");

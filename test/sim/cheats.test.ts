@@ -229,6 +229,24 @@ describe("cheat suite: physically impossible or unearned successes fail, for the
     expect(ep.reasons[0]).toBe("grasp_not_commanded");
   });
 
+  it("open jaws pressing the object onto the table before any close stop there as a hard collision", async () => {
+    // The TCP 4.25 cm to the side of the 6 cm carton: the left finger comes down on its top.
+    const traj = trajectory([
+      { p: [0.0425, 0, 1.0], apertureM: OPEN, grasp: false, s: 0 },
+      { p: [0.0425, 0, 0.8], apertureM: OPEN, grasp: false, s: 1 },
+      { p: [0.0425, 0, 0.8], apertureM: 0, grasp: true, s: 0.5 },
+      { p: [0.0425, 0, 0.95], apertureM: 0, grasp: true, s: 0.6 },
+    ]);
+    const ep = await run(tableScene(), traj);
+    expect(ep.success).toBe(false);
+    expect(ep.reasons).toContain("hard_collision");
+    expect(ep.metrics["collisionForceN:gripper.finger_left|carton"]).toBeGreaterThan(e.limits.collisionForceN);
+    expect(ep.metrics["maxGripperSceneryForceN"]).toBeLessThanOrEqual(e.limits.collisionForceN);
+    // The arm stopped on the carton: the close was never reached, the episode ended early.
+    expect(ep.steps.some((s) => s.action.grasp)).toBe(false);
+    expect(ep.steps.length).toBeLessThan(traj.steps.length);
+  });
+
   it("an object thrown into the tote is not placed", async () => {
     const traj = trajectory([
       ...pickFromTable(),

@@ -32,13 +32,7 @@ import { PairForces } from "../contact_forces.js";
 import { GRIPPER_IDS } from "../gripper.js";
 import { angularDampingOf } from "../scene_world.js";
 import { RUNAWAY_SPEED_MPS } from "../simulate.js";
-import {
-  fixedItemIds,
-  gripperSceneryForce,
-  judge,
-  PROTECTIVE_STOP_HOLD_S,
-  type Verdict,
-} from "../verdict.js";
+import { CollisionWatch, judge, PROTECTIVE_STOP_HOLD_S, type Verdict } from "../verdict.js";
 import {
   GRIPPER_DIR,
   GRIPPER_PREFIX,
@@ -322,7 +316,7 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
     let broke: string | null = null;
     const steps: EpisodeStep[] = [];
     const maxJawStep = o.embodiment.fingerSpeedMps * dt;
-    const fixed = fixedItemIds(o.scene);
+    const watch = new CollisionWatch(o.scene);
     // A protective stop as in src/sim (PROTECTIVE_STOP_HOLD_S): hold where it stopped, keep the jaw command.
     let stop: { X: Pose; jaw: number; stepsLeft: number } | undefined;
     for (const cmd of o.commands) {
@@ -341,10 +335,8 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
       prev = X_cmd;
       if (broke) break;
       steps.push(rig.record(cmd));
-      if (
-        !stop &&
-        gripperSceneryForce(steps[steps.length - 1]!, fixed) > o.embodiment.limits.collisionForceN
-      ) {
+      // The watch follows the grip phase, so it sees every step, stopped or not.
+      if (watch.force(steps[steps.length - 1]!) > o.embodiment.limits.collisionForceN && !stop) {
         stop = { X: rig.tcp(), jaw: target, stepsLeft: Math.round(PROTECTIVE_STOP_HOLD_S * o.controlHz) };
         base = restingBase(stop.X);
         prev = stop.X;
