@@ -120,6 +120,34 @@ function timeWarp(cmds: Command[], speed: number): Command[] {
   });
 }
 
+/** How many commands at the end hold the last one's pose and jaw (the settle at a recording's end). */
+function finalHold(cmds: readonly Command[]): number {
+  const last = cmds[cmds.length - 1]!;
+  let k = cmds.length - 1;
+  while (
+    k > 0 &&
+    distance(cmds[k - 1]!.X.p, last.X.p) < 1e-6 &&
+    qangle(cmds[k - 1]!.X.q, last.X.q) < 1e-6 &&
+    cmds[k - 1]!.grasp === last.grasp &&
+    cmds[k - 1]!.apertureM === last.apertureM
+  )
+    k--;
+  return cmds.length - k;
+}
+
+/**
+ * Time warping shortens the source's final hold too, where the verdict judges what was set down
+ * or is still held at rest (REST_WINDOW_S): the warped commands are held at their last pose until
+ * the hold is as long as the source's (those steps' human samples marked held).
+ */
+function keepFinalHold(warped: Command[], source: readonly Command[]): Command[] {
+  const missing = finalHold(source) - finalHold(warped);
+  if (missing <= 0) return warped;
+  const last = warped[warped.length - 1]!;
+  const held = { ...last, human: { ...last.human, status: "held" as const } };
+  return [...warped, ...Array.from({ length: missing }, () => held)];
+}
+
 /**
  * The variant's command sequence, MimicGen style: the pick segment carried rigidly with the target
  * (X_cmd' = T_obj ∘ X_cmd, with T_obj = X_W_objnew ∘ X_W_objsrc⁻¹), the place segment with
@@ -181,7 +209,7 @@ export function variantSteps(
     embodiment,
     hz,
   );
-  const cmds = timeWarp([...lead, ...pick, ...carry, ...place], v.speed);
+  const cmds = keepFinalHold(timeWarp([...lead, ...pick, ...carry, ...place], v.speed), src);
   const rng = createRng(v.noiseSeed);
   const noise = () => v.actionNoiseM * rng.normal();
   return cmds.map((c, k) => {

@@ -299,6 +299,34 @@ function placement(
   return "placed_in_region";
 }
 
+/**
+ * The target's position relative to the pads at step k: in the gripper frame, less the pads'
+ * midpoint along the opening axis where the step records the pads (a pair of fingers squeezing at
+ * their force limit can move together along that axis, the object with them, without a slip).
+ */
+const inPads = (s: EpisodeStep, id: string) => {
+  const p = inGripper(s, id);
+  const pads = s.state.padsYM;
+  return pads ? { ...p, y: p.y - (pads[0] + pads[1]) / 2 } : p;
+};
+
+/**
+ * A hold at the end, without a place region: the target held and at rest between the pads (its
+ * speed relative to them below REST_SPEED_MPS) for the last REST_WINDOW_S, else it is slipping
+ * out. Metric `restInGripAtEndS`.
+ */
+function holding(steps: readonly EpisodeStep[], id: string, metrics: Record<string, number>): string {
+  const last = steps[steps.length - 1]!;
+  let restS = 0;
+  for (let k = steps.length - 1; k >= 1 && isHeld(steps[k - 1]!, id); k--) {
+    const dt = Math.max(steps[k]!.t - steps[k - 1]!.t, 1e-6);
+    if (norm(sub(inPads(steps[k]!, id), inPads(steps[k - 1]!, id))) / dt >= REST_SPEED_MPS) break;
+    restS = last.t - steps[k - 1]!.t;
+  }
+  metrics["restInGripAtEndS"] = restS;
+  return restS >= REST_WINDOW_S - 1e-9 ? "held_at_end" : "slipping_in_grip";
+}
+
 /** How far the other dynamic objects were moved (m); tilting past TOPPLE_RAD counts as DISTURB_M more. */
 function disturbance(steps: readonly EpisodeStep[], scene: SceneSpec): number {
   const first = steps[0]!;
@@ -357,7 +385,7 @@ function slide(steps: readonly EpisodeStep[], scene: SceneSpec, metrics: Record<
  * - lifted: the target rose at least `task.liftM` above its start while carried and at rest in
  *   the grip;
  * - with a place region: released slowly, inside the region, at rest for REST_WINDOW_S at the
- *   end, not toppled; without one: still held at the end;
+ *   end, not toppled; without one: still held at the end, at rest in the grip for REST_WINDOW_S;
  * - a slide task (`task.motion` "slide") asks no lift: slid means a gripper part touched the
  *   target and the target ends at least `task.moveM` (horizontally) from where it stood, never
  *   having risen `task.liftM`; then the placement above, from the last touch (a push) or the
@@ -417,7 +445,7 @@ export function judge(
     const outcome = region
       ? placement(steps, id, region, heldAtEnd ? steps.length - 1 : lastHeld, metrics)
       : heldAtEnd
-        ? "held_at_end"
+        ? holding(steps, id, metrics)
         : "dropped";
     reasons.push(outcome);
     goal = outcome === "placed_in_region" || outcome === "held_at_end";

@@ -76,4 +76,21 @@ describe("a variant's human samples", () => {
     }
     expect(between).toBeGreaterThan(steps.length / 2);
   });
+
+  it("under time warping the final hold keeps the source's length, its added steps marked held", async () => {
+    const { steps } = await variant({ ...IDENTITY_VARIATION("robotiq_2f85"), speed: 1.3 });
+    // The source ends on a hold (the settle): its last steps repeat one command.
+    const sameAsLast = (xs: { pos: number[] }[]) => {
+      const last = xs[xs.length - 1]!.pos;
+      let k = xs.length - 1;
+      while (k > 0 && xs[k - 1]!.pos.every((v, i) => Math.abs(v - last[i]!) < 1e-6)) k--;
+      return xs.length - k;
+    };
+    const sourceHold = sameAsLast(source.steps.map((st) => st.action.tcp));
+    expect(sourceHold).toBeGreaterThanOrEqual(10);
+    expect(sameAsLast(steps.map((st) => st.tcp))).toBeGreaterThanOrEqual(sourceHold);
+    const added = steps.filter((st) => st.human.status === "held");
+    expect(added.length).toBeGreaterThan(0);
+    expect(steps.slice(-added.length).every((st) => st.human.status === "held")).toBe(true);
+  });
 });

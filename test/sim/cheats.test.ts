@@ -240,7 +240,9 @@ describe("cheat suite: physically impossible or unearned successes fail, for the
     const ep = await run(tableScene(), traj);
     expect(ep.success).toBe(false);
     expect(ep.reasons).toContain("hard_collision");
-    expect(ep.metrics["collisionForceN:gripper.finger_left|carton"]).toBeGreaterThan(e.limits.collisionForceN);
+    expect(ep.metrics["collisionForceN:gripper.finger_left|carton"]).toBeGreaterThan(
+      e.limits.collisionForceN,
+    );
     expect(ep.metrics["maxGripperSceneryForceN"]).toBeLessThanOrEqual(e.limits.collisionForceN);
     // The arm stopped on the carton: the close was never reached, the episode ended early.
     expect(ep.steps.some((s) => s.action.grasp)).toBe(false);

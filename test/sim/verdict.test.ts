@@ -135,6 +135,58 @@ describe("judge", () => {
     expect(v.success).toBe(false);
   });
 
+  it("a hold at the end counts only at rest between the pads for REST_WINDOW_S", () => {
+    const noRegion = { ...scene, task: { ...scene.task, placeRegion: undefined } };
+    // Grasp, lift 7 cm, hold still for 0.6 s.
+    const hold = (slideM: number, padsShiftM: number) => {
+      const steps = rollout(START, [
+        { to: START, seconds: 0.3, grasp: true, contacts: held },
+        { to: [0, 0.43, 0.92], seconds: 0.5, grasp: true, contacts: held },
+        { to: [0, 0.43, 0.92], seconds: 0.6, grasp: true, contacts: held },
+      ]);
+      // Over the last 0.3 s the carton moves `slideM` along the gripper's opening axis (y_G, world
+      // −y with DOWN), and the pads' midpoint `padsShiftM` along it.
+      const n = Math.round(0.3 * HZ);
+      steps.forEach((st, k) => {
+        const f = Math.max(0, k - (steps.length - 1 - n)) / n;
+        st.objects["carton"]!.pos[1] -= f * slideM;
+        st.state.padsYM = [-0.02 + f * padsShiftM, 0.02 + f * padsShiftM];
+      });
+      return judge(steps, noRegion, e, null);
+    };
+    const still = hold(0, 0);
+    expect(still.reasons, JSON.stringify(still)).toEqual(["grasped", "lifted", "held_at_end"]);
+    expect(still.metrics["restInGripAtEndS"]).toBeGreaterThanOrEqual(REST_WINDOW_S);
+    // 1 cm in 0.3 s between the pads: slipping out.
+    const slipping = hold(0.01, 0);
+    expect(slipping.reasons).toContain("slipping_in_grip");
+    expect(slipping.success).toBe(false);
+    // The pads and the carton move together: still a hold.
+    const together = hold(0.01, 0.01);
+    expect(together.reasons, JSON.stringify(together)).toEqual(["grasped", "lifted", "held_at_end"]);
+  });
+
+  it("open fingers pressing on the target before the close are a hard collision; the grip itself is not", () => {
+    const steps = pickAndPlace();
+    const squeeze = e.limits.collisionForceN + 10;
+    // While held, the fingers squeeze harder than the collision force: the grip, not a collision.
+    for (const st of steps.filter((x) => x.action.grasp))
+      st.contacts = held.map((c) => ({ ...c, forceN: squeeze }));
+    expect(judge(steps, scene, e, null).reasons).not.toContain("hard_collision");
+    // The same press with the jaws open, before any close is commanded.
+    const early = steps.map((st) => ({ ...st, contacts: [...st.contacts] }));
+    early.unshift({
+      ...early[0]!,
+      t: -1 / HZ,
+      action: { ...early[0]!.action, grasp: false },
+      contacts: [held[1]!].map((c) => ({ ...c, forceN: squeeze })),
+    });
+    const v = judge(early, scene, e, null);
+    expect(v.reasons).toContain("hard_collision");
+    expect(v.metrics["collisionForceN:gripper.finger_right|carton"]).toBe(squeeze);
+    expect(v.metrics["hardCollisionStep"]).toBe(0);
+  });
+
   it("a gripper contact with fixed scenery above the embodiment's collision force fails, reported per pair", () => {
     const steps = pickAndPlace();
     steps[10]!.contacts = [...held, { a: "gripper.palm", b: "shelf", forceN: e.limits.collisionForceN + 1 }];
