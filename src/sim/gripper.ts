@@ -17,9 +17,6 @@ export const GRIPPER_IDS = {
  */
 const FINGER_STIFFNESS_N_PER_M = 5000;
 const FINGER_DAMPING_NS_PER_M = 60;
-/** Stiffness and damping of the fingers' centring (their linkage; see centreFingers). */
-const FINGER_CENTRING_N_PER_M = 5000;
-const FINGER_CENTRING_NS_PER_M = 60;
 /**
  * Least mass of a finger body (kg). The real 2F-85 finger chain weighs about 0.058 kg (its
  * MJCF), but Rapier's iterative solver, asked to hold a 0.05 kg finger between a 0.8 kg palm
@@ -153,30 +150,6 @@ export class ParallelJawGripper {
     for (const j of this.joints) {
       j.configureMotorPosition(this.qCommand, FINGER_STIFFNESS_N_PER_M, FINGER_DAMPING_NS_PER_M);
     }
-    this.centreFingers(dtS);
-  }
-
-  /**
-   * The fingers' mechanical coupling: a real parallel gripper drives both fingers from one
-   * actuator through a linkage, so they stay symmetric about the TCP whatever the grip force. Two
-   * motors each at their force limit would let both fingers (and what they squeeze) drift
-   * together along the jaw axis; an equal push on both fingers towards the centre, from their
-   * midpoint's offset and speed, stands for the linkage.
-   */
-  private centreFingers(dtS: number): void {
-    const X = this.pose();
-    const y = qrotate(X.q, vec3(0, 1, 0));
-    const [l, r] = this.padsYM();
-    const vp = this.palm.linvel();
-    const along = (b: RigidBody) => {
-      const v = b.linvel();
-      return (v.x - vp.x) * y.x + (v.y - vp.y) * y.y + (v.z - vp.z) * y.z;
-    };
-    const offset = (l + r) / 2;
-    const speed = (along(this.fingers[0]) + along(this.fingers[1])) / 2;
-    const f = -FINGER_CENTRING_N_PER_M * offset - FINGER_CENTRING_NS_PER_M * speed;
-    for (const b of this.fingers)
-      b.applyImpulse({ x: y.x * f * dtS, y: y.y * f * dtS, z: y.z * f * dtS }, true);
   }
 
   /** The palm pose X_WG, as measured (where the physics let it go). */

@@ -78,26 +78,4 @@ describe("ParallelJawGripper", () => {
       world = undefined;
     }
   });
-
-  it("keeps its fingers centred, as a linkage does: a squeezed box pushed along the jaw axis stays put", async () => {
-    const { g, box, support, X } = await boxBetweenFingers(0.05, 0.2, 0.8);
-    for (let i = 0; i < 240; i++) {
-      g.setPalmTarget(X, DT);
-      g.setJawTarget(0, DT);
-      world!.step();
-    }
-    world!.removeRigidBody(support);
-    // 5 N along the jaw axis (y_W here) for half a second: with both finger motors at their force
-    // limit, nothing but the fingers' coupling holds the pair and the box in place.
-    for (let i = 0; i < 120; i++) {
-      box.addForce({ x: 0, y: 5, z: 0 }, true);
-      g.setPalmTarget(X, DT);
-      g.setJawTarget(0, DT);
-      world!.step();
-      box.resetForces(true);
-    }
-    const [l, r] = g.padsYM();
-    expect(Math.abs((l + r) / 2)).toBeLessThan(0.002);
-    expect(Math.abs(box.translation().y)).toBeLessThan(0.003);
-  });
 });
