@@ -122,9 +122,10 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   // Drop from 5 cm above the tote floor; from above, the TCP stays high enough for the palm. The
   // pinch of a pick from above holds the object `pinchAbove` over its centre, and still does at
   // the drop (a shelf pick's pinch, 0.4 of the half height up, is dropped as if at the centre).
+  // `dropEnd`: where the object's centre comes to rest, on the tote floor.
   const pinchAbove = shelf ? 0 : p0.z - X_WO0.p.z;
   const drop = vec3(tote.p.x, tote.p.y + (shelf ? 0.02 : 0), floorZ + halfH + 0.05 + pinchAbove);
-  const dropEnd = vec3(drop.x, drop.y, floorZ + halfH + pinchAbove);
+  const dropEnd = vec3(drop.x, drop.y, floorZ + halfH);
   const open = Math.min(widthM + 0.04, 0.1);
   const closed = widthM + 0.002;
   const up = (p: Vec3, dz: number): Vec3 => add(p, vec3(0, 0, dz));
