@@ -97,7 +97,13 @@ export function retargetParallelJaw(
   }
   const [first, last] = segments[chosen]!;
   const hand = sliceHand(whole, first, last);
-  const objects = track.objects.map((o) => ({ ...o, poses: o.poses.slice(first, last + 1) }));
+  const objects = track.objects.map((o) => ({
+    name: o.name,
+    shape: o.shape,
+    poses: o.poses
+      .slice(first, last + 1)
+      .map((pj): Pose => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
+  }));
   const n = hand.times.length;
   if (n < 2) {
     throw new InputError(
@@ -146,20 +152,19 @@ export function retargetParallelJaw(
           times: hand.times,
           thumbTip_W: hand.keypoints_W.map((k) => k[KP.thumbTip]!),
           indexTip_W: hand.keypoints_W.map((k) => k[KP.indexTip]!),
-          objects: objects.map((o) => ({
-            shape: o.shape,
-            poses: o.poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
-          })),
+          objects,
         },
         p,
       );
+  // Recorded hands get a robot's grasp; a synthetic demonstration plans its own.
+  const recorded = !track.source.synthetic;
   const centred =
-    p.centreOnObject && objects.length > 0 && !track.source.synthetic
+    p.centreOnObject && objects.length > 0 && recorded
       ? centreOnObject(
           smoothed,
           hand.times,
           grasp,
-          objects.map((o) => o.poses.map((pj) => fromArray3(pj.pos))),
+          objects.map((o) => o.poses.map((X) => X.p)),
           p.maxCentreShiftM,
           p.approachS,
         )
@@ -168,15 +173,9 @@ export function retargetParallelJaw(
     grasp[i] ? 0 : clamp(p.apertureScale * a + p.openMarginM, 0, embodiment.strokeM),
   );
 
-  const objectTrack = objects[0]
-    ? {
-        name: objects[0].name,
-        poses: objects[0].poses.map((pj) => ({ p: fromArray3(pj.pos), q: qfromXyzw(pj.quatXyzw) })),
-      }
-    : undefined;
-  const sampled = resample(hand, centred, jaw, grasp, p.controlHz, objectTrack);
+  const sampled = resample(hand, centred, jaw, grasp, p.controlHz, objects[0]);
   const approached =
-    p.approachM > 0 && !track.source.synthetic
+    p.approachM > 0 && recorded
       ? straightApproaches(sampled, embodiment, p.approachM, Math.round(p.approachS * p.controlHz))
       : sampled;
   const dwelled = p.dwellOnGraspChange

@@ -207,16 +207,18 @@ export interface CollisionContact {
  * both engines and the verdict's `hard_collision` use it alike.
  */
 export class CollisionWatch {
+  private readonly targetId: string;
   private readonly grip: GripPhase;
-  constructor(private readonly scene: SceneSpec) {
-    this.grip = new GripPhase(scene.task.targetId);
+  constructor(scene: SceneSpec) {
+    this.targetId = scene.task.targetId;
+    this.grip = new GripPhase(this.targetId);
   }
   /** The step's collisions; call once per step, in order. */
   contacts(step: EpisodeStep): CollisionContact[] {
     const gripping = this.grip.next(step);
     const out: CollisionContact[] = [];
     for (const c of step.contacts) {
-      const pair = collisionPair(c, this.scene.task.targetId, gripping);
+      const pair = collisionPair(c, this.targetId, gripping);
       if (pair) out.push({ ...pair, forceN: c.forceN });
     }
     return out;
@@ -266,6 +268,17 @@ function collisions(steps: readonly EpisodeStep[], scene: SceneSpec) {
 }
 
 /**
+ * How long the rollout ends still (s): back from the last step, while `still(k)` holds for the
+ * motion from step k − 1 to step k, down to step `first` + 1.
+ */
+function stillAtEndS(steps: readonly EpisodeStep[], first: number, still: (k: number) => boolean): number {
+  const last = steps[steps.length - 1]!;
+  let restS = 0;
+  for (let k = steps.length - 1; k > first && still(k); k--) restS = last.t - steps[k - 1]!.t;
+  return restS;
+}
+
+/**
  * Placement after the release: released slowly (not thrown), then at rest for REST_WINDOW_S at
  * the end of the episode, inside the region, not toppled. Returns the first failed condition.
  */
@@ -285,12 +298,10 @@ function placement(
   metrics["releaseSpeedMps"] = release;
   if (release > THROW_SPEED_MPS) return "thrown";
   if (outside.some((d) => d > 0)) return "not_in_place_region";
-  let restS = 0;
-  for (let k = steps.length - 1; k > lastHeld + 1; k--) {
+  const restS = stillAtEndS(steps, lastHeld + 1, (k) => {
     const { v, w } = speeds(steps, id, k);
-    if (v >= REST_SPEED_MPS || w >= REST_ANGULAR_SPEED_RADPS) break;
-    restS = last.t - steps[k - 1]!.t;
-  }
+    return v < REST_SPEED_MPS && w < REST_ANGULAR_SPEED_RADPS;
+  });
   metrics["restAtEndS"] = restS;
   if (restS < REST_WINDOW_S) return "not_at_rest";
   const tiltRad = tilt(steps[0]!.objects[id]!, last.objects[id]!);
@@ -316,13 +327,11 @@ const inPads = (s: EpisodeStep, id: string) => {
  * out. Metric `restInGripAtEndS`.
  */
 function holding(steps: readonly EpisodeStep[], id: string, metrics: Record<string, number>): string {
-  const last = steps[steps.length - 1]!;
-  let restS = 0;
-  for (let k = steps.length - 1; k >= 1 && isHeld(steps[k - 1]!, id); k--) {
+  const restS = stillAtEndS(steps, 0, (k) => {
+    if (!isHeld(steps[k - 1]!, id)) return false;
     const dt = Math.max(steps[k]!.t - steps[k - 1]!.t, 1e-6);
-    if (norm(sub(inPads(steps[k]!, id), inPads(steps[k - 1]!, id))) / dt >= REST_SPEED_MPS) break;
-    restS = last.t - steps[k - 1]!.t;
-  }
+    return norm(sub(inPads(steps[k]!, id), inPads(steps[k - 1]!, id))) / dt < REST_SPEED_MPS;
+  });
   metrics["restInGripAtEndS"] = restS;
   return restS >= REST_WINDOW_S - 1e-9 ? "held_at_end" : "slipping_in_grip";
 }
