@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-/**
- * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
- */
 import { Command, CommanderError } from "commander";
 import { checkOutputPath, writeJsonAtomic } from "../core/atomic.js";
 import { EXIT, InputError } from "../core/errors.js";
@@ -30,6 +27,10 @@ import {
 import { runDemo } from "../pipeline/demo.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
+/**
+ * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
+ */
+import { linkageOf } from "../sim/gripper_models.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { taskSentence } from "../sim/verdict.js";
@@ -214,12 +215,17 @@ program
           throw new InputError(`--side must be left, right or auto, got '${o.side}'`);
         const track = await readHandTrack(file);
         const embodiment = await loadEmbodiment(o.embodiment);
-        const traj = retargetParallelJaw(track, embodiment, {
-          side: o.side as "left" | "right" | "auto",
-          controlHz: o.controlHz,
-          maxGapS: o.maxGap,
-          ...(o.segment !== undefined ? { segment: o.segment } : {}),
-        });
+        const traj = retargetParallelJaw(
+          track,
+          embodiment,
+          {
+            side: o.side as "left" | "right" | "auto",
+            controlHz: o.controlHz,
+            maxGapS: o.maxGap,
+            ...(o.segment !== undefined ? { segment: o.segment } : {}),
+          },
+          await linkageOf(embodiment),
+        );
         await writeJsonAtomic(o.out, traj);
         const grasped = traj.steps.filter((s) => s.grasp).length;
         process.stdout.write(
@@ -276,7 +282,9 @@ program
         const recorded = await readContract(RobotTrajectorySchema, file, "robot trajectory");
         const embodiment = await loadEmbodiment(o.embodiment ?? recorded.embodiment);
         const track = o.track ? await readHandTrack(o.track) : undefined;
-        const anchored = o.anchor ? anchorTrajectory(recorded, embodiment, "anchored") : undefined;
+        const anchored = o.anchor
+          ? anchorTrajectory(recorded, embodiment, "anchored", await linkageOf(embodiment))
+          : undefined;
         const trajectory = anchored?.trajectory ?? recorded;
         const scene = track
           ? sceneFromObjectTrack(track, `table_${track.objects[0]?.name ?? "object"}`)

@@ -2,6 +2,7 @@ import type { Episode } from "../core/schemas/episode.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
+import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE, loadEmbodiment, loadScene } from "./catalog.js";
@@ -44,7 +45,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const scene = await loadScene(o.scene ?? DEFAULT_SCENE);
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
   const track = await timed("hands", () => proceduralPickToTote(scene, { seed }));
-  const trajectory = await timed("retarget", () => retargetParallelJaw(track, embodiment));
+  const linkage = await linkageOf(embodiment);
+  const trajectory = await timed("retarget", () => retargetParallelJaw(track, embodiment, {}, linkage));
   const episode: Episode = await timed("sim", () =>
     simulateEpisode({
       scene,

@@ -10,6 +10,7 @@
  *   closes (trajectory-anchored scene instantiation, DESIGN.md), on a table just below the lowest
  *   point the gripper reaches.
  */
+
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { tmpSuffix, writeError } from "../core/atomic.js";
@@ -19,6 +20,7 @@ import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
 import { extractHand } from "../retarget/hand_samples.js";
+import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
@@ -106,8 +108,9 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
     ? attachCameraTrajectory(extracted, headTrajectory, trajectoryStart(headTrajectory, o.cameraStartS))
     : extracted;
   const camTrack = { ...placed, source: { ...placed.source, uri: sourceUri } };
+  const linkage = await linkageOf(embodiment);
   const { track, head, hands } = await timed("retarget", () => {
-    const setup = videoEpisodeSetup(camTrack, embodiment, o);
+    const setup = videoEpisodeSetup(camTrack, embodiment, { ...o, linkage });
     return { ...setup, hands: setup.sides.map(setup.episode) };
   });
   if (!track.frames.some((f) => f.hands.length > 0)) throw new InputError(`no hands in ${o.video}`);

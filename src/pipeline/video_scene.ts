@@ -4,6 +4,7 @@
  * paper cup where the retargeted gripper first closes, `cupFromTrajectory`). Shared by
  * `egobridge demo --video` and the batch job's simulation units, which must not load perception.
  */
+
 import { type Pose, qfromAxes, transformPoint, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";
@@ -13,6 +14,7 @@ import type { Side } from "../retarget/hand_samples.js";
 import { demonstratingSides, retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import type { ParallelJawParamsInput } from "../retarget/params.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
+import type { GripperLinkage } from "../sim/linkage_gripper.js";
 import { sceneFromObjectTrack, type TrackSceneOptions } from "../sim/scene_from_track.js";
 import { taskSentence } from "../sim/verdict.js";
 
@@ -178,6 +180,8 @@ export function videoEpisodeSetup(
     pitchDownDeg?: number;
     retarget?: ParallelJawParamsInput;
     table?: TrackSceneOptions;
+    /** The gripper's linkage where the embodiment is simulated from one (`linkageOf`). */
+    linkage?: GripperLinkage;
   } = {},
 ): {
   track: HandTrack;
@@ -187,9 +191,9 @@ export function videoEpisodeSetup(
 } {
   const placed = placeHeadCamera(track, o);
   const episode = (side: Side): VideoHandEpisode => {
-    const retargeted = retargetParallelJaw(placed.track, embodiment, { ...o.retarget, side });
+    const retargeted = retargetParallelJaw(placed.track, embodiment, { ...o.retarget, side }, o.linkage);
     if (placed.head.kind === "measured") {
-      const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video");
+      const anchored = anchorTrajectory(retargeted, embodiment, "anchored_video", o.linkage);
       return {
         side,
         trajectory: anchored.trajectory,

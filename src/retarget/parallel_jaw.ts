@@ -13,7 +13,9 @@ import {
   type Quat,
   qaxes,
   qconj,
+  qfromAxisAngle,
   qfromXyzw,
+  qmul,
   qnormalize,
   qrotate,
   scale,
@@ -24,8 +26,11 @@ import {
 } from "../core/math.js";
 import { KP, type PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
-import type { HandTrack } from "../core/schemas/hand_track.js";
+import type { HandTrack, ObjectShape } from "../core/schemas/hand_track.js";
 import type { HumanSample, RobotTrajectory, TrajectoryStep } from "../core/schemas/trajectory.js";
+import { halfExtentAlong, halfHeightAlongZ } from "../core/shapes.js";
+import type { GripperLinkage } from "../sim/linkage_gripper.js";
+import { clearOfSurface, lowestGripperZ } from "../sim/scenery_clearance.js";
 import { type ClosureCues, detectClosureGrasp } from "./grasp_closure.js";
 import { gripFrame, pinchFrame } from "./grasp_frame.js";
 import { detectGrasp } from "./grasp_state.js";
@@ -43,9 +48,11 @@ import { type ParallelJawParams, type ParallelJawParamsInput, ParallelJawParamsS
  * Names the retargeting algorithm in every trajectory. v2: grasps by closure and the grip frame for
  * recorded hands without objects, zero-phase smoothing, long gaps split, a settle hold at the end.
  * v3: the manipulating hand is the one whose grasps carry farthest from where they closed. v4: with
- * an object track, the jaws are centred on the object at each grasp (centreOnObject).
+ * an object track, the jaws are centred on the object at each grasp (centreOnObject). v5: with an
+ * object track, each grasp is turned about the jaw axis as far as the gripper needs to clear the
+ * surface the object stood on (clearHoldsOfSurface).
  */
-export const RETARGET_METHOD = "parallel_jaw_v4";
+export const RETARGET_METHOD = "parallel_jaw_v5";
 
 const poseJson = (X: Pose): PoseJson => ({
   pos: toArray3(X.p),
@@ -70,11 +77,14 @@ function makeContinuous(qs: Quat[]): Quat[] {
  * Steps: pick the hand → fill short gaps (split at long ones) → gripper frame per sample (grasp_frame.ts) → zero-phase One-Euro smoothing
  * of TCP position and orientation → grasp state with hysteresis (grasp_state.ts) → jaw command →
  * resampling from the source rate to `controlHz`.
+ * `linkage`: the gripper's linkage where the embodiment is simulated from one (`linkageOf`), so the
+ * table clearance of recorded tracks with objects is judged on the parts the engine simulates.
  */
 export function retargetParallelJaw(
   track: HandTrack,
   embodiment: Embodiment,
   paramsInput: ParallelJawParamsInput = {},
+  linkage?: GripperLinkage,
 ): RobotTrajectory {
   const p = ParallelJawParamsSchema.parse(paramsInput);
   // Whole-hand grasps (closure cue) take the grip frame, pinches the pinch frame: one frame for
@@ -169,11 +179,24 @@ export function retargetParallelJaw(
           p.approachS,
         )
       : smoothed;
+  const surfaced = p.clearOfSurface && objects.length > 0 && recorded;
+  const tilted = surfaced
+    ? clearHoldsOfSurface(
+        centred,
+        hand.times,
+        grasp,
+        objects,
+        embodiment,
+        p.surfaceClearanceM,
+        p.approachS,
+        linkage,
+      )
+    : centred;
   const jaw = aperture.map((a, i) =>
     grasp[i] ? 0 : clamp(p.apertureScale * a + p.openMarginM, 0, embodiment.strokeM),
   );
 
-  const sampled = resample(hand, centred, jaw, grasp, p.controlHz, objects[0]);
+  const sampled = resample(hand, tilted, jaw, grasp, p.controlHz, objects[0]);
   const approached =
     p.approachM > 0 && recorded
       ? straightApproaches(sampled, embodiment, p.approachM, Math.round(p.approachS * p.controlHz))
@@ -181,11 +204,18 @@ export function retargetParallelJaw(
   const dwelled = p.dwellOnGraspChange
     ? insertJawDwells(approached, embodiment.fingerSpeedMps, p.controlHz, p.releaseSettleS)
     : approached;
-  const steps = appendSettle(
+  const settled = appendSettle(
     prependLeadIn(dwelled, p.leadInM, embodiment, p.controlHz),
     p.settleS,
     p.controlHz,
   );
+  // The table under a recorded object: where its lowest point ever was.
+  const tableZ = Math.min(
+    ...objects.flatMap((o) => o.poses.map((X) => X.p.z - halfHeightAlongZ(o.shape, X))),
+  );
+  const steps = surfaced
+    ? clearOfSurface(settled, embodiment, tableZ, p.surfaceClearanceM, linkage, false).steps
+    : settled;
   return {
     format: "egobridge.trajectory",
     version: 1,
@@ -246,6 +276,105 @@ export function centreOnObject(
     return best ? { p: add(X.p, qrotate(X.q, scale(best.shift_G, best.w))), q: X.q } : X;
   });
 }
+
+/** Turns tried by clearHoldsOfSurface, in order: 0, ±1°, ±2°, … ±90° (smallest first). */
+const TILTS_RAD = [0, ...Array.from({ length: 90 }, (_, k) => [k + 1, -(k + 1)]).flat()].map(
+  (d) => (d * Math.PI) / 180,
+);
+/** clearHoldsOfSurface raises the pads no higher than this below the held object's top (m). */
+const PAD_BELOW_TOP_M = 0.005;
+
+/**
+ * Fits each hold of a recorded track with objects to a rigid gripper over a table
+ * (`clearOfSurface` in params.ts):
+ * - A robot carries the object rigidly where it closed on it, while a hand's pinch point drifts on
+ *   the object (8 mm down GRAB's small cylinder between pick and put-down); copied, the drift
+ *   would press the object into the table as it is set down. So no pose of the hold is lower,
+ *   relative to the close, than the object itself was: the gripper rises by the difference.
+ * - A hand can lay its fingers along the table to pinch something small standing on it; a
+ *   gripper's housing and fingers are larger than fingertips, and copied they go into the table
+ *   (GRAB's 4 cm cylinder, pinched from the side with the hand flat on the table, sank a 2F-85
+ *   housing 5 cm into it). So the gripper is turned about its own jaw axis (y of G) through the
+ *   TCP by the smallest angle (whole degrees, up to 90°) for which, raised straight up by at most
+ *   as much as keeps the TCP `PAD_BELOW_TOP_M` under the object's top, every part of it (housing
+ *   and fingers as `gripperBoxes` places them: closed on the object, and open at the close and
+ *   the release) stays `clearanceM` above the surface the object stood on at the close, at every
+ *   pose of the hold. The pads lie on the jaw axis, so the turn keeps them on the same points of
+ *   the object and changes only the approach direction (the housing swings up, as a robot
+ *   picking a low part off a table tilts its wrist); the raise moves them up the object's side.
+ *   One turn serves the whole hold, so the object is set down the way up it was picked.
+ * Turn and raise fade in over `blendS` before the close and out over `blendS` after the release.
+ * A hold no turn clears keeps the hand's orientation (the verdict then sees the collision).
+ */
+export function clearHoldsOfSurface(
+  poses: readonly Pose[],
+  times: readonly number[],
+  grasp: readonly boolean[],
+  objects: readonly { shape: ObjectShape; poses: readonly Pose[] }[],
+  embodiment: Embodiment,
+  clearanceM: number,
+  blendS: number,
+  linkage?: GripperLinkage,
+): Pose[] {
+  const runs: { a: number; b: number; tiltRad: number; raiseM: number; floor: number[] }[] = [];
+  const tiltedBy = (q: Quat, rad: number) => qmul(q, qfromAxisAngle(JAW_AXIS, rad));
+  for (let i = 0; i < grasp.length; i++) {
+    if (!grasp[i] || (i > 0 && grasp[i - 1])) continue;
+    let b = i;
+    while (b + 1 < grasp.length && grasp[b + 1]) b++;
+    const X = poses[i]!;
+    const held = objects.reduce((best, o) =>
+      distance(o.poses[i]!.p, X.p) < distance(best.poses[i]!.p, X.p) ? o : best,
+    );
+    const O = held.poses[i]!;
+    const floor = Array.from({ length: b - i + 1 }, (_, k) =>
+      Math.max(0, held.poses[i + k]!.p.z - O.p.z - (poses[i + k]!.p.z - X.p.z)),
+    );
+    const halfH = halfHeightAlongZ(held.shape, O);
+    const widthM = 2 * halfExtentAlong(held.shape, O, qaxes(X.q)[1]);
+    const surfaceZ = O.p.z - halfH + clearanceM;
+    const maxRaiseM = Math.max(0, O.p.z + halfH - PAD_BELOW_TOP_M - X.p.z);
+    // How far the hold must rise (beyond its floor) to clear the surface at this tilt.
+    const raiseFor = (rad: number) => {
+      let need = 0;
+      for (let j = i; j <= b; j++) {
+        const Xj = { p: add(poses[j]!.p, scale(UP, floor[j - i]!)), q: tiltedBy(poses[j]!.q, rad) };
+        // Closed on the object through the hold; open too where the jaws close and open.
+        const closed = lowestGripperZ(embodiment, Xj, widthM, linkage);
+        const low =
+          j === i || j === b
+            ? Math.min(closed, lowestGripperZ(embodiment, Xj, embodiment.strokeM, linkage))
+            : closed;
+        need = Math.max(need, surfaceZ - low);
+      }
+      return need;
+    };
+    let run = { a: i, b, tiltRad: 0, raiseM: 0, floor };
+    for (const tiltRad of TILTS_RAD) {
+      const raiseM = raiseFor(tiltRad);
+      if (raiseM <= maxRaiseM) {
+        run = { ...run, tiltRad, raiseM };
+        break;
+      }
+    }
+    runs.push(run);
+  }
+  return poses.map((X, i) => {
+    let best: { w: number; tiltRad: number; raiseM: number } | undefined;
+    for (const r of runs) {
+      const gapS = i < r.a ? times[r.a]! - times[i]! : i > r.b ? times[i]! - times[r.b]! : 0;
+      const w = blendS > 0 ? clamp(1 - gapS / blendS, 0, 1) : gapS === 0 ? 1 : 0;
+      const floorM = r.floor[clamp(i - r.a, 0, r.b - r.a)]!;
+      if (w > 0 && (!best || w > best.w)) best = { w, tiltRad: r.tiltRad, raiseM: r.raiseM + floorM };
+    }
+    return best
+      ? { p: add(X.p, scale(UP, best.w * best.raiseM)), q: tiltedBy(X.q, best.w * best.tiltRad) }
+      : X;
+  });
+}
+
+const JAW_AXIS = vec3(0, 1, 0);
+const UP = vec3(0, 0, 1);
 
 const closureCues = (hand: HandSamples): ClosureCues => ({
   times: hand.times,
@@ -405,8 +534,9 @@ function humanProvenance(hand: ReturnType<typeof extractHand>, i: number, s: num
  * a pre-grasp pose `approachM` back along the axis, then over `count` more moves straight in.
  * After each release it backs out the same way, jaws fully open (a relaxing hand's fingers curl
  * in again, and jaws copying them would close on the object just set down), before rejoining the
- * human's path. The human
- * samples of those steps are unchanged: the robot's path differs from the hand's there, by design.
+ * human's path (or, when the next grasp follows too soon for that, going straight to its
+ * pre-grasp pose; when the recording ends too soon, staying there). The human samples of those
+ * steps are unchanged: the robot's path differs from the hand's there, by design.
  */
 export function straightApproaches(
   steps: TrajectoryStep[],
@@ -435,14 +565,27 @@ export function straightApproaches(
     });
   };
   const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, m) => a + m);
-  for (let k = 1; k < steps.length; k++) {
-    const onset = !steps[k - 1]!.grasp && steps[k]!.grasp;
-    const release = steps[k - 1]!.grasp && !steps[k]!.grasp;
-    if (onset) {
-      const X_g = poseOf(steps[k]!);
-      const X_pre = backOff(X_g);
-      const inStart = Math.max(0, k - count);
-      const blendStart = Math.max(0, inStart - count);
+  const open = (a: number, b: number) => {
+    for (const j of range(a, b)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
+  };
+  // The holds, as [onset, release) index pairs (release = steps.length when held to the end).
+  const holds: [number, number][] = [];
+  for (let k = 0; k < steps.length; k++) {
+    if (!steps[k]!.grasp || (k > 0 && steps[k - 1]!.grasp)) continue;
+    let r = k;
+    while (r < steps.length && steps[r]!.grasp) r++;
+    holds.push([k, r]);
+  }
+  holds.forEach(([k, r], h) => {
+    const X_g = poseOf(steps[k]!);
+    const X_pre = backOff(X_g);
+    // Between a release and the next grasp there may be no room to rejoin the human's path: with
+    // less than four phases' worth of steps, the robot backs out, moves straight to the next
+    // pre-grasp pose and comes in, a third of the gap each (the earlier release plans it).
+    const prevRelease = h > 0 ? holds[h - 1]![1] : undefined;
+    if (k > 0 && (prevRelease === undefined || k - prevRelease >= 4 * count)) {
+      const inStart = Math.max(prevRelease ?? 0, k - count);
+      const blendStart = Math.max(prevRelease ?? 0, inStart - count);
       blend(
         range(blendStart, inStart),
         (j) => poseOf(steps[j]!),
@@ -455,28 +598,56 @@ export function straightApproaches(
         () => X_g,
         (s) => s,
       );
-      for (const j of range(blendStart, k)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
+      open(blendStart, k);
     }
-    if (release) {
-      const X_r = poseOf(steps[k - 1]!);
-      const X_post = backOff(X_r);
-      const outEnd = Math.min(steps.length, k + count);
-      const rejoinEnd = Math.min(steps.length, outEnd + count);
+    if (r >= steps.length) return;
+    const X_r = poseOf(steps[r - 1]!);
+    const X_post = backOff(X_r);
+    const next = holds[h + 1]?.[0];
+    if (next !== undefined && next - r < 4 * count) {
+      const c = Math.max(1, Math.floor((next - r) / 3));
+      const X_next = poseOf(steps[next]!);
+      const X_nextPre = backOff(X_next);
       blend(
-        range(k, outEnd),
+        range(r, r + c),
         () => X_r,
         () => X_post,
         (s) => s,
       );
+      blend(
+        range(r + c, next - c),
+        () => X_post,
+        () => X_nextPre,
+        smooth,
+      );
+      blend(
+        range(next - c, next),
+        () => X_nextPre,
+        () => X_next,
+        (s) => s,
+      );
+      open(r, next);
+      return;
+    }
+    const outEnd = Math.min(steps.length, r + count);
+    const rejoinEnd = outEnd + count;
+    blend(
+      range(r, outEnd),
+      () => X_r,
+      () => X_post,
+      (s) => s,
+    );
+    if (rejoinEnd <= steps.length)
       blend(
         range(outEnd, rejoinEnd),
         () => X_post,
         (j) => poseOf(steps[j]!),
         smooth,
       );
-      for (const j of range(k, rejoinEnd)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
-    }
-  }
+    // Too near the end to rejoin the hand's path: the robot stays backed out.
+    else for (const j of range(outEnd, steps.length)) out[j] = { ...out[j]!, tcp: poseJson(X_post) };
+    open(r, Math.min(rejoinEnd, steps.length));
+  });
   return out;
 }
 

@@ -60,6 +60,15 @@ export const ParallelJawParamsSchema = z.strictObject({
    */
   centreOnObject: z.boolean().default(true),
   maxCentreShiftM: positive.default(0.06),
+  /**
+   * Recorded tracks with objects, whose table lies just under the object: each hold rides no lower
+   * (relative to the close) than the object did, and is turned about the jaw axis and raised as
+   * little as keeps the gripper `surfaceClearanceM` above the surface the object stood on; every
+   * other step is raised where the gripper would go below the table (m). A hand's fingers lie
+   * along a table where a gripper's housing cannot. See parallel_jaw.ts clearHoldsOfSurface.
+   */
+  clearOfSurface: z.boolean().default(true),
+  surfaceClearanceM: nonNegative.default(0.005),
   /** Grasp or release episodes shorter than this are treated as noise (s). */
   minGraspS: nonNegative.default(0.15),
   minReleaseS: nonNegative.default(0.15),

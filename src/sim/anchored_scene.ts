@@ -1,10 +1,11 @@
 import { InputError } from "../core/errors.js";
-import { clamp, distance, fromArray3, poseFromJson, qaxes, qfromXyzw, vec3 } from "../core/math.js";
+import { clamp, distance, fromArray3, qaxes, qfromXyzw } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec, SceneSpecInput } from "../core/schemas/scene.js";
 import { DEFAULT_LIFT_M, SceneSpecSchema } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
-import { gripperBoxes, radiusAlong } from "./scenery_clearance.js";
+import type { GripperLinkage } from "./linkage_gripper.js";
+import { clearOfSurface } from "./scenery_clearance.js";
 import { SLIDE_MIN_M } from "./verdict.js";
 
 /** A fingertip's pad surface lies about this far below its keypoint (the joint centre) (m). */
@@ -31,40 +32,6 @@ export function workSurfaceZ(trajectory: RobotTrajectory): number | null {
   }
   return Number.isFinite(low) ? low - PAD_BELOW_KEYPOINT_M : null;
 }
-
-/**
- * A human hand can lie flat on a table; a gripper whose fingers and housing hang below its TCP
- * cannot. Raises each step's TCP (straight up, orientation kept) just enough that no part of the
- * gripper (housing and fingers at that step's opening, as `gripperBoxes` places them) is lower
- * than `clearanceM` above the surface at `surfaceZ`. Returns the steps and the largest raise (m).
- */
-export function clearOfSurface(
-  trajectory: RobotTrajectory,
-  embodiment: Embodiment,
-  surfaceZ: number,
-  clearanceM = 0.005,
-): { trajectory: RobotTrajectory; maxRaiseM: number; stepsRaised: number } {
-  let maxRaiseM = 0;
-  let stepsRaised = 0;
-  const steps = trajectory.steps.map((s) => {
-    const lowest = Math.min(
-      ...gripperBoxes(embodiment, poseFromJson(s.tcp), s.grasp ? 0 : s.apertureM).map(
-        ({ box }) => box.center.z - radiusAlong(box, UP),
-      ),
-    );
-    const raise = surfaceZ + clearanceM - lowest;
-    if (raise <= 0) return s;
-    maxRaiseM = Math.max(maxRaiseM, raise);
-    stepsRaised++;
-    return {
-      ...s,
-      tcp: { ...s.tcp, pos: [s.tcp.pos[0], s.tcp.pos[1], s.tcp.pos[2] + raise] as [number, number, number] },
-    };
-  });
-  return { trajectory: { ...trajectory, steps }, maxRaiseM, stepsRaised };
-}
-
-const UP = vec3(0, 0, 1);
 
 export interface AnchorOptions {
   /** Height of the carton placed at the grasp (m); its width follows the jaw opening before the grasp. */
@@ -253,20 +220,21 @@ export function anchorTrajectory(
   trajectory: RobotTrajectory,
   embodiment: Embodiment,
   name: string,
+  linkage?: GripperLinkage,
 ): { scene: SceneSpec; trajectory: RobotTrajectory; note: string } {
   const surface = workSurfaceZ(trajectory);
   if (surface === null) return { scene: anchoredScene(trajectory, name), trajectory, note: "" };
-  const cleared = clearOfSurface(trajectory, embodiment, surface);
+  const cleared = clearOfSurface(trajectory.steps, embodiment, surface, undefined, linkage);
   const note =
     cleared.stepsRaised > 0
       ? `gripper raised by up to ${(100 * cleared.maxRaiseM).toFixed(1)} cm in ${cleared.stepsRaised} of ${trajectory.steps.length} steps, where its housing or fingers would have gone below the table the hand rested on`
       : "";
-  const scene = anchoredScene(cleared.trajectory, name, { surfaceZ: surface });
+  const scene = anchoredScene({ ...trajectory, steps: cleared.steps }, name, { surfaceZ: surface });
   return {
     scene: note
       ? { ...scene, description: `${scene.description} ${note[0]!.toUpperCase()}${note.slice(1)}.` }
       : scene,
-    trajectory: cleared.trajectory,
+    trajectory: { ...trajectory, steps: cleared.steps },
     note,
   };
 }

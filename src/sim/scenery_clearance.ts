@@ -24,6 +24,7 @@ import {
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneItem, SceneSpec } from "../core/schemas/scene.js";
+import type { TrajectoryStep } from "../core/schemas/trajectory.js";
 import { GRIPPER_IDS } from "./gripper.js";
 import { type GripperLinkage, linkageBoxes, qForAperture } from "./linkage_gripper.js";
 import { itemBoxes } from "./scene_world.js";
@@ -111,6 +112,59 @@ export function gripperBoxes(
     { id: GRIPPER_IDS.left, box: orientedBox(X_WG, vec3(0, left - f.thicknessM / 2, 0), fingerHalf) },
     { id: GRIPPER_IDS.right, box: orientedBox(X_WG, vec3(0, right + f.thicknessM / 2, 0), fingerHalf) },
   ];
+}
+
+const UP = vec3(0, 0, 1);
+
+/**
+ * The lowest point of the gripper's housing and fingers (as `gripperBoxes` places them: the
+ * linkage's parts where the embodiment is simulated from one) in W (m).
+ */
+export const lowestGripperZ = (
+  e: Embodiment,
+  X_WG: Pose,
+  apertureM: number,
+  linkage?: GripperLinkage,
+): number =>
+  Math.min(
+    ...gripperBoxes(e, X_WG, apertureM, undefined, linkage).map(
+      ({ box }) => box.center.z - radiusAlong(box, UP),
+    ),
+  );
+
+/**
+ * A human hand can lie flat on a table; a gripper whose fingers and housing hang below its TCP
+ * cannot. Raises each step's TCP (straight up, orientation kept) just enough that no part of the
+ * gripper (housing and fingers at that step's opening, as `gripperBoxes` places them) is lower
+ * than `clearanceM` above the surface at `surfaceZ`. Returns the steps and the largest raise (m).
+ * `holds: false` leaves the steps with the jaws closed as they are (a hold raised off the object
+ * it was planned on would close on air).
+ */
+export function clearOfSurface(
+  steps: readonly TrajectoryStep[],
+  embodiment: Embodiment,
+  surfaceZ: number,
+  clearanceM = 0.005,
+  linkage?: GripperLinkage,
+  holds = true,
+): { steps: TrajectoryStep[]; maxRaiseM: number; stepsRaised: number } {
+  let maxRaiseM = 0;
+  let stepsRaised = 0;
+  const raised = steps.map((s) => {
+    if (s.grasp && !holds) return s;
+    const raise =
+      surfaceZ +
+      clearanceM -
+      lowestGripperZ(embodiment, poseFromJson(s.tcp), s.grasp ? 0 : s.apertureM, linkage);
+    if (raise <= 0) return s;
+    maxRaiseM = Math.max(maxRaiseM, raise);
+    stepsRaised++;
+    return {
+      ...s,
+      tcp: { ...s.tcp, pos: [s.tcp.pos[0], s.tcp.pos[1], s.tcp.pos[2] + raise] as [number, number, number] },
+    };
+  });
+  return { steps: raised, maxRaiseM, stepsRaised };
 }
 
 /**

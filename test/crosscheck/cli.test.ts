@@ -20,6 +20,16 @@ function egobridge(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `crosscheck --json`'s output: one JSON line per trajectory, then the summary line. */
+function jsonLines(stdout: string) {
+  const lines = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  const summary = lines.pop();
+  return { lines, summary };
+}
+
 describe("egobridge crosscheck", () => {
   it("prints a row per trajectory and ends with one JSON line of counts", () => {
     const r = egobridge(["crosscheck", "--filter", "demo_s1/wide"]);
@@ -40,6 +50,23 @@ describe("egobridge crosscheck", () => {
     });
   });
 
+  it("the whole built-in set: at least 24 trajectories, 90 % agree, and every GRAB success succeeds in both engines", () => {
+    const r = egobridge(["crosscheck", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { lines, summary } = jsonLines(r.stdout);
+    expect(summary.trajectories).toBe(lines.length);
+    expect(lines.length).toBeGreaterThanOrEqual(24);
+    expect(summary.agree / summary.trajectories).toBeGreaterThanOrEqual(0.9);
+    const grabSuccesses = lines.filter(
+      (l) => l.id.startsWith("grab_") && (l.rapier.success || l.mujoco.success),
+    );
+    expect(grabSuccesses.length).toBeGreaterThan(0);
+    for (const l of grabSuccesses) {
+      expect(l.rapier.success && l.mujoco.success, l.id).toBe(true);
+      expect(l.finalTargetGapM, l.id).toBeLessThanOrEqual(0.02);
+    }
+  });
+
   it("re-checks every episode of a dataset in MuJoCo: per-episode JSON lines, then the summary", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-xcheck-"));
     try {
@@ -47,11 +74,7 @@ describe("egobridge crosscheck", () => {
       expect(demo.code, demo.stderr).toBe(0);
       const r = egobridge(["crosscheck", path.join(dir, "demo"), "--json"]);
       expect(r.code, r.stderr).toBe(0);
-      const lines = r.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l));
-      const summary = lines.pop();
+      const { lines, summary } = jsonLines(r.stdout);
       const stored = await readEpisodeExtras(path.join(dir, "demo"));
       expect(lines.map((l) => l.id)).toEqual(stored.map((e) => e.id));
       for (const [k, l] of lines.entries()) {

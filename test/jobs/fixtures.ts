@@ -15,10 +15,9 @@ export const MAIN = path.join(ROOT, "src", "cli", "main.ts");
 export const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 /**
- * The gripper the GRAB jobs run with: of the real GRAB sequences the tests use, only the apple
- * lift validates, with the 2F-140: the 83 mm apple leaves no room in the 2F-85's 85 mm or the
- * Franka hand's 80 mm open jaws (a finger lands on it), and the small cylinder's side grasps put
- * the housing on the table.
+ * The gripper the GRAB jobs run with: the 2F-140, the one gripper with which both GRAB sequences
+ * the tests use validate: the 83 mm apple leaves no room in the 2F-85's 85 mm or the Franka
+ * hand's 80 mm open jaws (a finger lands on it).
  */
 export const GRAB_EMBODIMENT = "robotiq_2f140";
 

@@ -2,7 +2,7 @@
  * What the datasets claim, re-derived from the files alone: no episode recorded as a success has
  * any gripper part (housing or finger, placed at each step's measured TCP pose and pad positions)
  * inside fixed scenery by more than 5 mm. Checked on the demo's dataset, an augmentation of it and
- * an augmentation of a real GRAB demonstration.
+ * augmentations of two real GRAB demonstrations.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -44,12 +44,13 @@ describe("validated datasets: no successful episode's gripper inside fixed scene
     expect(await expectClear(aug)).toBeGreaterThan(1);
   });
 
-  it("variants of a real GRAB demonstration", async () => {
-    const { episode } = await runCase(
-      await grabCase("apple_lift_frames200-300_hand_glob_poses.json", "robotiq_2f140"),
-    );
+  it.each([
+    ["apple_lift_frames200-300_hand_glob_poses.json", "robotiq_2f140"],
+    ["cylindersmall_pass_1.json", "robotiq_2f85"],
+  ])("variants of a real GRAB demonstration: %s with %s", async (file, gripper) => {
+    const { episode } = await runCase(await grabCase(file, gripper));
     expect(episode.success).toBe(true);
-    const out = path.join(tmp, "grab");
+    const out = path.join(tmp, `grab-${gripper}`);
     await augmentEpisodes([episode], out, { variants: 8, seed: 1 });
     expect(await expectClear(out)).toBeGreaterThan(1);
   });

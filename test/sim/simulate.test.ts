@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EpisodeSchema } from "../../src/core/schemas/episode.js";
 import type { RobotTrajectory } from "../../src/core/schemas/trajectory.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
+import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "../../src/sim/scenery_clearance.js";
 import { simulateEpisode } from "../../src/sim/simulate.js";
 import { isGrasped } from "../../src/sim/verdict.js";
 import { type Case, demoCase, grabCase, runCase } from "./fixtures.js";
@@ -70,18 +71,32 @@ describe("simulateEpisode on real GRAB mocap", () => {
     },
   );
 
-  it.each(["cylindersmall_lift.json", "cylindersmall_pass_1.json"])(
-    "%s with the 2F-85: the human's side grasp of a 4 cm cylinder puts the housing on the table, a hard collision",
-    async (file) => {
-      const c = await grabCase(file, "robotiq_2f85");
-      const { episode } = await runCase(c);
-      expect(episode.success).toBe(false);
-      expect(episode.reasons).toContain("hard_collision");
-      expect(episode.metrics["collisionForceN:gripper.palm|table"]).toBeGreaterThan(
-        c.embodiment.limits.collisionForceN,
-      );
-    },
-  );
+  // The human pinches the 4 cm cylinder from the side, hand flat on the table, 2 cm above it:
+  // copied, the 2F-85's housing went 5 cm into the table. Retargeting turns each hold about the
+  // jaw axis and raises it (clearHoldsOfSurface), pads still on the cylinder.
+  it("cylindersmall_pass_1 with the 2F-85: the side grasp, turned clear of the table, picks the cylinder and sets it down where the human did", async () => {
+    const c = await grabCase("cylindersmall_pass_1.json", "robotiq_2f85");
+    const { episode } = await runCase(c);
+    expect(episode.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
+    expect(episode.success).toBe(true);
+    // From the recorded episode alone: the housing and fingers never entered the table.
+    const incursion = sceneryIncursion(episode.steps, c.scene, c.embodiment);
+    expect(incursion.maxDepthM).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
+    expect(heldWhileHumanLifts(c, episode)).toBeGreaterThanOrEqual(MIN_HELD_WHILE_HUMAN_LIFTS);
+  });
+
+  // In cylindersmall_lift the hand takes the cylinder again and again with its wrist turned
+  // further under: for those holds no turn of the jaws clears the table with the pads still on the
+  // cylinder, and the retargeting leaves them as the hand did them.
+  it("cylindersmall_lift with the 2F-85: a later hold that no turn clears puts the housing on the table, a hard collision", async () => {
+    const c = await grabCase("cylindersmall_lift.json", "robotiq_2f85");
+    const { episode } = await runCase(c);
+    expect(episode.success).toBe(false);
+    expect(episode.reasons).toContain("hard_collision");
+    expect(episode.metrics["collisionForceN:gripper.palm|table"]).toBeGreaterThan(
+      c.embodiment.limits.collisionForceN,
+    );
+  });
 
   it("apple_pass_1 (an 86 mm apple, wider than the 2F-85's stroke) ends in a recorded failure, not a crash", async () => {
     const { episode } = await runCase(await grabCase("apple_pass_1.json", "robotiq_2f85"));

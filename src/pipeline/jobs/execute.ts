@@ -5,6 +5,7 @@
  * `workers: 0`, in the main thread. A unit that throws is recorded as failed, with a code and the
  * message; it never stops the job.
  */
+
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { failureReason, runVariant, variantParams } from "../../augment/generate.js";
@@ -21,6 +22,7 @@ import { readHandTrack } from "../../hands/hand_track_io.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
 import type { Side } from "../../retarget/hand_samples.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
+import { linkageOf } from "../../sim/gripper_models.js";
 import { validatorFor } from "../../sim/mujoco/second_opinion.js";
 import { sceneFromObjectTrack } from "../../sim/scene_from_track.js";
 import { simulateEpisode } from "../../sim/simulate.js";
@@ -212,6 +214,7 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
         ...t.video,
         retarget: t.retarget,
         table: t.table,
+        linkage: await linkageOf(embodiment),
       });
       sides = setup.sides;
       // Only this unit's hand is retargeted; the other slot's unit does its own.
@@ -235,7 +238,7 @@ async function simUnit(t: SimTask, handsFile: string): Promise<Result> {
     ({ trajectory, scene, task } = hand);
     if (t.hand) episodeId = `${episodeId}-${hand.side}`;
   } else {
-    trajectory = retargetParallelJaw(track, embodiment, t.retarget);
+    trajectory = retargetParallelJaw(track, embodiment, t.retarget, await linkageOf(embodiment));
     const object = track.objects[0];
     if (t.kind !== "demo" && object) {
       scene = sceneFromObjectTrack(track, `table_${object.name}`, t.table);

@@ -14,6 +14,7 @@
  * Changed parameters (target mass, friction, slot, gripper) go into the same machinery: the
  * variation parameters of a variant, the scene and gripper of a procedural demonstration.
  */
+
 import { applyVariation } from "../../augment/apply_scene.js";
 import { runVariant } from "../../augment/generate.js";
 import { segmentEpisode } from "../../augment/segments.js";
@@ -23,6 +24,7 @@ import type { Episode } from "../../core/schemas/episode.js";
 import type { SceneItem, SceneSpec } from "../../core/schemas/scene.js";
 import { proceduralPickToTote } from "../../hands/procedural.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
+import { linkageOf } from "../../sim/gripper_models.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 
 export type ResimMethod = "variant_lineage" | "procedural" | "recorded_commands";
@@ -112,7 +114,7 @@ export async function runProcedural(
   o: { seed: number; id: string; task: string; lineageSource?: string },
 ): Promise<Episode> {
   const track = proceduralPickToTote(scene, { seed: o.seed });
-  const trajectory = retargetParallelJaw(track, embodiment);
+  const trajectory = retargetParallelJaw(track, embodiment, {}, await linkageOf(embodiment));
   return simulateEpisode({
     scene,
     embodiment,
