@@ -1,16 +1,21 @@
 /**
- * Augmentation throughput: validated variants and attempts per core-minute, from the built-in
+ * Augmentation throughput: validated variants per wall-second and per CPU-second, from the built-in
  * demonstration (shelf to tote) and, when the GRAB assets are reachable, from cylindersmall_pass_1.
- * One process = one core.
+ * The same attempts run in this thread (one core) and on worker threads (WORKERS, default one
+ * per core) in one run, and the ratio of their wall rates is printed.
  *
  *   npx tsx bench/augment.ts [variants] [source ...]   (sources: demo and GRAB sequence names)
+ *   WORKERS=2 MAX_ATTEMPTS=200 npx tsx bench/augment.ts 40 demo
  */
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { augmentEpisode } from "../src/augment/generate.js";
 import { resolveAsset } from "../src/core/assets.js";
 import type { Episode } from "../src/core/schemas/episode.js";
 import { importGrabFile } from "../src/hands/grab.js";
 import { proceduralPickToTote } from "../src/hands/procedural.js";
+import { augmentEpisodes } from "../src/pipeline/augment.js";
 import { loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
 import { sceneFromObjectTrack } from "../src/sim/scene_from_track.js";
@@ -48,26 +53,45 @@ async function source(name: string): Promise<Episode> {
   });
 }
 
-console.log(`bench/augment.ts — ${wanted} validated variants wanted per source, 1 core`);
+const workers = Number(process.env.WORKERS ?? os.availableParallelism());
+console.log(
+  `bench/augment.ts — ${wanted} validated variants wanted per source; baseline: attempts in this thread (1 core), against ${workers} worker threads, in the same run`,
+);
 const fmt = ([a, b]: [number, number]): string => `${a.toFixed(2)}…${b.toFixed(2)}`;
 const names = process.argv.length > 3 ? process.argv.slice(3) : ["demo", "cylindersmall_pass_1"];
-for (const name of names) {
-  let src: Episode;
-  try {
-    src = await source(name);
-  } catch (err) {
-    console.log(`  ${name}: skipped (${(err as Error).message.split("\n")[0]})`);
-    continue;
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-bench-augment-"));
+try {
+  for (const name of names) {
+    let src: Episode;
+    try {
+      src = await source(name);
+    } catch (err) {
+      console.log(`  ${name}: skipped (${(err as Error).message.split("\n")[0]})`);
+      continue;
+    }
+    const rates: number[] = [];
+    for (const w of [0, workers]) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const { stats } = await augmentEpisodes([src], path.join(tmp, `${name}-${w}`), {
+        variants: wanted,
+        seed: 1,
+        maxAttempts: Number(process.env.MAX_ATTEMPTS ?? 10 * wanted),
+        workers: w,
+      });
+      const wallS = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuS = (cpu.user + cpu.system) / 1e6;
+      const st = stats[0]!;
+      rates.push(st.successes / wallS);
+      console.log(
+        `  ${name}, ${w === 0 ? "this thread" : `${w} workers`}: ${st.successes} validated / ${st.attempts} attempts (${(100 * st.successRate).toFixed(0)}%) in ${wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU → ${(st.successes / wallS).toFixed(2)} validated per wall-second, ${(st.successes / cpuS).toFixed(2)} per CPU-second; failures ${JSON.stringify(st.failures)}; spread of the object start (source frame) x ${fmt(st.spread.dxM)} y ${fmt(st.spread.dyM)} z ${fmt(st.spread.dzM)} m, duration ${fmt(st.spread.durationS)} s`,
+      );
+    }
+    console.log(
+      `  ${name}: wall-rate ratio ${workers} workers / this thread = ${(rates[1]! / rates[0]!).toFixed(2)}`,
+    );
   }
-  const t0 = performance.now();
-  const { stats } = await augmentEpisode(src, {
-    variants: wanted,
-    seed: 1,
-    loadEmbodiment,
-    maxAttempts: Number(process.env.MAX_ATTEMPTS ?? 10 * wanted),
-  });
-  const minutes = (performance.now() - t0) / 60000;
-  console.log(
-    `  ${name}: ${stats.successes} validated / ${stats.attempts} attempts (${(100 * stats.successRate).toFixed(0)}%) in ${(minutes * 60).toFixed(1)} s → ${(stats.successes / minutes).toFixed(0)} validated and ${(stats.attempts / minutes).toFixed(0)} attempts per core-minute; failures ${JSON.stringify(stats.failures)}; spread of the object start (source frame) x ${fmt(stats.spread.dxM)} y ${fmt(stats.spread.dyM)} z ${fmt(stats.spread.dzM)} m, duration ${fmt(stats.spread.durationS)} s`,
-  );
+} finally {
+  await fs.rm(tmp, { recursive: true, force: true });
 }

@@ -146,9 +146,21 @@ export interface AugmentOptions extends GenerateOptions {
   keepFailed?: boolean;
   ranges?: VariationRangesInput;
   onAttempt?: (done: { attempts: number; successes: number }) => void;
+  /**
+   * Runs attempt `index` of the source somewhere else (a worker thread): it must return what
+   * `runVariant` with the same (source, index, seed, ranges, automatic segments) returns here.
+   */
+  runAttempt?: (index: number) => Promise<Episode>;
+  /** Attempts run at once (with `runAttempt`); results are still taken in attempt order. */
+  concurrency?: number;
 }
 
-/** The trial loop: attempt → simulate → verdict, until `variants` successes or `maxAttempts` attempts. */
+/**
+ * The trial loop: attempt → simulate → verdict, until `variants` successes or `maxAttempts`
+ * attempts. With `concurrency` > 1 the next attempts run while earlier ones are judged, but
+ * their results are taken in attempt order and those past the stopping point are dropped, so
+ * the variants kept are the same as one at a time, whatever the concurrency.
+ */
 export async function augmentEpisode(
   source: Episode,
   o: AugmentOptions,
@@ -157,23 +169,37 @@ export async function augmentEpisode(
   const ranges = VariationRangesSchema.parse(o.ranges ?? {});
   const segments = o.segments ?? segmentEpisode(source);
   const maxAttempts = o.maxAttempts ?? Math.max(10, 4 * o.variants);
+  const attempt =
+    o.runAttempt ??
+    ((i: number) => runVariant(source, i, variantParams(source, i, o.seed, ranges), segments, o));
+  const ahead = Math.max(1, o.concurrency ?? 1);
+  const running = new Map<number, Promise<Episode>>();
+  let launched = 0;
   const kept: Episode[] = [];
   const failures: Record<string, number> = {};
   let successes = 0;
   let attempts = 0;
-  while (successes < o.variants && attempts < maxAttempts) {
-    const params = variantParams(source, attempts, o.seed, ranges);
-    const episode = await runVariant(source, attempts, params, segments, o);
-    attempts++;
-    if (episode.success) {
-      successes++;
-      kept.push(episode);
-    } else {
-      const why = failureReason(episode);
-      failures[why] = (failures[why] ?? 0) + 1;
-      if (o.keepFailed) kept.push(episode);
+  try {
+    while (successes < o.variants && attempts < maxAttempts) {
+      // Keep `ahead` attempts running, the one judged next first.
+      for (; launched < Math.min(maxAttempts, attempts + ahead); launched++)
+        running.set(launched, attempt(launched));
+      const episode = await running.get(attempts)!;
+      running.delete(attempts);
+      attempts++;
+      if (episode.success) {
+        successes++;
+        kept.push(episode);
+      } else {
+        const why = failureReason(episode);
+        failures[why] = (failures[why] ?? 0) + 1;
+        if (o.keepFailed) kept.push(episode);
+      }
+      o.onAttempt?.({ attempts, successes });
     }
-    o.onAttempt?.({ attempts, successes });
+  } finally {
+    // Attempts past the stopping point (or after a failure) are dropped; let them settle.
+    await Promise.allSettled(running.values());
   }
   return {
     variants: kept,

@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { Command } from "commander";
 import { EXIT, InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
@@ -14,7 +15,14 @@ interface AugmentCliOptions {
   segments?: string;
   selection: string;
   validate: string;
+  workers: number | "auto";
 }
+
+/** `--workers auto`: one worker thread per core, none on a single core. */
+const autoWorkers = (): number => {
+  const cores = os.availableParallelism();
+  return cores > 1 ? cores : 0;
+};
 
 function parseSelection(value: string): "each" | "random" {
   if (value === "each" || value === "random") return value;
@@ -46,6 +54,12 @@ export function registerAugment(program: Command): void {
       "--validate <engines>",
       "rapier, or both: keep a variant only when MuJoCo (real 2F-85 MJCF) agrees: same verdict, target within 2 cm",
       "rapier",
+    )
+    .option(
+      "--workers <n|auto>",
+      "worker threads the attempts run on (auto: one per core; 0: this thread); the variants kept are the same whatever the number",
+      (v: string) => (v === "auto" ? "auto" : intOption("--workers")(v)),
+      "auto",
     )
     .option("--replay <variant-id>", "regenerate this stored variant from its lineage and compare")
     .option(
@@ -80,6 +94,7 @@ export function registerAugment(program: Command): void {
           keepFailed: o.keepFailed,
           selection: parseSelection(o.selection),
           validate,
+          workers: o.workers === "auto" ? autoWorkers() : o.workers,
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

@@ -1,10 +1,18 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { augmentEpisode, augmentPool, replayVariant, type SourceStats } from "../augment/generate.js";
+import {
+  type AugmentOptions,
+  augmentEpisode,
+  augmentPool,
+  replayVariant,
+  type SourceStats,
+} from "../augment/generate.js";
 import { checkSegments, type Segments, SegmentsSchema } from "../augment/segments.js";
-import type { VariationRangesInput } from "../augment/variation.js";
+import { type VariationRangesInput, VariationRangesSchema } from "../augment/variation.js";
 import { writeJsonAtomic } from "../core/atomic.js";
-import { InputError } from "../core/errors.js";
+import { EgobridgeError, InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
@@ -12,6 +20,9 @@ import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { MUJOCO_VALIDATOR, validatorFor } from "../sim/mujoco/second_opinion.js";
 import type { ValidateEngines } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
+import { WorkerPool } from "./jobs/pool.js";
+import { readUnitPayload, type UnitHeader, writeUnitFile } from "./jobs/store.js";
+import type { AugmentTask } from "./jobs/units.js";
 
 export interface AugmentRun {
   variants: number;
@@ -28,6 +39,11 @@ export interface AugmentRun {
   validate?: ValidateEngines;
   /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
   segments?: Readonly<Record<string, Segments>>;
+  /**
+   * Worker threads the attempts run on (selection "each", automatic segments); 0: in this thread.
+   * The variants kept are the same whatever the number.
+   */
+  workers?: number;
   onProgress?: (line: string) => void;
 }
 
@@ -95,16 +111,25 @@ export async function augmentEpisodes(
     }
     stats.push(...r.stats);
   } else {
-    for (const source of sources) {
-      const manual = o.segments?.[source.id];
-      const r = await augmentEpisode(source, {
-        ...common,
-        ...(manual ? { segments: manual } : {}),
-        onAttempt: ({ attempts, successes }) =>
-          o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
-      });
-      all.push(source, ...r.variants);
-      stats.push(r.stats);
+    const pool = o.workers
+      ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
+      : undefined;
+    try {
+      for (const source of sources) {
+        const manual = o.segments?.[source.id];
+        const r = await augmentEpisode(source, {
+          ...common,
+          ...(manual ? { segments: manual } : {}),
+          // The workers segment automatically; hand-made segments stay in this thread.
+          ...(pool && !manual ? await pool.runnerFor(source) : {}),
+          onAttempt: ({ attempts, successes }) =>
+            o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+        });
+        all.push(source, ...r.variants);
+        stats.push(r.stats);
+      }
+    } finally {
+      await pool?.close();
     }
   }
   const dataset = await writeLeRobotDataset(outDir, all);
@@ -216,4 +241,82 @@ export async function replayStoredVariant(
 /** Reads a segment annotation file: `{ "<episode id>": { "approachStart": …, "pickEnd": …, "placeStart": … } }`. */
 export async function readSegmentAnnotations(file: string): Promise<Record<string, Segments>> {
   return readContract(z.record(z.string(), SegmentsSchema), file, "segment annotations");
+}
+
+/**
+ * Variant attempts on a pool of worker threads, the way `run` runs them (Rapier steps one world
+ * per core): each source is written once to a unit record in a temporary folder, each attempt is
+ * a job's augment unit (pipeline/jobs/execute.ts) with the same seed and ranges, and its
+ * episode is read back. Twice as many attempts as workers are kept running, so no worker waits
+ * while the main thread judges.
+ */
+class AttemptPool {
+  private sources = 0;
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly dir: string,
+    private readonly task: Omit<AugmentTask, "index">,
+  ) {}
+
+  static async open(
+    workers: number,
+    seed: number,
+    ranges: VariationRangesInput | undefined,
+    validate: ValidateEngines,
+  ): Promise<AttemptPool> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-augment-"));
+    return new AttemptPool(new WorkerPool({ size: workers }), dir, {
+      stage: "augment",
+      seed,
+      ranges: VariationRangesSchema.parse(ranges ?? {}),
+      baseDir: process.cwd(),
+      validate,
+    });
+  }
+
+  async runnerFor(source: Episode): Promise<Pick<AugmentOptions, "runAttempt" | "concurrency">> {
+    const k = this.sources++;
+    const sourceFile = path.join(this.dir, `source-${k}.unit`);
+    const header: UnitHeader = {
+      format: "egobridge.unit",
+      version: 1,
+      id: `sim-source-${k}`,
+      stage: "sim",
+      status: "ok",
+      source: source.id,
+      ordinal: k,
+      wallS: 0,
+      finishedAt: new Date(0).toISOString(),
+    };
+    await writeUnitFile(sourceFile, header, JSON.stringify(source));
+    const runAttempt = async (index: number): Promise<Episode> => {
+      const outFile = path.join(this.dir, `source-${k}-v${index}.unit`);
+      const h = await this.pool.run({
+        unit: {
+          id: `augment-source-${k}-v${index}`,
+          stage: "augment",
+          ordinal: k,
+          source: source.id,
+          root: 0,
+          variant: index,
+          task: { ...this.task, index },
+          deps: [`sim-source-${k}`],
+        },
+        depFiles: [sourceFile],
+        outFile,
+      });
+      if (h.status !== "ok")
+        throw new EgobridgeError(`variant ${index} of ${source.id}: ${h.error?.message}`);
+      const episode = await readUnitPayload<Episode>(outFile);
+      await fs.rm(outFile, { force: true });
+      return episode;
+    };
+    return { runAttempt, concurrency: 2 * this.pool.size };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.dispose();
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
 }

@@ -163,6 +163,37 @@ describe("augmented dataset and replay from lineage", () => {
   });
 });
 
+describe("attempts on worker threads", () => {
+  it("write the same dataset, byte for byte, as attempts in this thread, and the same statistics", async () => {
+    const files = async (dir: string) => {
+      const out = new Map<string, Buffer>();
+      const walk = async (d: string): Promise<void> => {
+        for (const e of await fs.readdir(d, { withFileTypes: true })) {
+          const f = path.join(d, e.name);
+          if (e.isDirectory()) await walk(f);
+          else out.set(path.relative(dir, f), await fs.readFile(f));
+        }
+      };
+      await walk(dir);
+      return out;
+    };
+    // Enough attempts that failures interleave with successes and the stop falls mid-flight.
+    const o = { variants: 6, seed: 5 };
+    const here = await augmentEpisodes([source], path.join(tmp, "w0"), { ...o, workers: 0 });
+    const pooled = await augmentEpisodes([source], path.join(tmp, "w2"), { ...o, workers: 2 });
+    expect(here.stats[0]!.attempts).toBeGreaterThan(here.stats[0]!.successes);
+    const [a, b] = [await files(path.join(tmp, "w0")), await files(path.join(tmp, "w2"))];
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, bytes] of a) {
+      if (name.endsWith("augment_stats.json")) continue; // holds wall-clock times
+      expect(b.get(name)!.equals(bytes), name).toBe(true);
+    }
+    const { wallS: _w0, ...s0 } = here.stats[0]!;
+    const { wallS: _w2, ...s2 } = pooled.stats[0]!;
+    expect(s2).toEqual(s0);
+  });
+});
+
 describe("hand-made segment annotations", () => {
   it("are used instead of the automatic segmentation, and nonsense is rejected naming the episode", async () => {
     const manual = { ...segments, approachStart: segments.approachStart + 5 };
