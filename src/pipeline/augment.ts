@@ -21,7 +21,7 @@ import { MUJOCO_VALIDATOR, validatorFor } from "../sim/mujoco/second_opinion.js"
 import type { ValidateEngines } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
 import { WorkerPool } from "./jobs/pool.js";
-import { readUnitPayload, type UnitHeader, writeUnitFile } from "./jobs/store.js";
+import { type UnitHeader, writeUnitFile } from "./jobs/store.js";
 import type { AugmentTask } from "./jobs/units.js";
 
 export interface AugmentRun {
@@ -247,7 +247,7 @@ export async function readSegmentAnnotations(file: string): Promise<Record<strin
  * Variant attempts on a pool of worker threads, the way `run` runs them (Rapier steps one world
  * per core): each source is written once to a unit record in a temporary folder, each attempt is
  * a job's augment unit (pipeline/jobs/execute.ts) with the same seed and ranges, and its
- * episode is read back. Twice as many attempts as workers are kept running, so no worker waits
+ * episode comes back by message (no record written). Twice as many attempts as workers are kept running, so no worker waits
  * while the main thread judges.
  */
 class AttemptPool {
@@ -291,8 +291,7 @@ class AttemptPool {
     };
     await writeUnitFile(sourceFile, header, JSON.stringify(source));
     const runAttempt = async (index: number): Promise<Episode> => {
-      const outFile = path.join(this.dir, `source-${k}-v${index}.unit`);
-      const h = await this.pool.run({
+      const { header, payload } = await this.pool.runInline({
         unit: {
           id: `augment-source-${k}-v${index}`,
           stage: "augment",
@@ -304,13 +303,11 @@ class AttemptPool {
           deps: [`sim-source-${k}`],
         },
         depFiles: [sourceFile],
-        outFile,
+        outFile: "",
       });
-      if (h.status !== "ok")
-        throw new EgobridgeError(`variant ${index} of ${source.id}: ${h.error?.message}`);
-      const episode = await readUnitPayload<Episode>(outFile);
-      await fs.rm(outFile, { force: true });
-      return episode;
+      if (header.status !== "ok")
+        throw new EgobridgeError(`variant ${index} of ${source.id}: ${header.error?.message}`);
+      return payload as Episode;
     };
     return { runAttempt, concurrency: 2 * this.pool.size };
   }

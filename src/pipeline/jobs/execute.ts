@@ -330,26 +330,30 @@ export function unitHeader(
   return h;
 }
 
-/** Runs a unit and writes its record (success or failure); returns the header written. */
-export async function executeUnit(item: WorkItem): Promise<UnitHeader> {
+/** Runs a unit: its header (success or failure) and, on success, its payload. */
+export async function runUnit(item: WorkItem): Promise<{ header: UnitHeader; payload?: unknown }> {
   const t0 = performance.now();
-  let result: Result;
   try {
-    result = await run(item);
+    const result = await run(item);
+    const wallS = (performance.now() - t0) / 1000;
+    return {
+      header: unitHeader(item.unit, { status: "ok", wallS, outcome: result.outcome }),
+      payload: result.payload,
+    };
   } catch (err) {
     const wallS = (performance.now() - t0) / 1000;
-    const header = unitHeader(item.unit, {
-      status: "failed",
-      wallS,
-      error: { code: errorCode(err), message: errorMessage(err) },
-    });
-    return writeUnitFile(item.outFile, header);
+    return {
+      header: unitHeader(item.unit, {
+        status: "failed",
+        wallS,
+        error: { code: errorCode(err), message: errorMessage(err) },
+      }),
+    };
   }
-  const wallS = (performance.now() - t0) / 1000;
-  const header = unitHeader(item.unit, { status: "ok", wallS, outcome: result.outcome });
-  return writeUnitFile(
-    item.outFile,
-    header,
-    result.payload === undefined ? undefined : JSON.stringify(result.payload),
-  );
+}
+
+/** Runs a unit and writes its record (success or failure); returns the header written. */
+export async function executeUnit(item: WorkItem): Promise<UnitHeader> {
+  const { header, payload } = await runUnit(item);
+  return writeUnitFile(item.outFile, header, payload === undefined ? undefined : JSON.stringify(payload));
 }

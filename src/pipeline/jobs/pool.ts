@@ -35,7 +35,9 @@ export interface PoolOptions {
 interface Task {
   id: number;
   item: WorkItem;
-  resolve: (h: UnitHeader) => void;
+  /** Answer with the payload instead of writing the record. */
+  inline: boolean;
+  resolve: (r: { header: UnitHeader; payload?: unknown }) => void;
   reject: (e: Error) => void;
 }
 
@@ -97,18 +99,21 @@ export class WorkerPool {
     });
     const slot: Slot = { worker, ready: false };
     let lastError: Error | undefined;
-    worker.on("message", (msg: { ready?: true; taskId: number; header?: UnitHeader; error?: string }) => {
-      if (msg.ready) {
-        slot.ready = true;
-        this.pump();
-        return;
-      }
-      const task = slot.task;
-      if (!task || task.id !== msg.taskId) return;
-      this.finish(slot);
-      if (msg.header) task.resolve(msg.header);
-      else task.reject(new Error(`a worker could not record ${task.item.unit.id}: ${msg.error}`));
-    });
+    worker.on(
+      "message",
+      (msg: { ready?: true; taskId: number; header?: UnitHeader; payload?: unknown; error?: string }) => {
+        if (msg.ready) {
+          slot.ready = true;
+          this.pump();
+          return;
+        }
+        const task = slot.task;
+        if (!task || task.id !== msg.taskId) return;
+        this.finish(slot);
+        if (msg.header) task.resolve({ header: msg.header, payload: msg.payload });
+        else task.reject(new Error(`a worker could not record ${task.item.unit.id}: ${msg.error}`));
+      },
+    );
     worker.on("error", (err) => {
       lastError = err;
     });
@@ -162,16 +167,28 @@ export class WorkerPool {
           void slot.worker.terminate();
         }, this.o.timeoutS * 1000);
       }
-      slot.worker.postMessage({ taskId: task.id, item: task.item });
+      slot.worker.postMessage({ taskId: task.id, item: task.item, inline: task.inline });
     }
   }
 
   /** Runs a unit on the next free worker; resolves with the header of the record it wrote. */
-  run(item: WorkItem): Promise<UnitHeader> {
+  async run(item: WorkItem): Promise<UnitHeader> {
+    return (await this.enqueue(item, false)).header;
+  }
+
+  /**
+   * Runs a unit on the next free worker without writing its record (`item.outFile` unused):
+   * resolves with its header and payload, passed back by structured clone.
+   */
+  runInline(item: WorkItem): Promise<{ header: UnitHeader; payload?: unknown }> {
+    return this.enqueue(item, true);
+  }
+
+  private enqueue(item: WorkItem, inline: boolean): Promise<{ header: UnitHeader; payload?: unknown }> {
     if (this.disposed) return Promise.reject(new Error("the worker pool is closed"));
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, item, resolve, reject });
+      this.queue.push({ id: this.nextId++, item, inline, resolve, reject });
       this.pump();
     });
   }
