@@ -1,4 +1,4 @@
-import { fromArray3, invert, transformPoint } from "../core/math.js";
+import { fromArray3, invert, type Pose, qfromXyzw, transformPoint, type Vec3 } from "../core/math.js";
 import { createRng } from "../core/rng.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
@@ -159,12 +159,13 @@ export interface AugmentOptions extends GenerateOptions {
  * The trial loop: attempt → simulate → verdict, until `variants` successes or `maxAttempts`
  * attempts. With `concurrency` > 1 the next attempts run while earlier ones are judged, but
  * their results are taken in attempt order and those past the stopping point are dropped, so
- * the variants kept are the same as one at a time, whatever the concurrency.
+ * the variants kept are the same as one at a time, whatever the concurrency. Yields each kept
+ * episode as it is judged (so a caller can write it and let it go); returns the statistics.
  */
-export async function augmentEpisode(
+export async function* augmentVariants(
   source: Episode,
   o: AugmentOptions,
-): Promise<{ variants: Episode[]; stats: SourceStats }> {
+): AsyncGenerator<Episode, SourceStats> {
   const t0 = performance.now();
   const ranges = VariationRangesSchema.parse(o.ranges ?? {});
   const segments = o.segments ?? segmentEpisode(source);
@@ -175,8 +176,8 @@ export async function augmentEpisode(
   const ahead = Math.max(1, o.concurrency ?? 1);
   const running = new Map<number, Promise<Episode>>();
   let launched = 0;
-  const kept: Episode[] = [];
   const failures: Record<string, number> = {};
+  const spread = new SpreadOf(source);
   let successes = 0;
   let attempts = 0;
   try {
@@ -187,24 +188,35 @@ export async function augmentEpisode(
       const episode = await running.get(attempts)!;
       running.delete(attempts);
       attempts++;
-      if (episode.success) {
-        successes++;
-        kept.push(episode);
-      } else {
+      if (episode.success) successes++;
+      else {
         const why = failureReason(episode);
         failures[why] = (failures[why] ?? 0) + 1;
-        if (o.keepFailed) kept.push(episode);
       }
       o.onAttempt?.({ attempts, successes });
+      if (episode.success || o.keepFailed) {
+        spread.add(episode);
+        yield episode;
+      }
     }
   } finally {
     // Attempts past the stopping point (or after a failure) are dropped; let them settle.
     await Promise.allSettled(running.values());
   }
-  return {
-    variants: kept,
-    stats: sourceStats(source, kept, attempts, successes, failures, (performance.now() - t0) / 1000),
-  };
+  return sourceStats(source, spread, attempts, successes, failures, (performance.now() - t0) / 1000);
+}
+
+/** `augmentVariants`, collected: the kept episodes and the statistics. */
+export async function augmentEpisode(
+  source: Episode,
+  o: AugmentOptions,
+): Promise<{ variants: Episode[]; stats: SourceStats }> {
+  const variants: Episode[] = [];
+  const it = augmentVariants(source, o);
+  for (let r = await it.next(); ; r = await it.next()) {
+    if (r.done) return { variants, stats: r.value };
+    variants.push(r.value);
+  }
 }
 
 /**
@@ -220,8 +232,8 @@ export async function augmentPool(
   const ranges = VariationRangesSchema.parse(o.ranges ?? {});
   const segments = sources.map((src) => o.segmentsBySource?.get(src.id) ?? segmentEpisode(src));
   const maxAttempts = o.maxAttempts ?? Math.max(10, 4 * o.variants);
-  const per = sources.map(() => ({
-    kept: [] as Episode[],
+  const per = sources.map((src) => ({
+    spread: new SpreadOf(src),
     attempts: 0,
     successes: 0,
     failures: {} as Record<string, number>,
@@ -245,7 +257,7 @@ export async function augmentPool(
     }
     if (episode.success || o.keepFailed) {
       kept.push(episode);
-      per[k]!.kept.push(episode);
+      per[k]!.spread.add(episode);
     }
     o.onAttempt?.({ attempts, successes });
   }
@@ -253,28 +265,55 @@ export async function augmentPool(
   return {
     variants: kept,
     stats: sources.map((src, k) =>
-      sourceStats(src, per[k]!.kept, per[k]!.attempts, per[k]!.successes, per[k]!.failures, wallS),
+      sourceStats(src, per[k]!.spread, per[k]!.attempts, per[k]!.successes, per[k]!.failures, wallS),
     ),
   };
 }
 
+/**
+ * Where the successful variants' target started, in the source's target frame, and how long they
+ * ran: accumulated one episode at a time (the episodes need not be kept).
+ */
+class SpreadOf {
+  private readonly id: string;
+  private readonly X0_inv: Pose;
+  private readonly p0: [number, number, number];
+  private readonly rel: Vec3[] = [];
+  private readonly durations: number[] = [];
+
+  constructor(source: Episode) {
+    this.id = source.scene.task.targetId;
+    const p0 = source.steps[0]!.objects[this.id]!;
+    this.p0 = p0.pos;
+    this.X0_inv = invert({ p: fromArray3(p0.pos), q: qfromXyzw(p0.quatXyzw) });
+  }
+
+  add(e: Episode): void {
+    if (!e.success) return;
+    this.rel.push(transformPoint(this.X0_inv, fromArray3(e.steps[0]!.objects[this.id]?.pos ?? this.p0)));
+    this.durations.push(e.steps.length / e.controlHz);
+  }
+
+  ranges(): SourceStats["spread"] {
+    const range = (xs: number[]): [number, number] =>
+      xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 0];
+    return {
+      dxM: range(this.rel.map((p) => p.x)),
+      dyM: range(this.rel.map((p) => p.y)),
+      dzM: range(this.rel.map((p) => p.z)),
+      durationS: range(this.durations),
+    };
+  }
+}
+
 function sourceStats(
   source: Episode,
-  kept: Episode[],
+  spread: SpreadOf,
   attempts: number,
   successes: number,
   failures: Record<string, number>,
   wallS: number,
 ): SourceStats {
-  const id = source.scene.task.targetId;
-  const p0 = source.steps[0]!.objects[id]!;
-  const X0 = {
-    p: fromArray3(p0.pos),
-    q: { x: p0.quatXyzw[0], y: p0.quatXyzw[1], z: p0.quatXyzw[2], w: p0.quatXyzw[3] },
-  };
-  const good = kept.filter((e) => e.success);
-  const rel = good.map((e) => transformPoint(invert(X0), fromArray3(e.steps[0]!.objects[id]?.pos ?? p0.pos)));
-  const range = (xs: number[]): [number, number] => (xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 0]);
   return {
     source: source.id,
     attempts,
@@ -282,12 +321,7 @@ function sourceStats(
     successRate: attempts ? successes / attempts : 0,
     failures,
     multiplier: successes,
-    spread: {
-      dxM: range(rel.map((p) => p.x)),
-      dyM: range(rel.map((p) => p.y)),
-      dzM: range(rel.map((p) => p.z)),
-      durationS: range(good.map((e) => e.steps.length / e.controlHz)),
-    },
+    spread: spread.ranges(),
     wallS,
   };
 }

@@ -4,8 +4,8 @@ import path from "node:path";
 import { z } from "zod";
 import {
   type AugmentOptions,
-  augmentEpisode,
   augmentPool,
+  augmentVariants,
   replayVariant,
   type SourceStats,
 } from "../augment/generate.js";
@@ -95,8 +95,8 @@ export async function augmentEpisodes(
     ranges: o.ranges,
     loadEmbodiment,
   };
-  const all: Episode[] = [];
   const stats: SourceStats[] = [];
+  let dataset: DatasetSummary;
   if (o.selection === "random") {
     const segmentsBySource = new Map(Object.entries(o.segments ?? {}));
     const r = await augmentPool(sources, {
@@ -106,33 +106,40 @@ export async function augmentEpisodes(
         o.onProgress?.(`${successes}/${o.variants} validated, ${attempts} attempts`),
     });
     // Sources first, each followed by its variants, as in "each".
+    const all: Episode[] = [];
     for (const source of sources) {
       all.push(source, ...r.variants.filter((v) => v.lineage.sourceEpisode === source.id));
     }
     stats.push(...r.stats);
+    dataset = await writeLeRobotDataset(outDir, all);
   } else {
     const pool = o.workers
       ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
       : undefined;
-    try {
+    // Each source, then its variants as they are judged: written while the next attempts run,
+    // and let go once written.
+    async function* episodes(): AsyncGenerator<Episode> {
       for (const source of sources) {
+        yield source;
         const manual = o.segments?.[source.id];
-        const r = await augmentEpisode(source, {
-          ...common,
-          ...(manual ? { segments: manual } : {}),
-          // The workers segment automatically; hand-made segments stay in this thread.
-          ...(pool && !manual ? await pool.runnerFor(source) : {}),
-          onAttempt: ({ attempts, successes }) =>
-            o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
-        });
-        all.push(source, ...r.variants);
-        stats.push(r.stats);
+        stats.push(
+          yield* augmentVariants(source, {
+            ...common,
+            ...(manual ? { segments: manual } : {}),
+            // The workers segment automatically; hand-made segments stay in this thread.
+            ...(pool && !manual ? await pool.runnerFor(source) : {}),
+            onAttempt: ({ attempts, successes }) =>
+              o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+          }),
+        );
       }
+    }
+    try {
+      dataset = await writeLeRobotDataset(outDir, episodes());
     } finally {
       await pool?.close();
     }
   }
-  const dataset = await writeLeRobotDataset(outDir, all);
   const statsFile = path.join(outDir, AUGMENT_STATS_PATH);
   await writeJsonAtomic(statsFile, {
     seed: o.seed,
