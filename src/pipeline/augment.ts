@@ -254,8 +254,8 @@ export async function readSegmentAnnotations(file: string): Promise<Record<strin
  * Variant attempts on a pool of worker threads, the way `run` runs them (Rapier steps one world
  * per core): each source is written once to a unit record in a temporary folder, each attempt is
  * a job's augment unit (pipeline/jobs/execute.ts) with the same seed and ranges, and its
- * episode comes back by message (no record written). Twice as many attempts as workers are kept running, so no worker waits
- * while the main thread judges.
+ * episode comes back by message (no record written). Twice as many attempts as workers are kept
+ * running, so no worker waits while the main thread judges and writes.
  */
 class AttemptPool {
   private sources = 0;
