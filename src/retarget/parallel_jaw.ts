@@ -535,8 +535,8 @@ function humanProvenance(hand: ReturnType<typeof extractHand>, i: number, s: num
  * After each release it backs out the same way, jaws fully open (a relaxing hand's fingers curl
  * in again, and jaws copying them would close on the object just set down), before rejoining the
  * human's path (or, when the next grasp follows too soon for that, going straight to its
- * pre-grasp pose; when the recording ends too soon, staying there). The human samples of those
- * steps are unchanged: the robot's path differs from the hand's there, by design.
+ * pre-grasp pose). The human samples of those steps are unchanged: the robot's path differs
+ * from the hand's there, by design.
  */
 export function straightApproaches(
   steps: TrajectoryStep[],
@@ -630,23 +630,20 @@ export function straightApproaches(
       return;
     }
     const outEnd = Math.min(steps.length, r + count);
-    const rejoinEnd = outEnd + count;
+    const rejoinEnd = Math.min(steps.length, outEnd + count);
     blend(
       range(r, outEnd),
       () => X_r,
       () => X_post,
       (s) => s,
     );
-    if (rejoinEnd <= steps.length)
-      blend(
-        range(outEnd, rejoinEnd),
-        () => X_post,
-        (j) => poseOf(steps[j]!),
-        smooth,
-      );
-    // Too near the end to rejoin the hand's path: the robot stays backed out.
-    else for (const j of range(outEnd, steps.length)) out[j] = { ...out[j]!, tcp: poseJson(X_post) };
-    open(r, Math.min(rejoinEnd, steps.length));
+    blend(
+      range(outEnd, rejoinEnd),
+      () => X_post,
+      (j) => poseOf(steps[j]!),
+      smooth,
+    );
+    open(r, rejoinEnd);
   });
   return out;
 }
