@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+/**
+ * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
+ */
 import { Command, CommanderError } from "commander";
 import { checkOutputPath, writeJsonAtomic } from "../core/atomic.js";
 import { EXIT, InputError } from "../core/errors.js";
@@ -27,9 +30,6 @@ import {
 import { runDemo } from "../pipeline/demo.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
-/**
- * The egobridge command line: the whole chain (`demo`) and one command per stage on files.
- */
 import { linkageOf } from "../sim/gripper_models.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";

@@ -10,7 +10,6 @@
  *   closes (trajectory-anchored scene instantiation, DESIGN.md), on a table just below the lowest
  *   point the gripper reaches.
  */
-
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { tmpSuffix, writeError } from "../core/atomic.js";

@@ -4,7 +4,6 @@
  * paper cup where the retargeted gripper first closes, `cupFromTrajectory`). Shared by
  * `egobridge demo --video` and the batch job's simulation units, which must not load perception.
  */
-
 import { type Pose, qfromAxes, transformPoint, vec3 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { HandTrack, ObjectTrack } from "../core/schemas/hand_track.js";

@@ -210,11 +210,14 @@ export function retargetParallelJaw(
     p.controlHz,
   );
   // The table under a recorded object: where its lowest point ever was.
-  const tableZ = Math.min(
-    ...objects.flatMap((o) => o.poses.map((X) => X.p.z - halfHeightAlongZ(o.shape, X))),
-  );
+  const tableZ = () =>
+    Math.min(...objects.flatMap((o) => o.poses.map((X) => X.p.z - halfHeightAlongZ(o.shape, X))));
   const steps = surfaced
-    ? clearOfSurface(settled, embodiment, tableZ, p.surfaceClearanceM, linkage, false).steps
+    ? clearOfSurface(settled, embodiment, tableZ(), {
+        clearanceM: p.surfaceClearanceM,
+        linkage,
+        holds: false,
+      }).steps
     : settled;
   return {
     format: "egobridge.trajectory",
@@ -252,29 +255,51 @@ export function centreOnObject(
   maxShiftM: number,
   blendS: number,
 ): Pose[] {
-  const runs: { a: number; b: number; shift_G: Vec3 }[] = [];
-  for (let i = 0; i < grasp.length; i++) {
-    if (!grasp[i] || (i > 0 && grasp[i - 1])) continue;
-    let b = i;
-    while (b + 1 < grasp.length && grasp[b + 1]) b++;
-    const X = poses[i]!;
+  const runs = graspRuns(grasp).flatMap(([a, b]) => {
+    const X = poses[a]!;
     const nearest = objectCentres_W
-      .map((c) => c[i]!)
+      .map((c) => c[a]!)
       .reduce((best, c) => (distance(c, X.p) < distance(best, X.p) ? c : best));
     const d = qrotate(qconj(X.q), sub(nearest, X.p));
     const shift_G = vec3(d.x, d.y, 0);
-    if (norm(shift_G) <= maxShiftM) runs.push({ a: i, b, shift_G });
-  }
+    return norm(shift_G) <= maxShiftM ? [{ a, b, shift_G }] : [];
+  });
   if (runs.length === 0) return poses.slice();
   return poses.map((X, i) => {
-    let best: { w: number; shift_G: Vec3 } | undefined;
-    for (const r of runs) {
-      const gapS = i < r.a ? times[r.a]! - times[i]! : i > r.b ? times[i]! - times[r.b]! : 0;
-      const w = blendS > 0 ? clamp(1 - gapS / blendS, 0, 1) : gapS === 0 ? 1 : 0;
-      if (w > 0 && (!best || w > best.w)) best = { w, shift_G: r.shift_G };
-    }
-    return best ? { p: add(X.p, qrotate(X.q, scale(best.shift_G, best.w))), q: X.q } : X;
+    const near = nearestRun(runs, times, i, blendS);
+    return near ? { p: add(X.p, qrotate(X.q, scale(near.run.shift_G, near.w))), q: X.q } : X;
   });
+}
+
+/** The runs of grasp samples (the holds), as [first, last] index pairs. */
+function graspRuns(grasp: readonly boolean[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let a = 0; a < grasp.length; a++) {
+    if (!grasp[a] || (a > 0 && grasp[a - 1])) continue;
+    let b = a;
+    while (b + 1 < grasp.length && grasp[b + 1]) b++;
+    runs.push([a, b]);
+  }
+  return runs;
+}
+
+/**
+ * The run sample i belongs to most, and how much: weight 1 within a run, fading linearly to 0
+ * over `blendS` before its first sample and after its last; the first of equally weighted runs.
+ */
+function nearestRun<R extends { a: number; b: number }>(
+  runs: readonly R[],
+  times: readonly number[],
+  i: number,
+  blendS: number,
+): { run: R; w: number } | undefined {
+  let best: { run: R; w: number } | undefined;
+  for (const run of runs) {
+    const gapS = i < run.a ? times[run.a]! - times[i]! : i > run.b ? times[i]! - times[run.b]! : 0;
+    const w = blendS > 0 ? clamp(1 - gapS / blendS, 0, 1) : gapS === 0 ? 1 : 0;
+    if (w > 0 && (!best || w > best.w)) best = { run, w };
+  }
+  return best;
 }
 
 /** Turns tried by clearHoldsOfSurface, in order: 0, ±1°, ±2°, … ±90° (smallest first). */
@@ -316,12 +341,8 @@ export function clearHoldsOfSurface(
   blendS: number,
   linkage?: GripperLinkage,
 ): Pose[] {
-  const runs: { a: number; b: number; tiltRad: number; raiseM: number; floor: number[] }[] = [];
   const tiltedBy = (q: Quat, rad: number) => qmul(q, qfromAxisAngle(JAW_AXIS, rad));
-  for (let i = 0; i < grasp.length; i++) {
-    if (!grasp[i] || (i > 0 && grasp[i - 1])) continue;
-    let b = i;
-    while (b + 1 < grasp.length && grasp[b + 1]) b++;
+  const runs = graspRuns(grasp).map(([i, b]) => {
     const X = poses[i]!;
     const held = objects.reduce((best, o) =>
       distance(o.poses[i]!.p, X.p) < distance(best.poses[i]!.p, X.p) ? o : best,
@@ -349,27 +370,18 @@ export function clearHoldsOfSurface(
       }
       return need;
     };
-    let run = { a: i, b, tiltRad: 0, raiseM: 0, floor };
     for (const tiltRad of TILTS_RAD) {
       const raiseM = raiseFor(tiltRad);
-      if (raiseM <= maxRaiseM) {
-        run = { ...run, tiltRad, raiseM };
-        break;
-      }
+      if (raiseM <= maxRaiseM) return { a: i, b, tiltRad, raiseM, floor };
     }
-    runs.push(run);
-  }
+    return { a: i, b, tiltRad: 0, raiseM: 0, floor };
+  });
   return poses.map((X, i) => {
-    let best: { w: number; tiltRad: number; raiseM: number } | undefined;
-    for (const r of runs) {
-      const gapS = i < r.a ? times[r.a]! - times[i]! : i > r.b ? times[i]! - times[r.b]! : 0;
-      const w = blendS > 0 ? clamp(1 - gapS / blendS, 0, 1) : gapS === 0 ? 1 : 0;
-      const floorM = r.floor[clamp(i - r.a, 0, r.b - r.a)]!;
-      if (w > 0 && (!best || w > best.w)) best = { w, tiltRad: r.tiltRad, raiseM: r.raiseM + floorM };
-    }
-    return best
-      ? { p: add(X.p, scale(UP, best.w * best.raiseM)), q: tiltedBy(X.q, best.w * best.tiltRad) }
-      : X;
+    const near = nearestRun(runs, times, i, blendS);
+    if (!near) return X;
+    const { run, w } = near;
+    const raiseM = run.raiseM + run.floor[clamp(i - run.a, 0, run.b - run.a)]!;
+    return { p: add(X.p, scale(UP, w * raiseM)), q: tiltedBy(X.q, w * run.tiltRad) };
   });
 }
 
@@ -569,13 +581,7 @@ export function straightApproaches(
     for (const j of range(a, b)) out[j] = { ...out[j]!, apertureM: embodiment.strokeM };
   };
   // The holds, as [onset, release) index pairs (release = steps.length when held to the end).
-  const holds: [number, number][] = [];
-  for (let k = 0; k < steps.length; k++) {
-    if (!steps[k]!.grasp || (k > 0 && steps[k - 1]!.grasp)) continue;
-    let r = k;
-    while (r < steps.length && steps[r]!.grasp) r++;
-    holds.push([k, r]);
-  }
+  const holds = graspRuns(steps.map((s) => s.grasp)).map(([k, last]): [number, number] => [k, last + 1]);
   holds.forEach(([k, r], h) => {
     const X_g = poseOf(steps[k]!);
     const X_pre = backOff(X_g);

@@ -224,7 +224,7 @@ export function anchorTrajectory(
 ): { scene: SceneSpec; trajectory: RobotTrajectory; note: string } {
   const surface = workSurfaceZ(trajectory);
   if (surface === null) return { scene: anchoredScene(trajectory, name), trajectory, note: "" };
-  const cleared = clearOfSurface(trajectory.steps, embodiment, surface, undefined, linkage);
+  const cleared = clearOfSurface(trajectory.steps, embodiment, surface, { linkage });
   const note =
     cleared.stepsRaised > 0
       ? `gripper raised by up to ${(100 * cleared.maxRaiseM).toFixed(1)} cm in ${cleared.stepsRaised} of ${trajectory.steps.length} steps, where its housing or fingers would have gone below the table the hand rested on`

@@ -136,17 +136,19 @@ export const lowestGripperZ = (
  * A human hand can lie flat on a table; a gripper whose fingers and housing hang below its TCP
  * cannot. Raises each step's TCP (straight up, orientation kept) just enough that no part of the
  * gripper (housing and fingers at that step's opening, as `gripperBoxes` places them) is lower
- * than `clearanceM` above the surface at `surfaceZ`. Returns the steps and the largest raise (m).
- * `holds: false` leaves the steps with the jaws closed as they are (a hold raised off the object
+ * than `clearanceM` above the surface at `surfaceZ` (judged on `linkage`'s parts where the
+ * embodiment is simulated from one). Returns the steps and the largest raise (m). `holds: false` leaves the steps with the jaws closed as they are (a hold raised off the object
  * it was planned on would close on air).
  */
 export function clearOfSurface(
   steps: readonly TrajectoryStep[],
   embodiment: Embodiment,
   surfaceZ: number,
-  clearanceM = 0.005,
-  linkage?: GripperLinkage,
-  holds = true,
+  {
+    clearanceM = 0.005,
+    linkage,
+    holds = true,
+  }: { clearanceM?: number; linkage?: GripperLinkage; holds?: boolean } = {},
 ): { steps: TrajectoryStep[]; maxRaiseM: number; stepsRaised: number } {
   let maxRaiseM = 0;
   let stepsRaised = 0;

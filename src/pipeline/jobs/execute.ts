@@ -5,7 +5,6 @@
  * `workers: 0`, in the main thread. A unit that throws is recorded as failed, with a code and the
  * message; it never stops the job.
  */
-
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { failureReason, runVariant, variantParams } from "../../augment/generate.js";

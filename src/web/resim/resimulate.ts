@@ -14,7 +14,6 @@
  * Changed parameters (target mass, friction, slot, gripper) go into the same machinery: the
  * variation parameters of a variant, the scene and gripper of a procedural demonstration.
  */
-
 import { applyVariation } from "../../augment/apply_scene.js";
 import { runVariant } from "../../augment/generate.js";
 import { segmentEpisode } from "../../augment/segments.js";
