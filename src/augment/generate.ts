@@ -5,7 +5,7 @@ import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { type EpisodeValidator, POSITIVE_REASONS } from "../sim/verdict.js";
+import { type EpisodeValidator, failureCause } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
 import { variantSteps } from "./transform.js";
@@ -20,9 +20,8 @@ import {
 
 export const AUGMENT_METHOD = "object_centric_segments_v1";
 
-/** The first reason of a failed variant that does not describe what went right. */
-export const failureReason = (e: Episode): string =>
-  e.reasons.find((r) => !POSITIVE_REASONS.has(r)) ?? "unknown";
+/** What a failed variant is counted under (see failureCause). */
+export const failureReason = (e: Episode): string => failureCause(e.reasons);
 
 export const variantId = (sourceId: string, index: number): string => `${sourceId}~v${index}`;
 

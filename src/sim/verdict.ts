@@ -52,6 +52,25 @@ export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
   "held_at_end",
 ]);
 
+/**
+ * Failures that end the motion (a physics fault, or a protective stop on a collision): what a
+ * verdict says after one (not released, not placed…) is its consequence, not its cause.
+ */
+const STOPPING_FAILURES = ["hard_collision", "scenery_penetration"];
+
+/**
+ * The reason a failed episode is counted under: a physics fault, else a collision that stopped
+ * the motion, else the first reason that does not describe what went right.
+ */
+export function failureCause(reasons: readonly string[]): string {
+  return (
+    reasons.find((r) => r.startsWith("physics_fault")) ??
+    STOPPING_FAILURES.find((r) => reasons.includes(r)) ??
+    reasons.find((r) => !POSITIVE_REASONS.has(r)) ??
+    "unknown"
+  );
+}
+
 /** Minimum normal force (N) for a finger–object contact to count as holding. */
 export const HOLD_FORCE_N = 0.5;
 /**

@@ -3,7 +3,7 @@ import type { Embodiment } from "../../src/core/schemas/embodiment.js";
 import type { EpisodeStep } from "../../src/core/schemas/episode.js";
 import type { SceneSpec } from "../../src/core/schemas/scene.js";
 import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
-import { HOLD_FORCE_N, judge, REST_WINDOW_S, THROW_SPEED_MPS } from "../../src/sim/verdict.js";
+import { failureCause, HOLD_FORCE_N, judge, REST_WINDOW_S, THROW_SPEED_MPS } from "../../src/sim/verdict.js";
 
 const HZ = 30;
 const human = {
@@ -195,6 +195,27 @@ describe("judge", () => {
     expect(v.success).toBe(false);
     expect(v.metrics["hardCollisionStep"]).toBe(10);
     expect(v.metrics["collisionForceN:gripper.palm|shelf"]).toBeGreaterThan(e.limits.collisionForceN);
+  });
+
+  it("a collision that stops the arm while it carries is counted as the cause, not the hold it leaves", () => {
+    // A protective stop on the tote wall: the arm holds where it stopped, the carton still in the
+    // jaws at the end.
+    const steps = rollout(START, [
+      { to: START, seconds: 0.3, grasp: true, contacts: held },
+      { to: [0, 0.43, 0.92], seconds: 0.5, grasp: true, contacts: held },
+      { to: [0.55, 0, 0.8], seconds: 1, grasp: true, contacts: held },
+      { to: [0.55, 0, 0.8], seconds: 0.5, grasp: true, contacts: held },
+    ]);
+    steps[steps.length - 16]!.contacts = [
+      ...held,
+      { a: "gripper.palm", b: "tote", forceN: e.limits.collisionForceN + 5 },
+    ];
+    const v = judge(steps, scene, e, null);
+    expect(v.reasons).toEqual(expect.arrayContaining(["not_released", "hard_collision"]));
+    expect(v.reasons.indexOf("not_released")).toBeLessThan(v.reasons.indexOf("hard_collision"));
+    expect(failureCause(v.reasons)).toBe("hard_collision");
+    expect(failureCause(["grasped", "not_released", "physics_fault_nan"])).toBe("physics_fault_nan");
+    expect(failureCause(["grasped", "lifted", "not_at_rest"])).toBe("not_at_rest");
   });
 
   it("a gripper inside a shelf board fails from the recorded poses alone, with no contact reported", () => {
