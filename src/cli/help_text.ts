@@ -13,7 +13,8 @@ export const ASSETS_HELP = [
   "Assets (models, sample videos, mocap, robot models) are found by name, in this order:",
   "  1. the folders listed in EGOBRIDGE_ASSETS (separated by ':'),",
   "  2. ../shared/assets beside the checkout, when it exists (EGOBRIDGE_ASSETS_BESIDE=0 skips it),",
-  "  3. the user cache: EGOBRIDGE_CACHE, else $XDG_CACHE_HOME/egobridge, else ~/.cache/egobridge,",
+  "  3. the files egobridge ships (assets/ in the package: the default gripper's model),",
+  "  4. the user cache: EGOBRIDGE_CACHE, else $XDG_CACHE_HOME/egobridge, else ~/.cache/egobridge,",
   "     filled by a sha256-checked download for assets that have a download URL (not with EGOBRIDGE_OFFLINE=1).",
 ].join("\n");
 

@@ -8,8 +8,10 @@
  *   1. each directory of `EGOBRIDGE_ASSETS` (a `path.delimiter`-separated list; user-managed),
  *   2. `../shared/assets` beside the checkout (the folder holding package.json), when it exists
  *      (`EGOBRIDGE_ASSETS_BESIDE=0` skips it),
- *   3. the user cache: `EGOBRIDGE_CACHE`, else `$XDG_CACHE_HOME/egobridge`, else `~/.cache/egobridge`,
- *   4. a download of `ref.url` into the cache (unless offline: no url, `offline`, `EGOBRIDGE_OFFLINE=1`).
+ *   3. the package's own `assets/` folder: the few files egobridge ships (the default gripper's
+ *      model, under its licence; see assets/README.md),
+ *   4. the user cache: `EGOBRIDGE_CACHE`, else `$XDG_CACHE_HOME/egobridge`, else `~/.cache/egobridge`,
+ *   5. a download of `ref.url` into the cache (unless offline: no url, `offline`, `EGOBRIDGE_OFFLINE=1`).
  *
  * Layout: `<dir>/<name>` for every directory above, e.g.
  * `$EGOBRIDGE_ASSETS/hands/grab/derived_json/cylindersmall_lift.json`.
@@ -76,6 +78,10 @@ export function assetDirs(env: Env = process.env): string[] {
   return dirs;
 }
 
+/** The files shipped in the package (`<package>/assets`): this file is `<package>/{src,dist}/core/assets.*`. */
+export const bundledAssetDir = (): string =>
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "assets");
+
 /** The user cache directory for downloaded assets. */
 export function assetCacheDir(env: Env = process.env): string {
   if (env[CACHE_ENV]) return path.resolve(env[CACHE_ENV]);
@@ -109,6 +115,11 @@ export async function resolveAsset(ref: AssetRef, opts: ResolveAssetOptions = {}
       return candidate;
     }
     looked.push(`${candidate} (${listed.has(dir) ? ASSETS_ENV : "beside the checkout"})`);
+  }
+  const bundled = path.join(bundledAssetDir(), ...segments);
+  if (await isFile(bundled)) {
+    await verifyCopy(ref, bundled, expectedSha);
+    return bundled;
   }
 
   const cached = path.join(assetCacheDir(env), ...segments);

@@ -15,7 +15,7 @@ export const PACKAGE_ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const MODELS_DIR = path.join(PACKAGE_ROOT, "models");
 export const SCENES_DIR = path.join(PACKAGE_ROOT, "scenes");
 
-export const DEFAULT_EMBODIMENT = "robotiq_2f85";
+export const DEFAULT_EMBODIMENT = "robotiq_2f85_mjcf";
 export const DEFAULT_SCENE = "shelf_to_tote";
 
 const namesIn = (dir: string): string[] =>

@@ -10,6 +10,7 @@ import {
   assetCacheDir,
   assetDirs,
   besideCheckoutDir,
+  bundledAssetDir,
   resolveAsset,
   sha256File,
 } from "../../src/core/assets.js";
@@ -81,6 +82,15 @@ async function rejection(p: Promise<unknown>): Promise<EgobridgeError> {
   return err as EgobridgeError;
 }
 
+/** Files under `dir`, relative, `/`-separated, sorted. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
+
 describe("assets", () => {
   it("look in ../shared/assets beside the checkout after EGOBRIDGE_ASSETS, unless EGOBRIDGE_ASSETS_BESIDE=0", async () => {
     const beside = besideCheckoutDir();
@@ -93,13 +103,32 @@ describe("assets", () => {
     expect(assetDirs({})).toEqual([beside]);
     expect(assetDirs({ EGOBRIDGE_ASSETS: beside })).toEqual([beside]);
     // A file only the shared folder has is found there with nothing set; not with the switch off.
-    const name = "robots/robotiq_2f85_mjcf/2f85.xml";
+    const name = "robots/robotiq_2f85_mjcf/scene.xml";
     const cache = path.join(tmp, "cache");
     expect(await resolveAsset({ name }, { env: { EGOBRIDGE_CACHE: cache } })).toBe(path.join(beside, name));
     const err = await rejection(
       resolveAsset({ name }, { env: { EGOBRIDGE_CACHE: cache, EGOBRIDGE_ASSETS_BESIDE: "0" } }),
     );
     expect(err.message).toContain("asset not found");
+  });
+
+  it("serve the files the package ships (the default gripper's model) when no folder has them", async () => {
+    const name = "robots/robotiq_2f85_mjcf/2f85.xml";
+    const env = { EGOBRIDGE_CACHE: path.join(tmp, "cache"), EGOBRIDGE_ASSETS_BESIDE: "0" };
+    const bundled = await resolveAsset({ name }, { env });
+    expect(bundled).toBe(path.join(bundledAssetDir(), name));
+    // The shared folder still comes first.
+    expect(await resolveAsset({ name }, { env: { EGOBRIDGE_CACHE: env.EGOBRIDGE_CACHE } })).toBe(
+      path.join(besideCheckoutDir(), name),
+    );
+    // Each shipped file is the third-party file as published (the shared copy), byte for byte.
+    const shipped = await listFiles(bundledAssetDir());
+    expect(shipped).toContain(name);
+    for (const rel of shipped.filter((f) => f !== "README.md")) {
+      const original = path.join(besideCheckoutDir(), rel);
+      expect(existsSync(original), `${rel} is shipped but not in the shared assets`).toBe(true);
+      expect(await sha256File(path.join(bundledAssetDir(), rel)), rel).toBe(await sha256File(original));
+    }
   });
 
   it("reads the directory list and the cache location from the environment", () => {

@@ -174,6 +174,7 @@ describe("deploy/container", async () => {
       "src/cli/main.ts",
       "src/web/index.html",
       "models",
+      "assets",
       "scenes",
       "jobs/demo.yaml",
     ])

@@ -27,7 +27,7 @@ describe("job spec", () => {
   it("fills defaults", () => {
     const { spec, name } = parse(MINIMAL);
     expect(name).toBe("job");
-    expect(spec.embodiments).toEqual(["robotiq_2f85"]);
+    expect(spec.embodiments).toEqual(["robotiq_2f85_mjcf"]);
     expect(spec.inputs[0]).toEqual({ kind: "demo", seeds: [0] });
     expect(spec.retarget.controlHz).toBe(30);
     expect(spec.augment.ranges.mirrorP).toBeGreaterThan(0);
