@@ -30,7 +30,7 @@ export interface OutputTensor {
 }
 
 const DEVICE_HINT: Record<Exclude<ResolvedDevice, "cpu">, string> = {
-  cuda: "the CUDA execution provider is not installed (the default install skips its download). On a GPU node with CUDA 12 and cuDNN 9 run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node — or use --device webgpu / cpu",
+  cuda: "the CUDA execution provider is not installed (the default install skips its download). On a GPU node with CUDA 12 and cuDNN 9 run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false — or use --device webgpu / cpu",
   webgpu:
     "the WebGPU execution provider found no GPU adapter: it needs a Vulkan loader (Debian: apt-get install libvulkan1) and the GPU's Vulkan driver (VK_DRIVER_FILES can point at the driver's ICD json) — or use --device cpu",
 };

@@ -30,7 +30,7 @@ describe("OnnxModel devices", () => {
       expect(r).toBeInstanceOf(EgobridgeError);
       expect((r as EgobridgeError).message).toMatch(/--device cuda is not available/);
       expect((r as EgobridgeError).hint).toContain(
-        "ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node",
+        "ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false",
       );
     }
   });
