@@ -27,6 +27,7 @@ import { labelTracks } from "./side_labels.js";
 import { DEFAULT_SMOOTHING, type SmoothingFrame, type SmoothingParams, smoothHands } from "./smoothing.js";
 import type { TrackerCache } from "./tracker_cache.js";
 import {
+  DECODE_AHEAD,
   type FfmpegPaths,
   type FrameRange,
   probeVideo,
@@ -139,7 +140,11 @@ export async function extractHandTrack(
   let reprojN = 0;
   const t0 = performance.now();
   try {
-    for await (const frame of readFrames(info, sel, { ...o.ffmpeg, reuseBuffer: true })) {
+    for await (const frame of readFrames(info, sel, {
+      ...o.ffmpeg,
+      reuseBuffer: true,
+      ahead: DECODE_AHEAD,
+    })) {
       const hands: RawHand[] = [];
       for (const h of await tracker.process(frame)) {
         const lm = h.landmarks;

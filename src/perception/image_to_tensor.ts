@@ -51,25 +51,44 @@ export function cropToTensor(
   const dvy = c * sy;
   const p0x = rect.cx - c * (rect.width / 2) + s * (rect.height / 2);
   const p0y = rect.cy - s * (rect.width / 2) - c * (rect.height / 2);
+  // Where the three channels of tensor position idx go: NHWC interleaved, NCHW in planes.
   const nhwc = spec.layout === "NHWC";
-  const plane = W * H;
+  const step = nhwc ? 3 : 1;
+  const chan = nhwc ? 1 : W * H;
   const acc = [0, 0, 0];
   for (let v = 0; v < H; v++) {
+    const vc = v + 0.5;
     for (let u = 0; u < W; u++) {
       const uc = u + 0.5;
-      const vc = v + 0.5;
-      bilinear(rgb, iw, ih, p0x + uc * dux + vc * dvx, p0y + uc * duy + vc * dvy, zeroBorder, acc);
-      const idx = v * W + u;
-      if (nhwc) {
-        const q = base + idx * 3;
-        out[q] = lo + k * acc[0]!;
-        out[q + 1] = lo + k * acc[1]!;
-        out[q + 2] = lo + k * acc[2]!;
-      } else {
-        out[base + idx] = lo + k * acc[0]!;
-        out[base + plane + idx] = lo + k * acc[1]!;
-        out[base + 2 * plane + idx] = lo + k * acc[2]!;
+      const x = p0x + uc * dux + vc * dvx;
+      const y = p0y + uc * duy + vc * dvy;
+      const q = base + (v * W + u) * step;
+      // Inside the image (nearly every sample of a hand crop): the four neighbours directly, the
+      // same arithmetic as bilinear() without its border handling.
+      const fx = x - 0.5;
+      const fy = y - 0.5;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < iw && y0 + 1 < ih) {
+        const ax = fx - x0;
+        const ay = fy - y0;
+        const w00 = (1 - ax) * (1 - ay);
+        const w10 = ax * (1 - ay);
+        const w01 = (1 - ax) * ay;
+        const w11 = ax * ay;
+        const q00 = (y0 * iw + x0) * 3;
+        const q01 = q00 + iw * 3;
+        out[q] = lo + k * (w00 * rgb[q00]! + w10 * rgb[q00 + 3]! + w01 * rgb[q01]! + w11 * rgb[q01 + 3]!);
+        out[q + chan] =
+          lo + k * (w00 * rgb[q00 + 1]! + w10 * rgb[q00 + 4]! + w01 * rgb[q01 + 1]! + w11 * rgb[q01 + 4]!);
+        out[q + 2 * chan] =
+          lo + k * (w00 * rgb[q00 + 2]! + w10 * rgb[q00 + 5]! + w01 * rgb[q01 + 2]! + w11 * rgb[q01 + 5]!);
+        continue;
       }
+      bilinear(rgb, iw, ih, x, y, zeroBorder, acc);
+      out[q] = lo + k * acc[0]!;
+      out[q + chan] = lo + k * acc[1]!;
+      out[q + 2 * chan] = lo + k * acc[2]!;
     }
   }
 }

@@ -21,7 +21,7 @@ import type { HandTrack } from "../core/schemas/hand_track.js";
 import { drawText, fillRect, textSize } from "./bitmap_font.js";
 import { projectPoint } from "./camera_model.js";
 import { drawSkeleton, fillDisc, type Rgb } from "./draw.js";
-import { type FfmpegPaths, probeVideo, readFrames } from "./video.js";
+import { DECODE_AHEAD, type FfmpegPaths, probeVideo, readFrames } from "./video.js";
 
 export const SIDE_COLOURS: Record<"left" | "right", Rgb> = { left: [0, 210, 255], right: [255, 60, 170] };
 const JOINT: Rgb = [255, 255, 255];
@@ -162,7 +162,7 @@ export async function renderOverlay(
   enc.stdin.on("error", () => {});
   let frames = 0;
   try {
-    for await (const frame of readFrames(info, range, { ...o, reuseBuffer: true })) {
+    for await (const frame of readFrames(info, range, { ...o, reuseBuffer: true, ahead: DECODE_AHEAD })) {
       const f = byIndex.get(frame.index);
       if (f) drawHands(frame, f, track.camera);
       drawLegend(frame, frame.index, track.camera !== undefined);

@@ -1,16 +1,22 @@
 /**
  * Video input: probe a file with ffprobe, then stream its frames as raw RGB24 from ffmpeg's stdout.
  *
- * Memory stays bounded: one frame is assembled at a time and the generator only reads further
- * from the pipe when its consumer asks for the next frame, so a slow consumer stalls ffmpeg (pipe
- * backpressure) instead of buffering the video. Frame selection (start / end / stride) happens in
- * ffmpeg's `select` filter, so skipped frames are decoded but never converted or piped.
+ * Memory stays bounded: frames are assembled into a fixed number of buffers, and a slow consumer
+ * stalls ffmpeg (pipe backpressure) instead of buffering the video. Frame selection (start / end /
+ * stride) happens in ffmpeg's `select` filter, so skipped frames are decoded but never converted
+ * or piped.
+ *
+ * With `ahead` (what extraction uses), a decoder thread drains ffmpeg's pipe into a ring of
+ * `ahead` + 1 frame buffers while the consumer works: a 1080p frame is 6 MB and the pipe holds
+ * 64 KB, so without it ffmpeg waits whenever the consumer's thread is busy (an ONNX run blocks
+ * it), and decoding and inference take turns instead of overlapping.
  *
  * Frame times assume a constant frame rate (`index / fps`), which is what head-camera footage
  * and the datasets we read use; variable-rate files get nominal times.
  */
 import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { EgobridgeError, InputError } from "../core/errors.js";
 
 export interface VideoInfo {
@@ -54,7 +60,19 @@ export interface ReadOptions extends FfmpegPaths {
    * no 6 MB allocation per 1080p frame, so no garbage-collection churn.
    */
   reuseBuffer?: boolean;
+  /**
+   * Frames decoded ahead of the consumer in a decoder thread (0: none, read in this thread). With
+   * `ahead`, a frame's buffer is also valid only until the consumer asks for the next frame, as
+   * with `reuseBuffer`; the frames are the same bytes either way.
+   */
+  ahead?: number;
 }
+
+/**
+ * Frames extraction decodes ahead of inference: two, so one is ready the moment a frame is done
+ * while ffmpeg fills the next (18 MB at 1080p).
+ */
+export const DECODE_AHEAD = 2;
 
 export interface FfmpegPaths {
   ffmpeg?: string;
@@ -231,6 +249,14 @@ export async function* readFrames(
     ...["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
   ];
   const cmd = paths.ffmpeg ?? "ffmpeg";
+  const frameOf = (k: number, rgb: Uint8Array): VideoFrame => {
+    const index = sel.start + k * sel.stride;
+    return { index, t: index / info.fps, widthPx: info.widthPx, heightPx: info.heightPx, rgb };
+  };
+  if ((paths.ahead ?? 0) > 0) {
+    yield* framesFromDecoder(info, sel.count, cmd, args, paths.ahead!, frameOf);
+    return;
+  }
   const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   proc.stderr.setEncoding("utf8").on("data", (d: string) => {
@@ -259,9 +285,7 @@ export async function* readFrames(
         filled += n;
         offset += n;
         if (filled === frameBytes) {
-          const index = sel.start + k * sel.stride;
-          k++;
-          yield { index, t: index / info.fps, widthPx: info.widthPx, heightPx: info.heightPx, rgb: frame };
+          yield frameOf(k++, frame);
           if (!paths.reuseBuffer) frame = new Uint8Array(frameBytes);
           filled = 0;
         }
@@ -269,22 +293,165 @@ export async function* readFrames(
     }
     const code = await exited;
     if (spawnFailure) throw spawnError(cmd, spawnFailure);
-    if (code !== 0) {
-      throw new InputError(`ffmpeg failed to decode ${info.file} (exit code ${code}):\n${tail(stderr)}`, {
-        hint: "the file may be truncated or damaged",
-      });
-    }
-    // A truncated file whose header survived decodes without failing but ends early.
-    if (k < sel.count - 1) {
-      throw new InputError(
-        `video ${info.file} ended after ${k} of ${sel.count} expected frames: the file is truncated or damaged${stderr.trim() ? `\n  ffmpeg says:\n${tail(stderr)}` : ""}`,
-      );
-    }
+    checkDecodeEnd(info, sel.count, k, code, stderr);
     finished = true;
   } finally {
     if (!finished && proc.exitCode === null) {
       proc.kill("SIGKILL");
       await exited;
     }
+  }
+}
+
+/** After ffmpeg exited: fails for a non-zero exit, or for fewer frames than selected. */
+function checkDecodeEnd(
+  info: VideoInfo,
+  count: number,
+  k: number,
+  code: number | null,
+  stderr: string,
+): void {
+  if (code !== 0) {
+    throw new InputError(`ffmpeg failed to decode ${info.file} (exit code ${code}):\n${tail(stderr)}`, {
+      hint: "the file may be truncated or damaged",
+    });
+  }
+  // A truncated file whose header survived decodes without failing but ends early.
+  if (k < count - 1) {
+    throw new InputError(
+      `video ${info.file} ended after ${k} of ${count} expected frames: the file is truncated or damaged${stderr.trim() ? `\n  ffmpeg says:\n${tail(stderr)}` : ""}`,
+    );
+  }
+}
+
+/**
+ * The decoder thread (plain JavaScript, evaluated: it needs nothing of egobridge). It runs ffmpeg
+ * and assembles its stdout into the ring's free buffers, sending each full frame to the consumer
+ * (transferred, not copied); a buffer comes back when the consumer is done with it. With no free
+ * buffer it stops reading, so ffmpeg waits on the full pipe: memory stays `slots` frames.
+ * Messages out: {pid}, {frame}, then {end: {code, stderr, error}} after the last frame.
+ */
+const DECODER_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { spawn } = require("node:child_process");
+const { cmd, args, frameBytes, slots, keep } = workerData;
+const free = Array.from({ length: slots }, () => new ArrayBuffer(frameBytes));
+let cur = null, filled = 0, pending = null, stderr = "", exit = null, ended = false;
+const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+// The end goes out once ffmpeg has exited and every byte it wrote has gone out as frames.
+const maybeEnd = () => {
+  if (exit === null || pending !== null || ended) return;
+  ended = true;
+  parentPort.postMessage({ end: { ...exit, stderr } });
+  parentPort.close();
+};
+proc.on("error", (e) => {
+  exit = { code: null, error: { code: e.code, message: e.message } };
+  maybeEnd();
+});
+proc.on("close", (code) => {
+  if (exit === null) exit = { code, error: null };
+  maybeEnd();
+});
+if (proc.pid !== undefined) parentPort.postMessage({ pid: proc.pid });
+proc.stderr.setEncoding("utf8").on("data", (d) => { stderr = (stderr + d).slice(-keep); });
+const consume = (chunk) => {
+  let off = 0;
+  while (off < chunk.length) {
+    if (cur === null) {
+      const b = free.pop();
+      if (b === undefined) {
+        pending = chunk.subarray(off);
+        proc.stdout.pause();
+        return;
+      }
+      cur = new Uint8Array(b);
+      filled = 0;
+    }
+    const n = Math.min(frameBytes - filled, chunk.length - off);
+    cur.set(chunk.subarray(off, off + n), filled);
+    filled += n;
+    off += n;
+    if (filled === frameBytes) {
+      parentPort.postMessage({ frame: cur.buffer }, [cur.buffer]);
+      cur = null;
+    }
+  }
+};
+proc.stdout.on("data", consume);
+parentPort.on("message", (m) => {
+  free.push(m);
+  if (pending !== null) {
+    const p = pending;
+    pending = null;
+    consume(p);
+    if (pending === null) {
+      proc.stdout.resume();
+      maybeEnd();
+    }
+  }
+});
+`;
+
+type DecoderMessage =
+  | { pid: number }
+  | { frame: ArrayBuffer }
+  | { end: { code: number | null; stderr: string; error: { code?: string; message: string } | null } };
+
+/** readFrames through the decoder thread: the same frames, `ahead` of the consumer. */
+async function* framesFromDecoder(
+  info: VideoInfo,
+  count: number,
+  cmd: string,
+  args: string[],
+  ahead: number,
+  frameOf: (k: number, rgb: Uint8Array) => VideoFrame,
+): AsyncGenerator<VideoFrame> {
+  const frameBytes = info.widthPx * info.heightPx * 3;
+  const worker = new Worker(DECODER_THREAD, {
+    eval: true,
+    workerData: { cmd, args, frameBytes, slots: ahead + 1, keep: STDERR_KEEP },
+  });
+  const inbox: DecoderMessage[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on("message", (m: DecoderMessage) => {
+    inbox.push(m);
+    wake?.();
+  });
+  worker.on("error", (err) => {
+    failure = err;
+    wake?.();
+  });
+  let pid: number | undefined;
+  let finished = false;
+  let k = 0;
+  try {
+    for (;;) {
+      while (inbox.length === 0 && failure === undefined) await new Promise<void>((r) => (wake = r));
+      if (failure) throw failure;
+      const m = inbox.shift()!;
+      if ("pid" in m) pid = m.pid;
+      else if ("frame" in m) {
+        yield frameOf(k++, new Uint8Array(m.frame));
+        // The consumer asked for the next frame: this buffer goes back to the ring.
+        worker.postMessage(m.frame, [m.frame]);
+      } else {
+        const { code, stderr, error } = m.end;
+        if (error) throw spawnError(cmd, Object.assign(new Error(error.message), { code: error.code }));
+        checkDecodeEnd(info, count, k, code, stderr);
+        finished = true;
+        return;
+      }
+    }
+  } finally {
+    if (!finished && pid !== undefined) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await worker.terminate();
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -94,6 +95,39 @@ describe("readFrames", () => {
     expect(new Set(own).size).toBe(3);
   });
 
+  it("ahead: the decoder thread yields the same frames, byte for byte, in order, with and without a range", async () => {
+    const info = await probeVideo(egodex);
+    const digest = async (range: Parameters<typeof readFrames>[1], ahead: number) => {
+      const h = createHash("sha256");
+      const indices: number[] = [];
+      for await (const f of readFrames(info, range, { reuseBuffer: true, ahead })) {
+        expect(f.rgb.length).toBe(1920 * 1080 * 3);
+        h.update(f.rgb);
+        indices.push(f.index);
+      }
+      return { hash: h.digest("hex"), indices };
+    };
+    const inThread = await digest({}, 0);
+    expect(inThread.indices).toHaveLength(94);
+    expect(await digest({}, 2)).toEqual(inThread);
+    expect(await digest({}, 1)).toEqual(inThread);
+    const ranged = await digest({ start: 10, end: 40, stride: 7 }, 2);
+    expect(ranged.indices).toEqual([10, 17, 24, 31, 38]);
+    expect(ranged).toEqual(await digest({ start: 10, end: 40, stride: 7 }, 0));
+  });
+
+  it("ahead: breaking out early stops ffmpeg and the decoder thread; a missing ffmpeg is named", async () => {
+    const info = await probeVideo(egodex);
+    for await (const f of readFrames(info, {}, { ahead: 2 })) {
+      if (f.index === 2) break;
+    }
+    const err = await (async () => {
+      for await (const _ of readFrames(info, {}, { ahead: 2, ffmpeg: "/no/such/ffmpeg" })) {
+      }
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/'\/no\/such\/ffmpeg' was not found on PATH/);
+  });
+
   it("breaking out early stops ffmpeg (no hang, no error)", async () => {
     const info = await probeVideo(egodex);
     for await (const f of readFrames(info)) {
@@ -114,5 +148,15 @@ describe("readFrames", () => {
     );
     expect(n).toBeGreaterThan(10);
     expect(n).toBeLessThan(94);
+    // Through the decoder thread: the same frames, then the same error.
+    let m = 0;
+    const again = await (async () => {
+      for await (const _ of readFrames(info, {}, { ahead: 2 })) m++;
+    })().catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(InputError);
+    // (ffmpeg's log lines name its context's address, which differs from run to run.)
+    const unaddressed = (e: unknown) => (e as Error).message.replace(/ @ 0x[0-9a-f]+/g, "");
+    expect(unaddressed(again)).toBe(unaddressed(err));
+    expect(m).toBe(n);
   });
 });
