@@ -4,12 +4,22 @@
  * it (same batches, same session options), so their ratio is the pipeline's overhead.
  *
  *   npx tsx bench/perception.ts [--models default,keijiro] [--devices cpu,webgpu] [--runs 3] [--threads N]
+ *                               [--video FILE] [--json]
+ *
+ * Also decode alone (ffmpeg through the decoder thread, frames read and dropped: the pipeline's
+ * floor from the video side). `--json` prints one JSON line per configuration instead of the table:
+ * {"pair", "device", "frames", "extractFps", "landmarkOnlyFps", "decodeOnlyFps", "realtime",
+ * "peakRssMb"}; realtime is extract frames/s over the video's frame rate, peakRssMb the peak
+ * resident memory of this process after the timed extractions (first configuration only, else
+ * null: later ones run in the same process). `--video` benchmarks another
+ * clip (a long one for steadier figures: `ffmpeg -stream_loop 9 -i sample.mp4 -c copy long.mp4`).
  *
  * Needs EGOBRIDGE_ASSETS (defaults to ../shared/assets). Each configuration runs once to warm up,
  * then `runs` times; medians are reported. A device that is not available prints why instead of a
  * row. Timings depend on the machine and its load: compare rows of one run only.
  */
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { resolveAsset } from "../src/core/assets.js";
@@ -17,6 +27,7 @@ import { extractHandTrack } from "../src/perception/extract.js";
 import { loadModelFile } from "../src/perception/hand_tracker.js";
 import { loadModelPair } from "../src/perception/model_registry.js";
 import { type Device, OnnxModel } from "../src/perception/onnx.js";
+import { DECODE_AHEAD, probeVideo, readFrames } from "../src/perception/video.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,16 +35,35 @@ const { values } = parseArgs({
     devices: { type: "string", default: "cpu" },
     runs: { type: "string", default: "3" },
     threads: { type: "string" },
+    video: { type: "string" },
+    json: { type: "boolean", default: false },
   },
 });
 process.env.EGOBRIDGE_ASSETS ??= "../shared/assets";
 const runs = Math.max(1, Number(values.runs));
 const threads = values.threads ? Number(values.threads) : undefined;
-const video = await resolveAsset({
-  name: "video/egodex_cup/sample.mp4",
-  sha256: "1a0ec11f438e100ad27d702ed098fc63f392348e6a3fb8b882f84c7751497af9",
-});
+const video =
+  values.video ??
+  (await resolveAsset({
+    name: "video/egodex_cup/sample.mp4",
+    sha256: "1a0ec11f438e100ad27d702ed098fc63f392348e6a3fb8b882f84c7751497af9",
+  }));
+const info = await probeVideo(video);
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Frames/s of decoding alone, as extraction decodes (decoder thread, DECODE_AHEAD). */
+async function decodeOnlyFps(): Promise<number> {
+  const once = async () => {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const _ of readFrames(info, {}, { reuseBuffer: true, ahead: DECODE_AHEAD })) n++;
+    return n / ((performance.now() - t0) / 1000);
+  };
+  await once();
+  const fps: number[] = [];
+  for (let r = 0; r < runs; r++) fps.push(await once());
+  return median(fps);
+}
 
 interface Row {
   pair: string;
@@ -42,10 +72,15 @@ interface Row {
   crops: number;
   pipelineFps: number;
   landmarkOnlyFps: number;
+  decodeOnlyFps: number;
+  /** Peak resident memory after the timed extractions (the first configuration only: later ones share the process). */
+  peakRssMb: number | null;
   landmarkCropsPerS: number;
   overhead: number;
   breakdown: string;
 }
+
+let firstConfiguration = true;
 
 async function bench(pair: string, device: Device): Promise<Row | string> {
   const batches: { input: Float32Array; n: number }[] = [];
@@ -57,7 +92,7 @@ async function bench(pair: string, device: Device): Promise<Row | string> {
       tracker: record ? { onLandmarkInput: (input, n) => batches.push({ input: input.slice(), n }) } : {},
     });
   try {
-    await runOnce(true); // warm-up, and the crops to replay
+    await runOnce(false); // warm-up
   } catch (err) {
     return `${pair} on ${device}: unavailable (${(err as Error).message.split("\n")[0]})`;
   }
@@ -68,6 +103,10 @@ async function bench(pair: string, device: Device): Promise<Row | string> {
     walls.push(stats.wallS);
     last = stats;
   }
+  // Extraction's peak, read before the crops are recorded for the replay (which holds them all).
+  const peakRssMb = firstConfiguration ? process.resourceUsage().maxRSS / 1024 : null;
+  firstConfiguration = false;
+  await runOnce(true); // the crops to replay
   // The landmark model alone, on the same crops, batched as the pipeline batched them.
   const { landmarks } = await loadModelPair(pair);
   const model = await OnnxModel.load(await loadModelFile(landmarks), {
@@ -98,6 +137,8 @@ async function bench(pair: string, device: Device): Promise<Row | string> {
     crops,
     pipelineFps: last!.frames / wall,
     landmarkOnlyFps: last!.frames / lmOnly,
+    decodeOnlyFps: await decodeOnlyFps(),
+    peakRssMb,
     landmarkCropsPerS: crops / lmOnly,
     overhead: wall / lmOnly,
     breakdown: `per frame (last run): landmarks ${perFrame(t.landmarkMs)} ms, detector ${perFrame(t.detectorMs)} ms (${t.detectorRuns} runs), crops ${perFrame(t.cropMs)} ms, rest (decode, 3D, smoothing) ${perFrame(last!.wallS * 1000 - t.landmarkMs - t.detectorMs - t.cropMs)} ms`,
@@ -109,21 +150,44 @@ for (const device of values.devices.split(",") as Device[]) {
   for (const pair of values.models.split(",")) rows.push(await bench(pair, device));
 }
 
-const cmd = `npx tsx bench/perception.ts --models ${values.models} --devices ${values.devices} --runs ${runs}${threads ? ` --threads ${threads}` : ""}`;
-console.log(`\n${cmd}`);
-console.log(
-  `egodex_cup/sample.mp4, 1920x1080, 94 frames; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? "?"}), node ${process.version}; medians of ${runs} runs\n`,
-);
-console.log(
-  "| pair | device | extract frames/s | landmark model alone, frames/s (crops/s) | overhead (extract time / landmark time) |",
-);
-console.log("| --- | --- | --- | --- | --- |");
-for (const r of rows) {
-  if (typeof r === "string") console.log(`| ${r} | | | | |`);
-  else
-    console.log(
-      `| ${r.pair} | ${r.device} | ${r.pipelineFps.toFixed(1)} | ${r.landmarkOnlyFps.toFixed(1)} (${r.landmarkCropsPerS.toFixed(0)}) | ${r.overhead.toFixed(2)}× |`,
-    );
+if (values.json) {
+  for (const r of rows) {
+    if (typeof r === "string") {
+      console.log(JSON.stringify({ unavailable: r }));
+      continue;
+    }
+    const line = {
+      pair: r.pair,
+      device: r.device,
+      frames: r.frames,
+      extractFps: r.pipelineFps,
+      landmarkOnlyFps: r.landmarkOnlyFps,
+      decodeOnlyFps: r.decodeOnlyFps,
+      realtime: r.pipelineFps / info.fps,
+      peakRssMb: r.peakRssMb,
+    };
+    console.log(JSON.stringify(line));
+  }
+} else {
+  const cmd = `npx tsx bench/perception.ts --models ${values.models} --devices ${values.devices} --runs ${runs}${threads ? ` --threads ${threads}` : ""}${values.video ? ` --video ${values.video}` : ""}`;
+  console.log(`\n${cmd}`);
+  console.log(
+    `${path.basename(video)}, ${info.widthPx}x${info.heightPx}, ${info.frameCount} frames at ${info.fps} fps; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? "?"}), node ${process.version}; medians of ${runs} runs\n`,
+  );
+  console.log(
+    "| pair | device | extract frames/s (× real time) | landmark model alone, frames/s (crops/s) | extract / landmark alone | decode alone, frames/s |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const r of rows) {
+    if (typeof r === "string") console.log(`| ${r} | | | | | |`);
+    else
+      console.log(
+        `| ${r.pair} | ${r.device} | ${r.pipelineFps.toFixed(1)} (${(r.pipelineFps / info.fps).toFixed(2)}×) | ${r.landmarkOnlyFps.toFixed(1)} (${r.landmarkCropsPerS.toFixed(0)}) | ${(r.pipelineFps / r.landmarkOnlyFps).toFixed(2)} | ${r.decodeOnlyFps.toFixed(1)} |`,
+      );
+  }
+  for (const r of rows)
+    if (typeof r !== "string")
+      console.log(
+        `\n${r.pair}/${r.device}: ${r.crops} crops; ${r.breakdown}${r.peakRssMb === null ? "" : `; peak RSS ${r.peakRssMb.toFixed(0)} MB`}`,
+      );
 }
-for (const r of rows)
-  if (typeof r !== "string") console.log(`\n${r.pair}/${r.device}: ${r.crops} crops; ${r.breakdown}`);
