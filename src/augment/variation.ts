@@ -25,7 +25,12 @@ export const VariationRangesSchema = z.strictObject({
   mirrorP: nonNegative.default(0.2),
   /** Probability of replaying on another gripper from `embodiments`. */
   embodimentSwapP: nonNegative.default(0.2),
-  embodiments: z.array(z.string()).default(["robotiq_2f140"]),
+  /**
+   * The other grippers (none by default: the built-in alternatives, e.g. `robotiq_2f140`, are
+   * simplified box models that the MuJoCo cross-check cannot replay, and one dataset then mixes
+   * action spaces). A job opts in with `augment.ranges.embodiments`.
+   */
+  embodiments: z.array(z.string()).default([]),
 });
 export type VariationRanges = z.infer<typeof VariationRangesSchema>;
 export type VariationRangesInput = z.input<typeof VariationRangesSchema>;
