@@ -1,16 +1,21 @@
 /**
- * Simulation speed: simulated seconds per wall second for the built-in pick (aisle template by default) with
- * egobridge's full rollout (control, recording, contacts, verdict), next to raw Rapier stepping of
- * the same world with the gripper parked (the ratio is egobridge's overhead per physics step), and
- * raw stepping with every body kept awake (what letting resting objects sleep saves).
+ * Simulation speed: simulated seconds per wall second for the built-in pick (aisle template by
+ * default) with egobridge's full rollout (control, recording, contacts, verdict), for the default
+ * gripper (the 2F-85 built from its MJCF) and the simplified box 2F-85. The baseline is Rapier's
+ * own stepping inside that very rollout (world.step() timed in place: the same world, the same
+ * contacts, the same sleeping), so "overhead" is what egobridge adds per physics step, like for
+ * like. Also: raw stepping of the same world with the box gripper parked, with and without every
+ * body kept awake (what letting resting objects sleep saves).
  *
  *   npx tsx bench/sim.ts [scene]        (MuJoCo on the same task: node --import tsx bench/crosscheck.ts --scene aisle)
  */
 import { performance } from "node:perf_hooks";
 import { proceduralPickToTote } from "../src/hands/procedural.js";
-import { loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
+import { DEFAULT_EMBODIMENT, loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
 import { ParallelJawGripper } from "../src/sim/gripper.js";
+import { linkageOf } from "../src/sim/gripper_models.js";
+import "../src/sim/mujoco/second_opinion.js";
 import { loadRapier } from "../src/sim/rapier.js";
 import { buildScene } from "../src/sim/scene_world.js";
 import { simulateEpisode } from "../src/sim/simulate.js";
@@ -19,31 +24,38 @@ const REPEATS = 5;
 const sceneName = process.argv[2] ?? "aisle";
 const scene = await loadScene(sceneName);
 const embodiment = await loadEmbodiment("robotiq_2f85");
+
+/** The full rollout of the procedural pick with one gripper: wall and in-step seconds per episode. */
+async function rollout(name: string) {
+  const e = await loadEmbodiment(name);
+  const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), e, {}, await linkageOf(e));
+  const run = (timing?: { stepS: number }) =>
+    simulateEpisode({
+      scene,
+      embodiment: e,
+      trajectory,
+      seed: 0,
+      id: "b",
+      task: "t",
+      lineageSource: "bench",
+      ...(timing ? { timing } : {}),
+    });
+  const warm = await run();
+  const timing = { stepS: 0 };
+  const t0 = performance.now();
+  for (let i = 0; i < REPEATS; i++) await run(timing);
+  const fullS = (performance.now() - t0) / 1000 / REPEATS;
+  return {
+    name,
+    simS: trajectory.steps.length / trajectory.controlHz,
+    fullS,
+    stepS: timing.stepS / REPEATS,
+    success: warm.success,
+  };
+}
+const rollouts = [await rollout(DEFAULT_EMBODIMENT), await rollout("robotiq_2f85")];
 const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), embodiment);
 const simS = trajectory.steps.length / trajectory.controlHz;
-
-await simulateEpisode({
-  scene,
-  embodiment,
-  trajectory,
-  seed: 0,
-  id: "warmup",
-  task: "t",
-  lineageSource: "bench",
-});
-const t0 = performance.now();
-for (let i = 0; i < REPEATS; i++) {
-  await simulateEpisode({
-    scene,
-    embodiment,
-    trajectory,
-    seed: 0,
-    id: "b",
-    task: "t",
-    lineageSource: "bench",
-  });
-}
-const fullS = (performance.now() - t0) / 1000 / REPEATS;
 
 const R = await loadRapier();
 const steps = Math.round(simS * 240);
@@ -78,16 +90,17 @@ const rawS = rawStepping(false);
 const awakeS = rawStepping(true);
 
 console.log(
-  `bench/sim.ts — ${sceneName} pick (${scene.items.length} items), Robotiq 2F-85, 240 Hz physics, 8 solver iterations, 1 core`,
+  `bench/sim.ts — ${sceneName} pick (${scene.items.length} items), 240 Hz physics, 8 solver iterations, 1 core`,
 );
 console.log(`  episode: ${simS.toFixed(1)} s simulated, ${steps} physics steps`);
+for (const r of rollouts) {
+  console.log(
+    `  ${r.name}: rollout ${(r.simS / r.fullS).toFixed(1)} sim-s per wall-s (${(r.fullS * 1000).toFixed(0)} ms per episode, ${r.success ? "success" : "failed"}); Rapier's steps inside it ${(r.stepS * 1000).toFixed(0)} ms (${((100 * r.stepS) / r.fullS).toFixed(0)} %); overhead ratio (rollout / its own stepping) ${(r.fullS / r.stepS).toFixed(2)}`,
+  );
+}
 console.log(
-  `  egobridge rollout : ${(simS / fullS).toFixed(1)} sim-s per wall-s (${(fullS * 1000).toFixed(0)} ms per episode)`,
+  `  ${rollouts[0]!.name} / robotiq_2f85 (box) rollout time: ${(rollouts[0]!.fullS / rollouts[1]!.fullS).toFixed(2)}×`,
 );
 console.log(
-  `  raw Rapier stepping: ${(simS / rawS).toFixed(1)} sim-s per wall-s (${(rawS * 1000).toFixed(0)} ms)`,
-);
-console.log(`  overhead ratio (rollout / raw): ${(fullS / rawS).toFixed(2)}`);
-console.log(
-  `  raw stepping with every body kept awake: ${(simS / awakeS).toFixed(1)} sim-s per wall-s → sleeping resting objects gives ${(awakeS / rawS).toFixed(2)}×`,
+  `  raw stepping, box gripper parked (no contact): ${(simS / rawS).toFixed(1)} sim-s per wall-s (${(rawS * 1000).toFixed(0)} ms); with every body kept awake ${(simS / awakeS).toFixed(1)} → sleeping resting objects gives ${(awakeS / rawS).toFixed(2)}×`,
 );

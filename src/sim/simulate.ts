@@ -39,6 +39,12 @@ export interface SimulateOptions {
    * has that object (see object_anchor.ts). Default true.
    */
   objectAnchored?: boolean;
+  /**
+   * When given, the wall seconds spent inside Rapier's world.step() are added to `stepS`: the
+   * physics of this very rollout (same contacts, same sleeping), against which bench/sim.ts
+   * measures everything else a rollout does.
+   */
+  timing?: { stepS: number };
 }
 
 /**
@@ -104,9 +110,16 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         substeps,
       );
     }
+    const timing = o.timing;
+    const step = (): void => {
+      if (!timing) return world.step();
+      const t0 = performance.now();
+      world.step();
+      timing.stepS += (performance.now() - t0) / 1000;
+    };
     for (let i = 0; i < Math.round((o.settleS ?? 0.25) * physicsHz); i++) {
       gripper.setPalmTarget(X0, dt);
-      world.step();
+      step();
     }
 
     let base: BaseState = restingBase(X0);
@@ -151,7 +164,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         base = trackReference(base, X_ref, o.embodiment.limits, dt);
         gripper.setPalmTarget(base.X_WG, dt);
         gripper.setJawTarget(cmd.apertureM, dt);
-        world.step();
+        step();
         fault = physicsFault(moving);
       }
       prevCmd = X_cmd;
