@@ -175,7 +175,7 @@ describe("writeLeRobotDataset", () => {
       expect(columns).toContain(c);
     }
     for (const key of Object.keys(FEATURES)) {
-      for (const stat of ["min", "max", "mean", "std", "count"])
+      for (const stat of ["min", "max", "mean", "std", "count", "q01", "q10", "q50", "q90", "q99"])
         expect(columns).toContain(`stats/${key}/${stat}`);
     }
     let from = 0;

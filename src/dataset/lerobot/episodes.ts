@@ -54,7 +54,7 @@ export function episodeRecord(
   };
 }
 
-/** Flattened stats columns, features in `keys` order, stats in LeRobot's min/max/mean/std/count order. */
+/** Flattened stats columns, features in `keys` order, stats in LeRobot's min/max/mean/std/count/q01…q99 order. */
 function statsColumns(records: readonly EpisodeRecord[], keys: readonly FeatureKey[]): ParquetColumn[] {
   const stat = (r: EpisodeRecord, key: FeatureKey) => {
     const s = r.stats[key];

@@ -6,7 +6,7 @@
  * <root>/
  *   meta/
  *     info.json                                   codebase_version, fps, totals, path templates, features
- *     stats.json                                  per feature {min, max, mean, std, count}, over all frames
+ *     stats.json                                  per feature {min, max, mean, std, count, q01…q99}, over all frames
  *     tasks.parquet                               task_index ↔ task string
  *     episodes/chunk-000/file-000.parquet         one row per episode: length, where its frames live,
  *                                                 flattened per-episode stats, egobridge provenance
@@ -85,7 +85,7 @@ export const EPISODE_COLUMN = {
   embodiment: "embodiment",
 } as const;
 
-export const STAT_NAMES = ["min", "max", "mean", "std", "count"] as const;
+export const STAT_NAMES = ["min", "max", "mean", "std", "count", "q01", "q10", "q50", "q90", "q99"] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const statsColumn = (feature: string, stat: StatName): string => `stats/${feature}/${stat}`;
 

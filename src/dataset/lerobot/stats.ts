@@ -1,19 +1,37 @@
 /**
  * Feature statistics as LeRobot stores them (`compute_stats.py`): per component of a feature,
- * min / max / mean / std (population, ddof = 0) and the frame count. Per-episode stats go in the
- * episodes table; the dataset's stats.json aggregates them the way LeRobot's
- * `aggregate_feature_stats` does (count-weighted mean, pooled variance), so both agree.
+ * min / max / mean / std (population, ddof = 0), the frame count, and the quantiles q01, q10, q50,
+ * q90, q99 that LeRobot's QUANTILES normalisation (π0.5 and others) reads. Per-episode stats go in
+ * the episodes table; the dataset's stats.json aggregates them the way LeRobot's
+ * `aggregate_feature_stats` does (count-weighted mean, pooled variance, and each quantile as the
+ * count-weighted mean of the episodes' quantiles), so both agree.
+ *
+ * An episode's quantiles are exact (numpy's default "linear" method over its frames); LeRobot
+ * estimates them from a histogram, so its own figures for the same frames differ by up to a bin.
  */
 import { type EpisodeFrames, FEATURES, type FeatureSpec, featureSize } from "./features.js";
 import type { FeatureKey } from "./layout.js";
 
-export interface FeatureStats {
+/** The quantiles LeRobot stores, by name, at their probabilities. */
+export const QUANTILES = { q01: 0.01, q10: 0.1, q50: 0.5, q90: 0.9, q99: 0.99 } as const;
+export type QuantileName = keyof typeof QUANTILES;
+const QUANTILE_NAMES = Object.keys(QUANTILES) as QuantileName[];
+
+export interface FeatureStats extends Record<QuantileName, number[]> {
   min: number[];
   max: number[];
   mean: number[];
   std: number[];
   /** Number of frames, as a one-element array (LeRobot's shape). */
   count: [number];
+}
+
+/** Quantile p of ascending `sorted` with numpy's default ("linear") interpolation. */
+export function quantileOfSorted(sorted: ArrayLike<number>, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /**
@@ -43,17 +61,37 @@ export function featureStats(values: ArrayLike<number>, dim: number): FeatureSta
     const d = values[i]! - mean[i % dim]!;
     sq[i % dim]! += d * d;
   }
-  return { min, max, mean, std: sq.map((s) => Math.sqrt(s / n)), count: [n] };
+  const quantiles = Object.fromEntries(QUANTILE_NAMES.map((q) => [q, new Array<number>(dim)])) as Record<
+    QuantileName,
+    number[]
+  >;
+  const column = new Float64Array(n);
+  for (let c = 0; c < dim; c++) {
+    for (let r = 0; r < n; r++) column[r] = values[r * dim + c]!;
+    column.sort();
+    for (const q of QUANTILE_NAMES) quantiles[q][c] = quantileOfSorted(column, QUANTILES[q]);
+  }
+  return { min, max, mean, std: sq.map((s) => Math.sqrt(s / n)), count: [n], ...quantiles };
 }
 
-/** min / max / mean and the sum of squared deviations (M2) of a growing set of frames. */
+/**
+ * min / max / mean and the sum of squared deviations (M2) of a growing set of frames, and the
+ * count-weighted sums of its parts' quantiles.
+ */
 interface Running {
   n: number;
   min: number[];
   max: number[];
   mean: number[];
   m2: number[];
+  quantileSums: Record<QuantileName, number[]>;
 }
+
+const weightedQuantiles = (s: FeatureStats): Record<QuantileName, number[]> =>
+  Object.fromEntries(QUANTILE_NAMES.map((q) => [q, s[q].map((v) => v * s.count[0])])) as Record<
+    QuantileName,
+    number[]
+  >;
 
 /**
  * Adds the stats of a disjoint set of frames to `acc` (Chan, Golub & LeVeque's pairwise update:
@@ -63,7 +101,14 @@ interface Running {
 function absorb(acc: Running | undefined, s: FeatureStats): Running {
   const nb = s.count[0];
   if (!acc)
-    return { n: nb, min: [...s.min], max: [...s.max], mean: [...s.mean], m2: s.std.map((d) => d * d * nb) };
+    return {
+      n: nb,
+      min: [...s.min],
+      max: [...s.max],
+      mean: [...s.mean],
+      m2: s.std.map((d) => d * d * nb),
+      quantileSums: weightedQuantiles(s),
+    };
   if (s.mean.length !== acc.mean.length) {
     throw new Error(`cannot combine stats of ${acc.mean.length} and ${s.mean.length} components`);
   }
@@ -75,6 +120,7 @@ function absorb(acc: Running | undefined, s: FeatureStats): Running {
     acc.m2[c]! += s.std[c]! ** 2 * nb + (delta * delta * na * nb) / n;
     acc.min[c] = Math.min(acc.min[c]!, s.min[c]!);
     acc.max[c] = Math.max(acc.max[c]!, s.max[c]!);
+    for (const q of QUANTILE_NAMES) acc.quantileSums[q][c]! += s[q][c]! * nb;
   }
   acc.n = n;
   return acc;
@@ -86,6 +132,10 @@ const finish = (r: Running): FeatureStats => ({
   mean: [...r.mean],
   std: r.m2.map((m) => Math.sqrt(m / r.n)),
   count: [r.n],
+  ...(Object.fromEntries(QUANTILE_NAMES.map((q) => [q, r.quantileSums[q].map((v) => v / r.n)])) as Record<
+    QuantileName,
+    number[]
+  >),
 });
 
 export type DatasetStats = Partial<Record<FeatureKey, FeatureStats>>;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../../src/core/rng.js";
 import { FEATURE } from "../../../src/dataset/lerobot/layout.js";
@@ -19,8 +20,47 @@ describe("stats", () => {
     expect(s.count).toEqual([3]);
   });
 
-  it("gives std 0, not NaN, for a single frame", () => {
-    expect(featureStats([4.5], 1)).toEqual({ min: [4.5], max: [4.5], mean: [4.5], std: [0], count: [1] });
+  it("gives std 0, not NaN, for a single frame, and every quantile the frame's value", () => {
+    const q = [4.5];
+    expect(featureStats([4.5], 1)).toEqual({
+      min: q,
+      max: q,
+      mean: q,
+      std: [0],
+      count: [1],
+      q01: q,
+      q10: q,
+      q50: q,
+      q90: q,
+      q99: q,
+    });
+  });
+
+  it("computes q01…q99 per component as numpy.quantile does (an independent reference)", () => {
+    const rng = createRng(77);
+    const dim = 3;
+    // Ties, a heavy tail and an odd count, so interpolation between ranks matters.
+    const values = Array.from({ length: 157 * dim }, (_, i) =>
+      i % dim === 0
+        ? Math.round(rng.uniform(0, 5))
+        : i % dim === 1
+          ? rng.uniform(-1, 1) ** 5
+          : rng.uniform(95, 105),
+    );
+    const ours = featureStats(values, dim);
+    const script = [
+      "import json, sys, numpy as np",
+      "a = np.array(json.load(sys.stdin)).reshape(-1, 3)",
+      "print(json.dumps({k: np.quantile(a, p, axis=0).tolist() for k, p in",
+      "  [('q01', .01), ('q10', .1), ('q50', .5), ('q90', .9), ('q99', .99)]}))",
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", script], { input: JSON.stringify(values), encoding: "utf8" });
+    expect(r.status, `python3 with numpy is needed as the reference: ${r.stderr}`).toBe(0);
+    const numpy = JSON.parse(r.stdout) as Record<string, number[]>;
+    for (const q of ["q01", "q10", "q50", "q90", "q99"] as const) {
+      for (let c = 0; c < dim; c++)
+        expect(Math.abs(ours[q][c]! - numpy[q]![c]!), `${q}[${c}]`).toBeLessThan(1e-12);
+    }
   });
 
   it("rejects values that are not a non-empty n × dim array", () => {
@@ -45,6 +85,16 @@ describe("stats", () => {
     for (let c = 0; c < dim; c++) {
       expect(Math.abs(agg.mean[c]! - direct.mean[c]!)).toBeLessThan(MEAN_TOL);
       expect(Math.abs(agg.std[c]! - direct.std[c]!)).toBeLessThan(STD_TOL);
+    }
+    // Quantiles aggregate as LeRobot's aggregate_feature_stats does: the count-weighted mean of
+    // the parts' quantiles (an estimate, not the union's quantile).
+    const per = parts.map((v) => featureStats(v, dim));
+    const total = per.reduce((a, s) => a + s.count[0], 0);
+    for (const q of ["q01", "q10", "q50", "q90", "q99"] as const) {
+      for (let c = 0; c < dim; c++) {
+        const weighted = per.reduce((a, s) => a + s[q][c]! * s.count[0], 0) / total;
+        expect(Math.abs(agg[q][c]! - weighted)).toBeLessThan(MEAN_TOL);
+      }
     }
   });
 });
