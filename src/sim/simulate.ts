@@ -112,7 +112,10 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     }
     const timing = o.timing;
     const step = (): void => {
-      if (!timing) return world.step();
+      if (!timing) {
+        world.step();
+        return;
+      }
       const t0 = performance.now();
       world.step();
       timing.stepS += (performance.now() - t0) / 1000;
