@@ -423,13 +423,20 @@ async function* framesFromDecoder(
     failure = err;
     wake?.();
   });
+  let exited = false;
+  worker.on("exit", () => {
+    exited = true;
+    wake?.();
+  });
   let pid: number | undefined;
   let finished = false;
   let k = 0;
   try {
     for (;;) {
-      while (inbox.length === 0 && failure === undefined) await new Promise<void>((r) => (wake = r));
+      while (inbox.length === 0 && failure === undefined && !exited)
+        await new Promise<void>((r) => (wake = r));
       if (failure) throw failure;
+      if (inbox.length === 0) throw new Error(`the decoder thread of ${info.file} stopped before the end`);
       const m = inbox.shift()!;
       if ("pid" in m) pid = m.pid;
       else if ("frame" in m) {

@@ -53,19 +53,20 @@ export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Failures that end the motion (a physics fault, or a protective stop on a collision): what a
- * verdict says after one (not released, not placed…) is its consequence, not its cause.
+ * Failures of the motion itself: a collision (which stops the arm: see PROTECTIVE_STOP_HOLD_S) or
+ * a gripper inside fixed scenery. What a verdict says after one (not released, not placed…) is
+ * its consequence, not its cause.
  */
-const STOPPING_FAILURES = ["hard_collision", "scenery_penetration"];
+const MOTION_FAILURES = ["hard_collision", "scenery_penetration"];
 
 /**
- * The reason a failed episode is counted under: a physics fault, else a collision that stopped
- * the motion, else the first reason that does not describe what went right.
+ * The reason a failed episode is counted under: a physics fault, else a failure of the motion
+ * itself, else the first reason that does not describe what went right.
  */
 export function failureCause(reasons: readonly string[]): string {
   return (
     reasons.find((r) => r.startsWith("physics_fault")) ??
-    STOPPING_FAILURES.find((r) => reasons.includes(r)) ??
+    MOTION_FAILURES.find((r) => reasons.includes(r)) ??
     reasons.find((r) => !POSITIVE_REASONS.has(r)) ??
     "unknown"
   );
