@@ -106,8 +106,10 @@ describe("writeRobomimicHdf5", () => {
     const q = episodes[0]!.steps[0]!.state.tcp.quatXyzw;
     expect(Math.abs(q[3])).toBeLessThan(1e-12);
     expect(Math.abs(q[0])).toBeGreaterThan(0.5);
-    expect(rowsOf(dataset(f, "data/demo_0/obs/robot0_eef_quat"))[0]).toEqual([q[3], q[0], q[1], q[2]]);
-    expect(rowsOf(dataset(f, "data/demo_0/obs/object"))[0]!.slice(3)).toEqual([1, 0, 0, 0]);
+    // States are scalar-first (MuJoCo's state); the observation keys robosuite's [x, y, z, w].
+    expect(rowsOf(dataset(f, "data/demo_0/states"))[0]!.slice(3, 7)).toEqual([q[3], q[0], q[1], q[2]]);
+    expect(rowsOf(dataset(f, "data/demo_0/obs/robot0_eef_quat"))[0]).toEqual([q[0], q[1], q[2], q[3]]);
+    expect(rowsOf(dataset(f, "data/demo_0/obs/object"))[0]!.slice(3)).toEqual([0, 0, 0, 1]);
   });
 
   it("stores every observation key per step: obs before the step, next_obs after it", async () => {
@@ -207,7 +209,7 @@ describe("writeRobomimicHdf5", () => {
         frame: "W",
         control_hz: 30,
         controller: "absolute_pose",
-        quaternion_order: "wxyz",
+        quaternion_order: { obs: "xyzw", next_obs: "xyzw", actions: "wxyz", states: "wxyz" },
         action_names: ["x", "y", "z", "qw", "qx", "qy", "qz", "aperture_m"],
         gripper_action: { open: -1, closed: 1 },
       },

@@ -24,7 +24,7 @@ import {
   group,
   numbers,
   observedStep,
-  poseRow,
+  obsPoseRow,
   readH5,
   rowsOf,
 } from "./robomimic_helpers.js";
@@ -149,7 +149,7 @@ describe("writeRobomimicHdf5", () => {
         const seen = e.steps[observedStep(i)]!;
         expectPoseMatrix(eef[i]!, seen.state.tcp);
         expect(obs[i]).toEqual(seen.state.tcp.pos);
-        expect(target[i]).toEqual(poseRow(seen.objects[e.scene.task.targetId]!));
+        expect(target[i]).toEqual(obsPoseRow(seen.objects[e.scene.task.targetId]!));
       }
     });
     expect(numbers(dataset(f, "data/demo_1/src_demo_inds"))).toEqual([0, 0]);

@@ -63,6 +63,8 @@ export const sortedKeys = (g: Group): string[] => [...g.keys].sort();
 /** Scalar-first, written out here rather than taken from the writer. */
 export const wxyz = (q: readonly number[]) => [q[3]!, q[0]!, q[1]!, q[2]!];
 export const poseRow = (p: PoseJson) => [...p.pos, ...wxyz(p.quatXyzw)];
+/** A pose as the observation keys hold it: robosuite's [x, y, z, qx, qy, qz, qw]. */
+export const obsPoseRow = (p: PoseJson) => [...p.pos, ...p.quatXyzw];
 
 /** Rotation matrix of a unit quaternion [x, y, z, w], row-major, by the textbook formula. */
 export function rotation(q: readonly number[]): number[] {
@@ -119,10 +121,10 @@ export const expectedObs = (e: Episode, r: number, h: number): Record<string, nu
   const hand = e.steps[h]!.human;
   return {
     robot0_eef_pos: [...s.state.tcp.pos],
-    robot0_eef_quat: wxyz(s.state.tcp.quatXyzw),
+    robot0_eef_quat: [...s.state.tcp.quatXyzw],
     robot0_gripper_qpos: [s.state.apertureM / 2, -s.state.apertureM / 2],
-    object: poseRow(s.objects[CAN_ID]!),
-    target_pose: poseRow(s.objects[CAN_ID]!),
+    object: obsPoseRow(s.objects[CAN_ID]!),
+    target_pose: obsPoseRow(s.objects[CAN_ID]!),
     human_keypoints: hand.keypointsWorld.flat(),
     human_frame_index: [hand.frameIndex],
     human_timestamp: [hand.t],

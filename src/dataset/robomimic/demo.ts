@@ -43,8 +43,11 @@ export const toWxyz = (q: readonly number[]): [number, number, number, number] =
   q[2]!,
 ];
 
-/** A pose as `[x, y, z, qw, qx, qy, qz]`. */
+/** A pose as `[x, y, z, qw, qx, qy, qz]` (`states`). */
 export const poseRow = (pose: PoseJson): number[] => [...pose.pos, ...toWxyz(pose.quatXyzw)];
+
+/** A pose as `[x, y, z, qx, qy, qz, qw]` (observation keys: robosuite's order). */
+export const obsPoseRow = (pose: PoseJson): number[] => [...pose.pos, ...pose.quatXyzw];
 
 /** The pose as a 4×4 homogeneous matrix, row-major (16 values). */
 export function poseMatrix(pose: PoseJson): number[] {
@@ -112,14 +115,14 @@ function observations(
   const targetId = episode.scene.task.targetId;
   return [
     [OBS.eefPos, 3, f8(n, 3, (i) => robot(i).state.tcp.pos)],
-    [OBS.eefQuat, 4, f8(n, 4, (i) => toWxyz(robot(i).state.tcp.quatXyzw))],
+    [OBS.eefQuat, 4, f8(n, 4, (i) => robot(i).state.tcp.quatXyzw)],
     [OBS.gripperQpos, 2, f8(n, 2, (i) => [robot(i).state.apertureM / 2, -robot(i).state.apertureM / 2])],
     [
       OBS.object,
       7 * objectIds.length,
-      f8(n, 7 * objectIds.length, (i) => objectIds.flatMap((id) => poseRow(robot(i).objects[id]!))),
+      f8(n, 7 * objectIds.length, (i) => objectIds.flatMap((id) => obsPoseRow(robot(i).objects[id]!))),
     ],
-    [OBS.targetPose, 7, f8(n, 7, (i) => poseRow(robot(i).objects[targetId]!))],
+    [OBS.targetPose, 7, f8(n, 7, (i) => obsPoseRow(robot(i).objects[targetId]!))],
     [OBS.humanKeypoints, 63, f8(n, 63, (i) => human(i).keypointsWorld.flat())],
     [OBS.humanFrameIndex, 1, i8(n, 1, (i) => [human(i).frameIndex])],
     [OBS.humanTimestamp, 1, f8(n, 1, (i) => [human(i).t])],

@@ -20,9 +20,9 @@
  *     dones                   (N,)        i8  1 on the last step
  *     obs/robot0_eef_pos      (N, 3)      f8  measured TCP position in W, before the step (after step
  *                                             t − 1; row 0 the settled start), as states
- *     obs/robot0_eef_quat     (N, 4)      f8  measured TCP orientation, [w, x, y, z]
+ *     obs/robot0_eef_quat     (N, 4)      f8  measured TCP orientation, [x, y, z, w] (robosuite's order)
  *     obs/robot0_gripper_qpos (N, 2)      f8  finger positions along G's y: [+a/2, −a/2] (m)
- *     obs/object              (N, 7K)     f8  every dynamic object: [x, y, z, qw, qx, qy, qz]
+ *     obs/object              (N, 7K)     f8  every dynamic object: [x, y, z, qx, qy, qz, qw]
  *     obs/target_pose         (N, 7)      f8  the task's target object (LeRobot's environment_state)
  *     obs/human_keypoints     (N, 63)     f8  21 MediaPipe keypoints × [x, y, z] in W
  *     obs/human_frame_index   (N, 1)      i8  source video frame of the step
@@ -90,10 +90,17 @@ export const NUM_SUBTASKS = SUBTASK_SIGNALS.length + 1;
 /** `datagen_info` group attrs that MimicGen's `get_env_interface_info_from_dataset` reads. */
 export const ENV_INTERFACE = { name: "egobridge", type: "egobridge" } as const;
 
-/** Order of the quaternion components wherever a quaternion is written (scalar first, as MuJoCo). */
-export const QUATERNION_ORDER = "wxyz";
+/**
+ * Order of the quaternion components, per part of a demo. The observation keys imitate
+ * robosuite's names (`robot0_eef_quat`, object poses), so they follow robosuite: [x, y, z, w],
+ * as egobridge's LeRobot output does. `actions` and the flattened sim `states` are scalar-first,
+ * as MuJoCo's state is.
+ */
+export const QUATERNION_ORDER = { obs: "xyzw", next_obs: "xyzw", actions: "wxyz", states: "wxyz" } as const;
 
 /** Components of `actions` and of the robot part of `states`. */
 export const TCP_NAMES = ["x", "y", "z", "qw", "qx", "qy", "qz", "aperture_m"];
-/** Components of one object pose in `states` and `obs/object`. */
+/** Components of one object pose in `states`. */
 export const POSE_NAMES = ["x", "y", "z", "qw", "qx", "qy", "qz"];
+/** Components of one object pose in `obs/object` and `obs/target_pose` (robosuite's order). */
+export const OBS_POSE_NAMES = ["x", "y", "z", "qx", "qy", "qz", "qw"];

@@ -12,7 +12,9 @@
  * - actions are absolute commanded TCP poses X_WG in the scene frame W plus the pad opening, not
  *   robosuite OSC_POSE deltas in [−1, 1]: deltas are a view (`action[t] − state[t]`), and
  *   robomimic's action normalisation can scale them for training;
- * - quaternions are scalar-first [w, x, y, z] (converted from the Episode's {x, y, z, w});
+ * - quaternions in the observation keys are [x, y, z, w], as robosuite's (whose key names they
+ *   use) and as egobridge's LeRobot output; in `actions` and `states` scalar-first [w, x, y, z],
+ *   as MuJoCo's state (`quaternion_order` says which is which);
  * - `env_args.type` is robomimic's GYM_TYPE (2), as Isaac Lab writes for its own simulator.
  */
 import { promises as fs } from "node:fs";
@@ -35,6 +37,7 @@ import {
   GRIPPER_OPEN,
   MASK,
   MASK_GROUP,
+  OBS_POSE_NAMES,
   POSE_NAMES,
   QUATERNION_ORDER,
   TCP_NAMES,
@@ -92,7 +95,7 @@ function envArgs(envName: string, controlHz: number): string {
     quaternion_order: QUATERNION_ORDER,
     action_names: TCP_NAMES,
     state_names: [...TCP_NAMES, "then per object, in the demo's object_ids order:", ...POSE_NAMES],
-    object_pose_names: POSE_NAMES,
+    object_pose_names: OBS_POSE_NAMES,
     gripper_qpos: "finger positions along the gripper's opening axis: [+aperture/2, -aperture/2] (m)",
     gripper_action: { open: GRIPPER_OPEN, closed: GRIPPER_CLOSED },
     obs_timing: `${OBSERVATION_TIMING}; next_obs[t] is measured after step t`,
