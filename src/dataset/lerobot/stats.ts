@@ -16,6 +16,8 @@ import type { FeatureKey } from "./layout.js";
 export const QUANTILES = { q01: 0.01, q10: 0.1, q50: 0.5, q90: 0.9, q99: 0.99 } as const;
 export type QuantileName = keyof typeof QUANTILES;
 const QUANTILE_NAMES = Object.keys(QUANTILES) as QuantileName[];
+const perQuantile = (f: (q: QuantileName) => number[]): Record<QuantileName, number[]> =>
+  Object.fromEntries(QUANTILE_NAMES.map((q) => [q, f(q)])) as Record<QuantileName, number[]>;
 
 export interface FeatureStats extends Record<QuantileName, number[]> {
   min: number[];
@@ -61,10 +63,7 @@ export function featureStats(values: ArrayLike<number>, dim: number): FeatureSta
     const d = values[i]! - mean[i % dim]!;
     sq[i % dim]! += d * d;
   }
-  const quantiles = Object.fromEntries(QUANTILE_NAMES.map((q) => [q, new Array<number>(dim)])) as Record<
-    QuantileName,
-    number[]
-  >;
+  const quantiles = perQuantile(() => new Array<number>(dim));
   const column = new Float64Array(n);
   for (let c = 0; c < dim; c++) {
     for (let r = 0; r < n; r++) column[r] = values[r * dim + c]!;
@@ -87,12 +86,6 @@ interface Running {
   quantileSums: Record<QuantileName, number[]>;
 }
 
-const weightedQuantiles = (s: FeatureStats): Record<QuantileName, number[]> =>
-  Object.fromEntries(QUANTILE_NAMES.map((q) => [q, s[q].map((v) => v * s.count[0])])) as Record<
-    QuantileName,
-    number[]
-  >;
-
 /**
  * Adds the stats of a disjoint set of frames to `acc` (Chan, Golub & LeVeque's pairwise update:
  * no sum of squares, so precision holds for values far from zero). The result equals LeRobot's
@@ -107,7 +100,7 @@ function absorb(acc: Running | undefined, s: FeatureStats): Running {
       max: [...s.max],
       mean: [...s.mean],
       m2: s.std.map((d) => d * d * nb),
-      quantileSums: weightedQuantiles(s),
+      quantileSums: perQuantile((q) => s[q].map((v) => v * nb)),
     };
   if (s.mean.length !== acc.mean.length) {
     throw new Error(`cannot combine stats of ${acc.mean.length} and ${s.mean.length} components`);
@@ -132,10 +125,7 @@ const finish = (r: Running): FeatureStats => ({
   mean: [...r.mean],
   std: r.m2.map((m) => Math.sqrt(m / r.n)),
   count: [r.n],
-  ...(Object.fromEntries(QUANTILE_NAMES.map((q) => [q, r.quantileSums[q].map((v) => v / r.n)])) as Record<
-    QuantileName,
-    number[]
-  >),
+  ...perQuantile((q) => r.quantileSums[q].map((v) => v / r.n)),
 });
 
 export type DatasetStats = Partial<Record<FeatureKey, FeatureStats>>;
