@@ -20,10 +20,9 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { resolveAsset } from "../src/core/assets.js";
 import { extractHandTrack } from "../src/perception/extract.js";
 import type { Device } from "../src/perception/onnx.js";
-import { DECODE_AHEAD, probeVideo, readFrames } from "../src/perception/video.js";
+import { benchVideo, decodeOnlyFps, printTable } from "./video_input.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,13 +33,7 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
-const video =
-  values.video ??
-  (await resolveAsset({
-    name: "video/egodex_cup/sample.mp4",
-    sha256: "1a0ec11f438e100ad27d702ed098fc63f392348e6a3fb8b882f84c7751497af9",
-  }));
-const info = await probeVideo(video);
+const { video, info } = await benchVideo(values.video);
 const range = { start: 0, end: Math.min(Number(values.frames), info.frameCount) };
 const counts = values.videos.split(",").map(Number);
 const cores = os.cpus().length;
@@ -54,19 +47,6 @@ interface Row {
   perVideoFps: number;
   wallS: number;
   peakRssMb: number;
-}
-
-/** K decodes at once, frames read and dropped: frames/s of all together. */
-async function decodeOnly(k: number): Promise<number> {
-  const t0 = performance.now();
-  const counted = await Promise.all(
-    Array.from({ length: k }, async () => {
-      let n = 0;
-      for await (const _ of readFrames(info, range, { reuseBuffer: true, ahead: DECODE_AHEAD })) n++;
-      return n;
-    }),
-  );
-  return counted.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
 }
 
 async function extractMany(
@@ -107,7 +87,7 @@ for (const device of values.devices.split(",") as Device[]) {
       videos: k,
       frames: r.frames,
       framesPerS: r.frames / r.wallS,
-      decodeOnlyFramesPerS: await decodeOnly(k),
+      decodeOnlyFramesPerS: await decodeOnlyFps(info, range, k),
       perVideoFps: r.frames / k / r.wallS,
       wallS: r.wallS,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -128,15 +108,26 @@ if (values.json) {
   console.log(
     `${info.widthPx}x${info.heightPx}, ${range.end} frames per video; ${cores} CPU cores (${os.cpus()[0]?.model ?? "?"}), node ${process.version}\n`,
   );
-  console.log(
-    "| device | videos at once | frames/s (all videos) | per video | decode alone, frames/s | peak RSS so far (MB) |",
+  printTable(
+    [
+      "device",
+      "videos at once",
+      "frames/s (all videos)",
+      "per video",
+      "decode alone, frames/s",
+      "peak RSS so far (MB)",
+    ],
+    rows.map((r) =>
+      typeof r === "string"
+        ? r
+        : [
+            r.device,
+            String(r.videos),
+            r.framesPerS.toFixed(1),
+            r.perVideoFps.toFixed(1),
+            r.decodeOnlyFramesPerS.toFixed(1),
+            r.peakRssMb.toFixed(0),
+          ],
+    ),
   );
-  console.log("| --- | --- | --- | --- | --- | --- |");
-  for (const r of rows) {
-    if (typeof r === "string") console.log(`| ${r} | | | | | |`);
-    else
-      console.log(
-        `| ${r.device} | ${r.videos} | ${r.framesPerS.toFixed(1)} | ${r.perVideoFps.toFixed(1)} | ${r.decodeOnlyFramesPerS.toFixed(1)} | ${r.peakRssMb.toFixed(0)} |`,
-      );
-  }
 }

@@ -22,12 +22,11 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { resolveAsset } from "../src/core/assets.js";
 import { extractHandTrack } from "../src/perception/extract.js";
 import { loadModelFile } from "../src/perception/hand_tracker.js";
 import { loadModelPair } from "../src/perception/model_registry.js";
 import { type Device, OnnxModel } from "../src/perception/onnx.js";
-import { DECODE_AHEAD, probeVideo, readFrames } from "../src/perception/video.js";
+import { benchVideo, decodeOnlyFps, printTable } from "./video_input.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,26 +41,14 @@ const { values } = parseArgs({
 process.env.EGOBRIDGE_ASSETS ??= "../shared/assets";
 const runs = Math.max(1, Number(values.runs));
 const threads = values.threads ? Number(values.threads) : undefined;
-const video =
-  values.video ??
-  (await resolveAsset({
-    name: "video/egodex_cup/sample.mp4",
-    sha256: "1a0ec11f438e100ad27d702ed098fc63f392348e6a3fb8b882f84c7751497af9",
-  }));
-const info = await probeVideo(video);
+const { video, info } = await benchVideo(values.video);
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Frames/s of decoding alone, as extraction decodes (decoder thread, DECODE_AHEAD). */
-async function decodeOnlyFps(): Promise<number> {
-  const once = async () => {
-    const t0 = performance.now();
-    let n = 0;
-    for await (const _ of readFrames(info, {}, { reuseBuffer: true, ahead: DECODE_AHEAD })) n++;
-    return n / ((performance.now() - t0) / 1000);
-  };
-  await once();
+/** Median frames/s of decoding alone over `runs` runs, after one to warm up. */
+async function medianDecodeOnlyFps(): Promise<number> {
+  await decodeOnlyFps(info);
   const fps: number[] = [];
-  for (let r = 0; r < runs; r++) fps.push(await once());
+  for (let r = 0; r < runs; r++) fps.push(await decodeOnlyFps(info));
   return median(fps);
 }
 
@@ -137,7 +124,7 @@ async function bench(pair: string, device: Device): Promise<Row | string> {
     crops,
     pipelineFps: last!.frames / wall,
     landmarkOnlyFps: last!.frames / lmOnly,
-    decodeOnlyFps: await decodeOnlyFps(),
+    decodeOnlyFps: await medianDecodeOnlyFps(),
     peakRssMb,
     landmarkCropsPerS: crops / lmOnly,
     overhead: wall / lmOnly,
@@ -174,17 +161,28 @@ if (values.json) {
   console.log(
     `${path.basename(video)}, ${info.widthPx}x${info.heightPx}, ${info.frameCount} frames at ${info.fps} fps; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? "?"}), node ${process.version}; medians of ${runs} runs\n`,
   );
-  console.log(
-    "| pair | device | extract frames/s (× real time) | landmark model alone, frames/s (crops/s) | extract / landmark alone | decode alone, frames/s |",
+  printTable(
+    [
+      "pair",
+      "device",
+      "extract frames/s (× real time)",
+      "landmark model alone, frames/s (crops/s)",
+      "extract / landmark alone",
+      "decode alone, frames/s",
+    ],
+    rows.map((r) =>
+      typeof r === "string"
+        ? r
+        : [
+            r.pair,
+            r.device,
+            `${r.pipelineFps.toFixed(1)} (${(r.pipelineFps / info.fps).toFixed(2)}×)`,
+            `${r.landmarkOnlyFps.toFixed(1)} (${r.landmarkCropsPerS.toFixed(0)})`,
+            (r.pipelineFps / r.landmarkOnlyFps).toFixed(2),
+            r.decodeOnlyFps.toFixed(1),
+          ],
+    ),
   );
-  console.log("| --- | --- | --- | --- | --- | --- |");
-  for (const r of rows) {
-    if (typeof r === "string") console.log(`| ${r} | | | | | |`);
-    else
-      console.log(
-        `| ${r.pair} | ${r.device} | ${r.pipelineFps.toFixed(1)} (${(r.pipelineFps / info.fps).toFixed(2)}×) | ${r.landmarkOnlyFps.toFixed(1)} (${r.landmarkCropsPerS.toFixed(0)}) | ${(r.pipelineFps / r.landmarkOnlyFps).toFixed(2)} | ${r.decodeOnlyFps.toFixed(1)} |`,
-      );
-  }
   for (const r of rows)
     if (typeof r !== "string")
       console.log(
