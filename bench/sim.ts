@@ -23,7 +23,6 @@ import { simulateEpisode } from "../src/sim/simulate.js";
 const REPEATS = 5;
 const sceneName = process.argv[2] ?? "aisle";
 const scene = await loadScene(sceneName);
-const embodiment = await loadEmbodiment("robotiq_2f85");
 
 /** The full rollout of the procedural pick with one gripper: wall and in-step seconds per episode. */
 async function rollout(name: string) {
@@ -47,6 +46,8 @@ async function rollout(name: string) {
   const fullS = (performance.now() - t0) / 1000 / REPEATS;
   return {
     name,
+    embodiment: e,
+    trajectory,
     simS: trajectory.steps.length / trajectory.controlHz,
     fullS,
     stepS: timing.stepS / REPEATS,
@@ -54,8 +55,8 @@ async function rollout(name: string) {
   };
 }
 const rollouts = [await rollout(DEFAULT_EMBODIMENT), await rollout("robotiq_2f85")];
-const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), embodiment);
-const simS = trajectory.steps.length / trajectory.controlHz;
+// The raw-stepping baselines below use the box gripper and its trajectory.
+const { embodiment, trajectory, simS } = rollouts[1]!;
 
 const R = await loadRapier();
 const steps = Math.round(simS * 240);
