@@ -22,6 +22,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     reportCompressedSize: false,
     rollupOptions: {
+      // The preview app, and the page the camera renderer drives (src/render/renderer.ts).
+      input: { index: path.join(root, "index.html"), render: path.join(root, "render.html") },
       onwarn(warning, warn) {
         // zod's sources carry comments Rollup cannot place; harmless, and noisy on every build.
         if (warning.code === "INVALID_ANNOTATION") return;

@@ -28,6 +28,9 @@ import {
   sceneNames,
 } from "../pipeline/catalog.js";
 import { runDemo } from "../pipeline/demo.js";
+import { DEFAULT_CAMERAS } from "../render/camera_source.js";
+import { CAMERA_KEYS } from "../render/cameras.js";
+import { VIDEO_CODECS } from "../render/encode.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";
 import { linkageOf } from "../sim/gripper_models.js";
@@ -44,6 +47,7 @@ import {
   CAMERA_OPTION_HELP,
   CAMERA_START_HELP,
   type DemoCliOptions,
+  demoCameras,
   registerExtract,
   variantsLines,
   videoDemo,
@@ -86,6 +90,13 @@ program
   .option("--device <device>", `with --video: ${DEVICES.join(", ")}`, "cpu")
   .option("--models <pair>", `with --video: ${Object.keys(MODEL_PAIRS).join(", ")}`, DEFAULT_MODEL_PAIR)
   .option("--stride <n>", "with --video: use every n-th frame", intOption("--stride"))
+  .option(
+    "--cameras <list>",
+    `camera streams rendered into the dataset: ${CAMERA_KEYS.join(", ")} (comma-separated), or none`,
+    DEFAULT_CAMERAS.join(","),
+  )
+  .option("--image-size <WxH>", "size of the rendered camera images", "224x224")
+  .option("--video-codec <codec>", `codec of the camera streams: ${VIDEO_CODECS.join(", ")}`, "h264")
   .action(
     withErrors(async (o: DemoCliOptions) => {
       if (o.video) return videoDemo({ ...o, video: o.video });
@@ -95,6 +106,7 @@ program
         embodiment: o.embodiment,
         scene: o.scene,
         variants: o.variants,
+        cameras: demoCameras(o),
       });
       const stages = Object.entries(s.stageS)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)

@@ -11,6 +11,8 @@ import { DEFAULT_MODEL_PAIR, MODEL_PAIRS } from "../perception/model_registry.js
 import { DEVICES, type Device } from "../perception/onnx.js";
 import { renderOverlay } from "../perception/overlay.js";
 import { runVideoDemo } from "../pipeline/video_demo.js";
+import { parseCameras, parseCodec, parseImageSize } from "../render/camera_source.js";
+import type { CameraOptions } from "../render/episode_videos.js";
 import { withErrors } from "./errors.js";
 import { intOption, positiveOption } from "./options.js";
 
@@ -26,6 +28,18 @@ export interface DemoCliOptions {
   models: string;
   stride?: number;
   cameraStart?: number;
+  cameras: string;
+  imageSize: string;
+  videoCodec: string;
+}
+
+/** The camera streams a demo renders, from its options. */
+export function demoCameras(o: Pick<DemoCliOptions, "cameras" | "imageSize" | "videoCodec">): CameraOptions {
+  return {
+    keys: parseCameras(o.cameras),
+    size: parseImageSize(o.imageSize),
+    codec: parseCodec(o.videoCodec),
+  };
 }
 
 export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<void> {
@@ -36,6 +50,7 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
     seed: o.seed,
     embodiment: o.embodiment,
     variants: o.variants,
+    cameras: demoCameras(o),
     ...(o.camera ? { cameraSource: await readCameraSource(o.camera) } : {}),
     ...(o.cameraStart !== undefined ? { cameraStartS: o.cameraStart } : {}),
     extract: {

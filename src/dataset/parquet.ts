@@ -53,6 +53,8 @@ export type ParquetColumn =
   | { name: string; type: "string"; values: readonly string[] }
   | { name: string; type: "float32_vector"; size: number; values: ArrayLike<number> }
   | { name: string; type: "float64_list" | "int64_list"; values: readonly (readonly number[])[] }
+  /** Rows of C × 1 × 1 nested lists: LeRobot's per-channel image stats. */
+  | { name: string; type: "float64_list_c11"; values: readonly (readonly number[])[] }
   | { name: string; type: "string_list"; values: readonly (readonly string[])[] };
 
 /** A value read back: int64 comes back as a number, lists as arrays. */
@@ -61,7 +63,7 @@ export type ParquetRow = Record<string, ParquetValue>;
 
 /** Nullable like the fields pyarrow and HF `datasets` write, so the schemas match theirs. */
 const field = (name: string, type: ConstructorParameters<typeof Field>[1]) => new Field(name, type, true);
-const listOf = (type: Float32 | Float64 | Int64 | Utf8) => new List(field("item", type));
+const listOf = (type: Float32 | Float64 | Int64 | Utf8 | List) => new List(field("item", type));
 
 const toBigInt64 = (values: ArrayLike<number>, column: string): BigInt64Array => {
   const out = new BigInt64Array(values.length);
@@ -105,6 +107,11 @@ function toVector(column: ParquetColumn): Vector {
     }
     case "float64_list":
       return vectorFromArray(column.values as number[][], listOf(new Float64()));
+    case "float64_list_c11":
+      return vectorFromArray(
+        column.values.map((row) => row.map((v) => [[v]])),
+        listOf(listOf(listOf(new Float64()))),
+      );
     case "int64_list":
       return vectorFromArray(
         column.values.map((row) => Array.from(toBigInt64(row, column.name))),

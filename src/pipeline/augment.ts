@@ -16,7 +16,10 @@ import { EgobridgeError, InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
 import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import type { EpisodeVideoSource } from "../dataset/lerobot/videos.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
+import { withCameras } from "../render/camera_source.js";
+import { type CameraOptions, renderVariation } from "../render/episode_videos.js";
 import { MUJOCO_VALIDATOR, validatorFor } from "../sim/mujoco/second_opinion.js";
 import type { ValidateEngines } from "../sim/verdict.js";
 import { loadEmbodiment } from "./catalog.js";
@@ -44,6 +47,8 @@ export interface AugmentRun {
    * The variants kept are the same whatever the number.
    */
   workers?: number;
+  /** Camera streams rendered into the dataset (absent: none). */
+  videos?: EpisodeVideoSource;
   onProgress?: (line: string) => void;
 }
 
@@ -111,7 +116,7 @@ export async function augmentEpisodes(
       all.push(source, ...r.variants.filter((v) => v.lineage.sourceEpisode === source.id));
     }
     stats.push(...r.stats);
-    dataset = await writeLeRobotDataset(outDir, all);
+    dataset = await writeLeRobotDataset(outDir, all, o.videos ? { videos: o.videos } : {});
   } else {
     const pool = o.workers
       ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
@@ -135,7 +140,7 @@ export async function augmentEpisodes(
       }
     }
     try {
-      dataset = await writeLeRobotDataset(outDir, episodes());
+      dataset = await writeLeRobotDataset(outDir, episodes(), o.videos ? { videos: o.videos } : {});
     } finally {
       await pool?.close();
     }
@@ -171,13 +176,35 @@ export interface MultiplySummary {
 export async function demonstrationDataset(
   episodes: readonly Episode[],
   outDir: string,
-  o: { variants: number; seed: number; onProgress?: (line: string) => void },
+  o: { variants: number; seed: number; cameras?: CameraOptions; onProgress?: (line: string) => void },
+  timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
+): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
+  return withCameras(o.cameras, (videos) =>
+    writeDemonstrationDataset(episodes, outDir, { ...o, videos }, timed),
+  );
+}
+
+async function writeDemonstrationDataset(
+  episodes: readonly Episode[],
+  outDir: string,
+  o: {
+    variants: number;
+    seed: number;
+    videos: EpisodeVideoSource | undefined;
+    onProgress?: (line: string) => void;
+  },
   timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
   const sources = episodes.filter((e) => e.success);
+  const videos = o.videos ? { videos: o.videos } : {};
   if (o.variants > 0 && sources.length > 0) {
     const r = await timed("augment+dataset", () =>
-      augmentEpisodes(sources, outDir, { variants: o.variants, seed: o.seed, onProgress: o.onProgress }),
+      augmentEpisodes(sources, outDir, {
+        variants: o.variants,
+        seed: o.seed,
+        onProgress: o.onProgress,
+        ...videos,
+      }),
     );
     const failures: Record<string, number> = {};
     for (const s of r.stats)
@@ -193,7 +220,11 @@ export async function demonstrationDataset(
   }
   const first = episodes[0]!;
   const dataset = await timed("dataset", () =>
-    writeLeRobotDataset(outDir, episodes, { fps: first.controlHz, robotType: first.embodiment.name }),
+    writeLeRobotDataset(outDir, episodes, {
+      fps: first.controlHz,
+      robotType: first.embodiment.name,
+      ...videos,
+    }),
   );
   return { dataset };
 }
@@ -241,7 +272,12 @@ export async function replayStoredVariant(
   const mujoco = (stored.lineage.params as { validator?: string }).validator === MUJOCO_VALIDATOR;
   const v = mujoco ? await validatorFor("both") : undefined;
   const validators = v ? { [v.name]: v.check } : {};
-  const episode = EpisodeSchema.parse(await replayVariant(source, stored, { loadEmbodiment, validators }));
+  const replayed = await replayVariant(source, stored, { loadEmbodiment, validators });
+  // A dataset with cameras records the rendering's look in the lineage; it is drawn from the
+  // seed alone, so the replay draws it again rather than copying it.
+  if ("render" in stored.lineage.params)
+    replayed.lineage.params = { ...replayed.lineage.params, render: { ...renderVariation(replayed) } };
+  const episode = EpisodeSchema.parse(replayed);
   return { identical: JSON.stringify(episode) === JSON.stringify(stored), episode };
 }
 

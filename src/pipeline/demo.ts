@@ -1,6 +1,7 @@
 import type { Episode } from "../core/schemas/episode.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
+import type { CameraOptions } from "../render/episode_videos.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
@@ -15,6 +16,8 @@ export interface DemoOptions {
   scene?: string;
   /** Validated variants to generate from the demonstration (0: the demonstration alone). */
   variants?: number;
+  /** Camera streams to render into the dataset (absent or no keys: none). */
+  cameras?: CameraOptions;
   onProgress?: (line: string) => void;
 }
 
@@ -61,7 +64,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const { dataset, augment } = await demonstrationDataset(
     [episode],
     o.outDir,
-    { variants: o.variants ?? 0, seed, onProgress: o.onProgress },
+    {
+      variants: o.variants ?? 0,
+      seed,
+      onProgress: o.onProgress,
+      ...(o.cameras ? { cameras: o.cameras } : {}),
+    },
     timed,
   );
   return {

@@ -18,6 +18,7 @@ import type { Episode } from "../core/schemas/episode.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
+import type { CameraOptions } from "../render/episode_videos.js";
 import { extractHand } from "../retarget/hand_samples.js";
 import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
@@ -55,6 +56,8 @@ export interface VideoDemoOptions {
   extract?: Omit<ExtractOptions, "camera">;
   /** Validated variants to multiply a successful episode into (0 or absent: the episode alone). */
   variants?: number;
+  /** Camera streams to render into the dataset (absent or no keys: none). */
+  cameras?: CameraOptions;
   /** Without a measured trajectory: camera height above the floor (m) and downward pitch (deg) of the assumed head pose. */
   cameraHeightM?: number;
   pitchDownDeg?: number;
@@ -134,7 +137,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const { dataset, augment } = await demonstrationDataset(
     episodes,
     o.outDir,
-    { variants: o.variants ?? 0, seed },
+    { variants: o.variants ?? 0, seed, ...(o.cameras ? { cameras: o.cameras } : {}) },
     timed,
   );
   await includeFile(o.video, path.join(o.outDir, sourceUri));

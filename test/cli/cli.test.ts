@@ -77,6 +77,17 @@ describe("egobridge CLI", () => {
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain("SYNTHETIC");
     expect(demo.stdout).toMatch(/variants: +2 validated/);
+    // The default cameras: head and wrist streams, one frame per row of the table.
+    const info = JSON.parse(await fs.readFile(path.join(tmp, "demo/meta/info.json"), "utf8"));
+    const cameras = Object.keys(info.features).filter((k) => info.features[k].dtype === "video");
+    expect(cameras).toEqual(["observation.images.head", "observation.images.wrist"]);
+    for (const key of cameras) {
+      const probe = spawnSync("ffprobe", [
+        ...["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"],
+        path.join(tmp, `demo/videos/${key}/chunk-000/file-000.mp4`),
+      ]);
+      expect(Number(probe.stdout.toString().trim()), key).toBe(info.total_frames);
+    }
     const aug = egobridge(["augment", "demo", "--variants", "2", "--seed", "4", "-o", "aug"], tmp);
     expect(aug.code, aug.stderr).toBe(0);
     expect(aug.stdout).toMatch(/2 validated/);

@@ -52,7 +52,15 @@ describe("exit codes", () => {
   });
 
   it("usage errors exit with 2 like any other bad input, whether commander or egobridge finds them", () => {
-    for (const args of [["nonsense"], ["retarget"], ["demo", "--variants", "-2"], ["demo", "--seed", "x"]]) {
+    for (const args of [
+      ["nonsense"],
+      ["retarget"],
+      ["demo", "--variants", "-2"],
+      ["demo", "--seed", "x"],
+      ["demo", "--cameras", "eye"],
+      ["demo", "--image-size", "223x224"],
+      ["demo", "--video-codec", "vp9"],
+    ]) {
       const r = egobridge(args, tmp);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(EXIT.input);
       expect(r.stderr).toMatch(/^egobridge: error/m);

@@ -13,7 +13,9 @@ import {
   DEFAULT_DATA_FILES_SIZE_IN_MB,
   DEFAULT_VIDEO_FILES_SIZE_IN_MB,
   EXTRAS_EPISODE_PATH,
+  VIDEO_PATH,
 } from "./layout.js";
+import { type VideoStream, videoFeature } from "./videos.js";
 
 const count = z.number().int().nonnegative();
 
@@ -72,10 +74,14 @@ export interface InfoInput {
   totalTasks: number;
   chunksSize?: number;
   dataFilesSizeInMb?: number;
+  videoFilesSizeInMb?: number;
+  /** Camera streams (video features), in order. */
+  videos?: readonly VideoStream[];
 }
 
 /** Builds info.json with a fixed key order (LeRobot's own order, then the egobridge block). */
 export function buildInfo(input: InfoInput, features: Readonly<Record<string, FeatureSpec>> = FEATURES) {
+  const videos = input.videos ?? [];
   return {
     codebase_version: CODEBASE_VERSION,
     robot_type: input.robotType,
@@ -84,18 +90,26 @@ export function buildInfo(input: InfoInput, features: Readonly<Record<string, Fe
     total_tasks: input.totalTasks,
     chunks_size: input.chunksSize ?? DEFAULT_CHUNKS_SIZE,
     data_files_size_in_mb: input.dataFilesSizeInMb ?? DEFAULT_DATA_FILES_SIZE_IN_MB,
-    video_files_size_in_mb: DEFAULT_VIDEO_FILES_SIZE_IN_MB,
+    video_files_size_in_mb: input.videoFilesSizeInMb ?? DEFAULT_VIDEO_FILES_SIZE_IN_MB,
     fps: input.fps,
     splits: { train: `0:${input.totalEpisodes}` },
     data_path: DATA_PATH,
     // LeRobot writes null when a dataset has no video features (VIDEO_PATH is the template).
-    video_path: null,
-    features: Object.fromEntries(
-      Object.entries(features).map(([key, f]) => [
-        key,
-        { dtype: f.dtype, shape: [...f.shape], names: f.names, ...(f.info ? { info: f.info } : {}) },
-      ]),
-    ),
+    video_path: videos.length > 0 ? VIDEO_PATH : null,
+    features: {
+      ...Object.fromEntries(
+        Object.entries(features).map(([key, f]) => [
+          key,
+          {
+            dtype: f.dtype,
+            shape: [...f.shape] as number[],
+            names: f.names,
+            ...(f.info ? { info: f.info } : {}),
+          },
+        ]),
+      ),
+      ...Object.fromEntries(videos.map((v) => [v.key, videoFeature(v, input.fps)])),
+    },
     egobridge: EGOBRIDGE_CONVENTIONS,
   } satisfies LeRobotInfo;
 }

@@ -14,7 +14,8 @@
  *     chunk-000/file-000.parquet                  one row per frame, many whole episodes per file;
  *     chunk-000/file-001.parquet                  a new file once data_files_size_in_mb would be passed,
  *     ...                                         a new chunk folder every chunks_size files
- *   videos/{video_key}/chunk-000/file-000.mp4     (not written yet: egobridge has no camera features)
+ *   videos/{video_key}/chunk-000/file-000.mp4     camera streams (videos.ts): many whole episodes per file,
+ *                                                 a new file once video_files_size_in_mb would be passed
  *   extras/
  *     episodes/episode_000000.json                the whole egobridge Episode (scene, lineage, contacts,
  *                                                 metrics): sim data that does not fit the table,

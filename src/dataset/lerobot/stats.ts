@@ -128,18 +128,19 @@ const finish = (r: Running): FeatureStats => ({
   ...perQuantile((q) => r.quantileSums[q].map((v) => v / r.n)),
 });
 
-export type DatasetStats = Partial<Record<FeatureKey, FeatureStats>>;
+/** Stats by feature key (the table's features, then any camera streams). */
+export type DatasetStats = Partial<Record<string, FeatureStats>>;
 
 /**
  * The dataset's stats built episode by episode, in constant memory: what a streaming writer
  * needs. Features keep the key order of the first episode; every later one must have them all.
  */
 export class StatsAccumulator {
-  private readonly running = new Map<FeatureKey, Running>();
+  private readonly running = new Map<string, Running>();
   private episodes = 0;
 
   add(stats: DatasetStats): void {
-    const keys = this.episodes === 0 ? (Object.keys(stats) as FeatureKey[]) : [...this.running.keys()];
+    const keys = this.episodes === 0 ? Object.keys(stats) : [...this.running.keys()];
     for (const k of keys) {
       const s = stats[k];
       if (!s) throw new Error(`episode ${this.episodes} has no stats for '${k}'`);

@@ -21,7 +21,13 @@ export interface DatasetOptions {
   chunksSize?: number;
   /** Rows per meta/episodes file (the writer holds one file's rows). Default 1000. */
   episodesPerMetaFile?: number;
+  /** Camera streams: each episode's videos come from here (absent: a dataset without cameras). */
+  videos?: EpisodeVideoSource;
+  /** Start a new video file before one would pass this size (MB). Default 500. */
+  videoFilesSizeInMb?: number;
 }
+
+import type { EpisodeVideoSource } from "./videos.js";
 
 export function validateOptions(options: DatasetOptions): void {
   if (options.fps !== undefined && (!Number.isInteger(options.fps) || options.fps <= 0)) {

@@ -10,6 +10,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { writeDirAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
+import type { Episode } from "../../core/schemas/episode.js";
 import { encodeParquet } from "../parquet.js";
 import { type EpisodeRecord, episodeRecord, episodesColumns } from "./episodes.js";
 import { type EpisodeFrames, episodeFrames, FEATURE_KEYS, frameBytes, frameColumns } from "./features.js";
@@ -18,6 +19,7 @@ import { buildInfo } from "./info.js";
 import {
   DEFAULT_CHUNKS_SIZE,
   DEFAULT_DATA_FILES_SIZE_IN_MB,
+  DEFAULT_VIDEO_FILES_SIZE_IN_MB,
   dataFilePath,
   episodesFilePath,
   extrasEpisodePath,
@@ -26,9 +28,10 @@ import {
   STATS_PATH,
   TASKS_PATH,
 } from "./layout.js";
-import { episodeStats, StatsAccumulator } from "./stats.js";
+import { type DatasetStats, episodeStats, StatsAccumulator } from "./stats.js";
 import { tasksColumns, tasksPandasMetadata } from "./tasks.js";
 import { type DatasetOptions, EpisodeValidator, validateOptions } from "./validate.js";
+import { VideoFileRoller, type VideoPlace } from "./videos.js";
 
 export type { DatasetOptions } from "./validate.js";
 
@@ -46,6 +49,26 @@ export interface DatasetSummary {
  * fixed count keeps the writer's memory bounded however many episodes a dataset has.
  */
 export const DEFAULT_EPISODES_PER_META_FILE = 1000;
+
+/** Scratch folder of the episodes' rendered streams inside the dataset being built; removed at the end. */
+const RENDER_DIR = ".render";
+
+/** stats.json: as accumulated, with camera streams' per-channel figures shaped C × 1 × 1 as LeRobot keeps them. */
+function statsJson(stats: DatasetStats, imageKeys: ReadonlySet<string>) {
+  return Object.fromEntries(
+    Object.entries(stats).map(([key, s]) => [
+      key,
+      imageKeys.has(key) && s
+        ? Object.fromEntries(
+            Object.entries(s).map(([name, v]) => [
+              name,
+              name === "count" ? v : (v as number[]).map((x) => [[x]]),
+            ]),
+          )
+        : s,
+    ]),
+  );
+}
 
 /** info.json / stats.json are indented like LeRobot's `write_json` (indent=4). */
 const metaJson = (value: unknown): string => `${JSON.stringify(value, null, 4)}\n`;
@@ -75,16 +98,46 @@ class DatasetBuilder {
   private episodes = 0;
   private frames = 0;
   private successes = 0;
+  /** Camera streams' files being filled, by feature key. */
+  private readonly videoFiles = new Map<string, VideoFileRoller>();
 
   constructor(
     private readonly options: DatasetOptions,
     private readonly put: Put,
+    /** The dataset folder being built (absolute): camera streams are rendered and joined in it. */
+    private readonly root: string,
   ) {
     this.validator = new EpisodeValidator(options.fps);
     this.chunksSize = options.chunksSize ?? DEFAULT_CHUNKS_SIZE;
     this.dataFilesSizeInMb = options.dataFilesSizeInMb ?? DEFAULT_DATA_FILES_SIZE_IN_MB;
     this.episodesPerMetaFile = options.episodesPerMetaFile ?? DEFAULT_EPISODES_PER_META_FILE;
     this.roller = new FileRoller(this.dataFilesSizeInMb, this.chunksSize);
+  }
+
+  private videoKeys(): string[] {
+    return (this.options.videos?.streams ?? []).map((s) => s.key);
+  }
+
+  /** Renders the episode's camera streams and places each in its stream's current file. */
+  private async addVideos(episode: Episode, episodeIndex: number) {
+    const source = this.options.videos;
+    if (!source) return undefined;
+    const dir = path.join(this.root, RENDER_DIR, String(episodeIndex));
+    await fs.mkdir(dir, { recursive: true });
+    const rendered = await source.render(episode, dir);
+    const places: Record<string, VideoPlace> = {};
+    for (const s of source.streams) {
+      const file = rendered.files[s.key];
+      if (!file) throw new Error(`the camera source gave episode ${episodeIndex} no '${s.key}' video`);
+      let files = this.videoFiles.get(s.key);
+      if (!files) {
+        const limit = (this.options.videoFilesSizeInMb ?? DEFAULT_VIDEO_FILES_SIZE_IN_MB) * 1024 * 1024;
+        files = new VideoFileRoller(s.key, this.root, this.validator.datasetFps!, limit, this.chunksSize);
+        this.videoFiles.set(s.key, files);
+      }
+      places[s.key] = await files.add(file, episode.steps.length);
+    }
+    return { places, rendered };
   }
 
   async add(raw: unknown): Promise<void> {
@@ -99,7 +152,8 @@ class DatasetBuilder {
     if (place.opensFile) await this.flushData();
     this.data.slot = place.slot;
     const frames = episodeFrames(episode, { episodeIndex, fromIndex: this.frames, taskIndex });
-    const stats = episodeStats(frames);
+    const videos = await this.addVideos(episode, episodeIndex);
+    const stats = { ...episodeStats(frames), ...videos?.rendered.stats };
     this.data.frames.push(frames);
     this.stats.add(stats);
     this.meta.records.push(
@@ -109,10 +163,18 @@ class DatasetBuilder {
         data: place.slot,
         meta: this.meta.slot,
         stats,
+        ...(videos ? { videos: videos.places } : {}),
       }),
     );
     if (this.meta.records.length === this.episodesPerMetaFile) await this.flushMeta();
-    await this.put(extrasEpisodePath(episodeIndex), extrasJson(episode));
+    const renderParams = videos?.rendered.lineageParams;
+    const extras = renderParams
+      ? {
+          ...episode,
+          lineage: { ...episode.lineage, params: { ...episode.lineage.params, render: renderParams } },
+        }
+      : episode;
+    await this.put(extrasEpisodePath(episodeIndex), extrasJson(extras));
     this.episodes++;
     this.frames += episode.steps.length;
     if (episode.success) this.successes++;
@@ -129,19 +191,21 @@ class DatasetBuilder {
     if (this.meta.records.length === 0) return;
     await this.put(
       episodesFilePath(this.meta.slot),
-      encodeParquet(episodesColumns(this.meta.records, FEATURE_KEYS)),
+      encodeParquet(episodesColumns(this.meta.records, FEATURE_KEYS, this.videoKeys())),
     );
     this.meta = { slot: nextSlot(this.meta.slot, this.chunksSize), records: [] };
   }
 
   /** Writes what is pending and the dataset-wide metadata. */
-  async close(): Promise<Omit<DatasetSummary, "files">> {
+  async close(): Promise<Omit<DatasetSummary, "files"> & { videoFiles: string[] }> {
     if (this.episodes === 0) throw new InputError("no episodes to write: a dataset needs at least one");
     await this.flushData();
     await this.flushMeta();
+    for (const files of this.videoFiles.values()) await files.flush();
+    await fs.rm(path.join(this.root, RENDER_DIR), { recursive: true, force: true });
     const tasks = [...this.taskIndex.keys()];
     await this.put(TASKS_PATH, encodeParquet(tasksColumns(tasks), tasksPandasMetadata()));
-    await this.put(STATS_PATH, metaJson(this.stats.result()));
+    await this.put(STATS_PATH, metaJson(statsJson(this.stats.result(), new Set(this.videoKeys()))));
     const info = buildInfo({
       robotType: this.options.robotType ?? [...this.robots].sort().join("+"),
       fps: this.validator.datasetFps!,
@@ -150,9 +214,18 @@ class DatasetBuilder {
       totalTasks: tasks.length,
       chunksSize: this.chunksSize,
       dataFilesSizeInMb: this.dataFilesSizeInMb,
+      ...(this.options.videoFilesSizeInMb !== undefined
+        ? { videoFilesSizeInMb: this.options.videoFilesSizeInMb }
+        : {}),
+      videos: this.options.videos?.streams ?? [],
     });
     await this.put(INFO_PATH, metaJson(info));
-    return { episodes: this.episodes, frames: this.frames, successes: this.successes };
+    return {
+      episodes: this.episodes,
+      frames: this.frames,
+      successes: this.successes,
+      videoFiles: [...this.videoFiles.values()].flatMap((f) => f.written),
+    };
   }
 }
 
@@ -209,9 +282,11 @@ export async function writeLeRobotDataset(
       await fs.writeFile(file, data);
       written.push(relative);
     };
-    const builder = new DatasetBuilder(options, put);
+    const builder = new DatasetBuilder(options, put, root);
     for await (const raw of episodes) await builder.add(raw);
-    summary = await builder.close();
+    const { videoFiles, ...rest } = await builder.close();
+    written.push(...videoFiles);
+    summary = rest;
   });
   return { ...summary!, files: written.sort() };
 }

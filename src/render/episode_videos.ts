@@ -1,0 +1,96 @@
+/**
+ * An episode's camera streams: each camera rendered in headless Chromium and encoded by ffmpeg
+ * into its own MP4 (exactly one frame per control step), with the stream's per-channel stats.
+ * Frames flow from the page to the encoder batch by batch and are never all held.
+ *
+ * Source demonstrations are drawn with the default look; a variant (lineage.variant set) gets
+ * domain randomisation drawn from its lineage seed: light strength and direction, background,
+ * a hue shift of the scene's colours and small offsets of the head and scene cameras. The look
+ * is a function of the seed alone, and is returned so the caller records it with the episode.
+ */
+import path from "node:path";
+import { createRng } from "../core/rng.js";
+import type { Episode } from "../core/schemas/episode.js";
+import type { FeatureStats } from "../dataset/lerobot/stats.js";
+import { type CameraJitter, type CameraKey, type CameraSize, episodeCameras } from "./cameras.js";
+import { FrameEncoder, type VideoCodec } from "./encode.js";
+import { DEFAULT_LOOK, renderEpisodeInput } from "./episode_scene.js";
+import { ImageStatsAccumulator } from "./image_stats.js";
+import type { RenderLook } from "./protocol.js";
+import type { CameraRenderer } from "./renderer.js";
+
+export interface CameraOptions {
+  keys: readonly CameraKey[];
+  size: CameraSize;
+  codec: VideoCodec;
+}
+
+export interface EpisodeVideo {
+  camera: CameraKey;
+  file: string;
+  frames: number;
+  stats: FeatureStats;
+}
+
+/** A rendering's domain randomisation, as recorded in the episode's lineage. */
+export interface RenderVariation {
+  look: RenderLook;
+  jitter: Partial<Record<CameraKey, CameraJitter>>;
+}
+
+const BACKGROUNDS = [0xc9ced4, 0xd8d2c4, 0xb7c1c9, 0xe0e0dc, 0xa9b3ad] as const;
+
+/** The look of an episode: the default for a source demonstration, drawn from the seed for a variant. */
+export function renderVariation(e: Episode): RenderVariation {
+  if (e.lineage.variant === undefined) return { look: DEFAULT_LOOK, jitter: {} };
+  const rng = createRng(e.lineage.seed).fork("render");
+  const azimuth = rng.uniform(-Math.PI, Math.PI);
+  const elevation = rng.uniform(0.6, 1.3);
+  const round = (v: number) => Math.round(v * 1e6) / 1e6;
+  const look: RenderLook = {
+    light: round(rng.uniform(0.7, 1.3)),
+    lightDir: [
+      round(Math.cos(elevation) * Math.cos(azimuth)),
+      round(Math.cos(elevation) * Math.sin(azimuth)),
+      round(Math.sin(elevation)),
+    ],
+    background: BACKGROUNDS[rng.int(BACKGROUNDS.length)]!,
+    hueShift: round(rng.uniform(-0.04, 0.04)),
+  };
+  const jitterOf = (positionM: number, rotationRad: number): CameraJitter => ({
+    positionM: [0, 1, 2].map(() => round(rng.uniform(-positionM, positionM))) as CameraJitter["positionM"],
+    rotationRad: [0, 1, 2].map(() =>
+      round(rng.uniform(-rotationRad, rotationRad)),
+    ) as CameraJitter["rotationRad"],
+  });
+  const deg = Math.PI / 180;
+  return { look, jitter: { head: jitterOf(0.03, 2 * deg), scene: jitterOf(0.05, 2 * deg) } };
+}
+
+/** Renders and encodes `o.keys` of `e` into `dir/<camera>.mp4`. */
+export async function renderEpisodeVideos(
+  renderer: CameraRenderer,
+  e: Episode,
+  o: CameraOptions & { dir: string; fps: number },
+): Promise<{ videos: EpisodeVideo[]; variation: RenderVariation }> {
+  const variation = renderVariation(e);
+  await renderer.load(await renderEpisodeInput(e, variation.look));
+  const videos: EpisodeVideo[] = [];
+  for (const camera of episodeCameras(e, o.keys, o.size, variation.jitter)) {
+    const file = path.join(o.dir, `${camera.key}.mp4`);
+    const encoder = new FrameEncoder(file, { ...o.size, fps: o.fps, codec: o.codec });
+    const stats = new ImageStatsAccumulator();
+    try {
+      await renderer.render(camera, async (_first, count, rgba) => {
+        stats.add(rgba, count);
+        await encoder.write(rgba);
+      });
+      await encoder.finish();
+    } catch (err) {
+      await encoder.abort();
+      throw err;
+    }
+    videos.push({ camera: camera.key as CameraKey, file, frames: encoder.frames, stats: stats.stats() });
+  }
+  return { videos, variation };
+}
