@@ -121,6 +121,32 @@ export class CameraRenderer {
     }
   }
 
+  /**
+   * The transfer alone: the page uploads `batches` bodies of `bytes` (as frames travel: one Blob
+   * POST each, one in flight) to a sink that drops them. Returns MB/s (10^6 bytes).
+   */
+  async uploadRate(bytes: number, batches: number): Promise<number> {
+    const call = randomBytes(8).toString("hex");
+    this.calls.set(call, { frameBytes: bytes, next: 0, sink: async () => {} });
+    try {
+      const ms = await this.page.evaluate(
+        async ([url, id, size, n]) => {
+          const body = new Uint8Array(size);
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++) {
+            const q = new URLSearchParams({ call: id, first: String(i), count: "1" });
+            await fetch(`${url}?${q}`, { method: "POST", body: new Blob([body]) });
+          }
+          return performance.now() - t0;
+        },
+        [this.url, call, bytes, batches] as const,
+      );
+      return (bytes * batches) / 1e6 / (ms / 1000);
+    } finally {
+      this.calls.delete(call);
+    }
+  }
+
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const q = new URL(req.url ?? "/", "http://x").searchParams;
     const call = this.calls.get(q.get("call") ?? "");

@@ -69,6 +69,7 @@ interface Loaded {
   setGripper: (step: RenderStep) => void;
 }
 
+// No multisampling: on SwiftShader it cost 15–40 % of the frame rate (bench/render.ts).
 const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: false });
 renderer.setPixelRatio(1);
 document.body.appendChild(renderer.domElement);
