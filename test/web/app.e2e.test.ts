@@ -139,7 +139,12 @@ beforeAll(async () => {
   await Promise.all([
     buildApp(appDir),
     runDemo({ outDir: dataDir, variants: 8 }),
-    runDemo({ outDir: path.join(jobDir, "mjcf"), variants: 0, embodiment: "robotiq_2f85_mjcf" }),
+    runDemo({
+      outDir: path.join(jobDir, "mjcf"),
+      variants: 0,
+      embodiment: "robotiq_2f85_mjcf",
+      cameras: { keys: ["head", "wrist"], size: { widthPx: 224, heightPx: 224 }, codec: "h264" },
+    }),
     writeBigTable(path.join(jobDir, "big")),
     fs.mkdir(SHOTS, { recursive: true }),
   ]);
@@ -249,6 +254,72 @@ describe("preview app (headless Chromium)", () => {
     });
     await page.waitForTimeout(300);
     await shot("episode");
+  });
+
+  it("plays the rendered camera streams beside the 3D view, at the step shown", async () => {
+    await page.goto(`${server.url}#/episode/mjcf/0`);
+    await page.locator("section.episode[data-state=ready]").waitFor();
+    const videos = page.locator(".camera-strip video.camera-video");
+    expect(await videos.count()).toBe(2);
+    const step = 120;
+    await page.locator(".timeline-slider").evaluate((el, k) => {
+      const input = el as unknown as { value: string; dispatchEvent(e: unknown): boolean };
+      input.value = String(k);
+      input.dispatchEvent(
+        new (globalThis as unknown as { Event: new (t: string) => unknown }).Event("input"),
+      );
+    }, step);
+    // Each video is at the middle of the step's frame, decoded, and shows a drawn scene (not one colour).
+    const seen = await videos.evaluateAll(async (els) =>
+      Promise.all(
+        els.map(async (el) => {
+          const v = el as unknown as {
+            readyState: number;
+            seeking: boolean;
+            currentTime: number;
+            videoWidth: number;
+            videoHeight: number;
+            title: string;
+          };
+          const t0 = Date.now();
+          while ((v.readyState < 2 || v.seeking) && Date.now() - t0 < 20_000)
+            await new Promise((r) => setTimeout(r, 50));
+          const doc = (globalThis as unknown as { document: { createElement(t: string): unknown } }).document;
+          const canvas = doc.createElement("canvas") as {
+            width: number;
+            height: number;
+            getContext(k: string): {
+              drawImage(i: unknown, x: number, y: number): void;
+              getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+            };
+          };
+          canvas.width = v.videoWidth;
+          canvas.height = v.videoHeight;
+          const g = canvas.getContext("2d");
+          g.drawImage(v, 0, 0);
+          const data = g.getImageData(0, 0, v.videoWidth, v.videoHeight).data;
+          const colours = new Set<number>();
+          for (let i = 0; i < data.length; i += 4)
+            colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+          return {
+            key: v.title,
+            readyState: v.readyState,
+            t: v.currentTime,
+            w: v.videoWidth,
+            colours: colours.size,
+          };
+        }),
+      ),
+    );
+    expect(seen.map((s) => s.key)).toEqual(["observation.images.head", "observation.images.wrist"]);
+    for (const s of seen) {
+      expect(s.readyState, s.key).toBeGreaterThanOrEqual(2);
+      expect(s.w, s.key).toBe(224);
+      // Episode 0 starts at 0 s in its file: step k's frame is at k / 30 s.
+      expect(Math.abs(s.t - (step + 0.5) / 30), s.key).toBeLessThan(1e-3);
+      expect(s.colours, s.key).toBeGreaterThan(50);
+    }
+    await shot("episode-cameras");
   });
 
   it("re-simulates an episode of the 2F-85 built from its MJCF, with the linkage the server derives: identical", async () => {

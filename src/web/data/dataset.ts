@@ -7,7 +7,7 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { EPISODES_DIR, EXTRAS_EPISODE_PATH, formatPath } from "../../dataset/lerobot/layout.js";
 import { dataUrl, getBytes, getJson, listFolder } from "./api.js";
-import { EPISODE_ROW_COLUMNS, type EpisodeRow, toEpisodeRow } from "./episode_rows.js";
+import { type EpisodeRow, isEpisodeRowColumn, toEpisodeRow } from "./episode_rows.js";
 
 /** The parts of meta/info.json the preview uses (LeRobot's own files have more). */
 export interface DatasetInfo {
@@ -16,7 +16,17 @@ export interface DatasetInfo {
   total_episodes: number;
   total_frames: number;
   fps: number;
+  video_path?: string | null;
+  features?: Record<string, { dtype: string }>;
   egobridge?: { extras_path?: string };
+}
+
+/** One camera stream of an episode: where its video file is served and where the episode starts in it. */
+export interface CameraClip {
+  key: string;
+  url: string;
+  fromS: number;
+  fps: number;
 }
 
 const EPISODE_CACHE_SIZE = 24;
@@ -42,6 +52,25 @@ export class Dataset {
   /** True when the dataset keeps whole egobridge episodes beside its tables. */
   get hasExtras(): boolean {
     return this.info.egobridge !== undefined;
+  }
+
+  /** The episode's camera streams (video features), in info.json's order; none when the dataset has no cameras. */
+  cameraClips(row: EpisodeRow): CameraClip[] {
+    const template = this.info.video_path;
+    if (!template) return [];
+    const keys = Object.entries(this.info.features ?? {})
+      .filter(([, f]) => f.dtype === "video")
+      .map(([k]) => k);
+    return keys.flatMap((key) => {
+      const at = row.videos[key];
+      if (!at) return [];
+      const file = formatPath(template, {
+        video_key: key,
+        chunk_index: at.chunkIndex,
+        file_index: at.fileIndex,
+      });
+      return [{ key, url: dataUrl(this.path, file), fromS: at.fromS, fps: this.info.fps }];
+    });
   }
 
   /** The whole episode at `index`, validated against the Episode contract. */
@@ -78,7 +107,7 @@ async function readEpisodesTable(path: string): Promise<EpisodeRow[]> {
       const file = await getBytes(dataUrl(path, `${EPISODES_DIR}/${chunk}/${name}`));
       const metadata = parquetMetadata(file);
       const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
-      const columns = EPISODE_ROW_COLUMNS.filter((c) => present.has(c));
+      const columns = [...present].filter(isEpisodeRowColumn);
       const objects = await parquetReadObjects({ file, metadata, columns });
       rows.push(...objects.map(toEpisodeRow));
     }

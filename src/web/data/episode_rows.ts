@@ -19,6 +19,8 @@ export interface EpisodeRow {
   /** Variant number, or null for a source demonstration. */
   variant: number | null;
   embodiment: string;
+  /** Where the episode is in each camera stream's files (LeRobot's `videos/<key>/*` columns), by feature key. */
+  videos: Record<string, { chunkIndex: number; fileIndex: number; fromS: number }>;
 }
 
 type Raw = Record<string, unknown>;
@@ -44,8 +46,34 @@ export function toEpisodeRow(raw: Raw): EpisodeRow {
     sourceEpisode: str(raw["lineage/source_episode"]),
     variant: variant >= 0 ? variant : null,
     embodiment: str(raw["embodiment"]),
+    videos: videoPlaces(raw),
   };
 }
+
+const VIDEO_COLUMN = /^videos\/(.+)\/(chunk_index|file_index|from_timestamp)$/;
+
+/** The `videos/<key>/…` columns of a row, by key; a key missing one of them is left out. */
+function videoPlaces(raw: Raw): EpisodeRow["videos"] {
+  const parts = new Map<string, Record<string, number>>();
+  for (const [column, v] of Object.entries(raw)) {
+    const m = VIDEO_COLUMN.exec(column);
+    if (!m) continue;
+    const p = parts.get(m[1]!) ?? {};
+    p[m[2]!] = num(v, Number.NaN);
+    parts.set(m[1]!, p);
+  }
+  const out: EpisodeRow["videos"] = {};
+  for (const [key, p] of parts) {
+    const [chunkIndex, fileIndex, fromS] = [p["chunk_index"], p["file_index"], p["from_timestamp"]];
+    if (Number.isFinite(chunkIndex) && Number.isFinite(fileIndex) && Number.isFinite(fromS))
+      out[key] = { chunkIndex: chunkIndex!, fileIndex: fileIndex!, fromS: fromS! };
+  }
+  return out;
+}
+
+/** Whether a meta/episodes column is one `toEpisodeRow` reads. */
+export const isEpisodeRowColumn = (name: string): boolean =>
+  (EPISODE_ROW_COLUMNS as readonly string[]).includes(name) || VIDEO_COLUMN.test(name);
 
 /** The columns `toEpisodeRow` reads. */
 export const EPISODE_ROW_COLUMNS = [

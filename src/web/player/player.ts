@@ -6,6 +6,7 @@
 import * as THREE from "three";
 import type { Episode } from "../../core/schemas/episode.js";
 import { findSupport, type Target } from "../../core/support.js";
+import type { CameraClip } from "../data/dataset.js";
 import { GripperModel } from "../render/gripper_mesh.js";
 import { HandGhost } from "../render/hand_mesh.js";
 import { SceneModel } from "../render/scene_meshes.js";
@@ -24,6 +25,8 @@ export const SPEEDS: readonly number[] = [0.1, 0.25, 0.5, 1, 2, 4];
 export interface PlayerOptions {
   /** URL of the source video, when it is served; its frame of the current step is shown in a corner. */
   videoUrl?: string;
+  /** The episode's rendered camera streams, shown beside the 3D view at the current step. */
+  cameras?: readonly CameraClip[];
 }
 
 interface Loaded {
@@ -59,6 +62,7 @@ export class EpisodePlayer {
   private readonly presetButtons = new Map<CameraPreset, HTMLButtonElement>();
   private readonly handButton = h("button", { title: "hand ghost: over / beside / off (h)" });
   private readonly video: HTMLVideoElement | undefined;
+  private readonly cameraVideos: { clip: CameraClip; video: HTMLVideoElement }[];
   step = 0;
   playing = false;
   speed = 1;
@@ -106,7 +110,25 @@ export class EpisodePlayer {
       this.timeLabel,
       this.speedSelect,
     );
-    this.el = h("div.player", null, viewport, bar, this.plotsHost);
+    const cameras = (options.cameras ?? []).map((c) => {
+      const video = h("video.camera-video", { src: c.url, muted: true, preload: "auto", title: c.key });
+      return {
+        clip: c,
+        video,
+        el: h(
+          "figure.camera",
+          null,
+          video,
+          h("figcaption", null, c.key.replace(/^observation\.images\./, "")),
+        ),
+      };
+    });
+    this.cameraVideos = cameras.map(({ clip, video }) => ({ clip, video }));
+    const stage =
+      cameras.length > 0
+        ? h("div.player-stage", null, viewport, h("div.camera-strip", null, ...cameras.map((c) => c.el)))
+        : viewport;
+    this.el = h("div.player", null, stage, bar, this.plotsHost);
     this.updateToolbar();
   }
 
@@ -245,6 +267,8 @@ export class EpisodePlayer {
       h("div", null, `human frame ${s.human.frameIndex} (t ${fmt(s.human.t, 2)} s)`),
     );
     if (this.video && this.video.readyState >= 1) this.video.currentTime = s.human.t;
+    // The middle of the step's frame: its timestamp is from + k / fps.
+    for (const { clip, video } of this.cameraVideos) video.currentTime = clip.fromS + (k + 0.5) / clip.fps;
     this.el.dataset.step = String(k);
     this.viewer.follow(this.presetTargets()?.tcp);
     this.viewer.requestRender();

@@ -67,7 +67,8 @@ export function episodeView(ctx: AppContext, ds: Dataset, index: number): View {
     .episode(index)
     .then((e) => {
       if (disposed) return;
-      player = new EpisodePlayer({ videoUrl: videoUrl(ds, e) });
+      const row = ds.rows.find((r) => r.index === index);
+      player = new EpisodePlayer({ videoUrl: videoUrl(ds, e), cameras: row ? ds.cameraClips(row) : [] });
       panel = new ResimPanel({
         episode: e,
         source: async () => {
