@@ -42,6 +42,7 @@ export function transformHuman(h: HumanSample, T: Pose): HumanSample {
       const p = transformPoint(T, fromArray3(k));
       return [p.x, p.y, p.z] as [number, number, number];
     }),
+    ...(h.X_WC ? { X_WC: poseToJson(compose(T, poseFromJson(h.X_WC))) } : {}),
     status: "transformed",
   };
 }
@@ -58,6 +59,9 @@ function lerpHuman(a: HumanSample, b: HumanSample, s: number): HumanSample {
     ...(a.confidence !== undefined && b.confidence !== undefined
       ? { confidence: mix(a.confidence, b.confidence) }
       : {}),
+    ...(a.X_WC && b.X_WC
+      ? { X_WC: poseToJson(poseInterp(poseFromJson(a.X_WC), poseFromJson(b.X_WC), s)) }
+      : { X_WC: undefined }),
     status: "transformed",
   };
 }
@@ -216,10 +220,12 @@ export function variantSteps(
     const noisy: Pose = { p: vec3(c.X.p.x + noise(), c.X.p.y + noise(), c.X.p.z + noise()), q: c.X.q };
     const X = v.mirror ? mirrorPose(noisy) : noisy;
     const obj = v.mirror ? mirrorPose(c.obj) : c.obj;
+    // A mirrored head camera would see a mirror image, which no camera pose gives: it is dropped.
     const human = v.mirror
       ? {
           ...c.human,
           keypointsWorld: c.human.keypointsWorld.map(([x, y, z]) => [-x, y, z] as [number, number, number]),
+          X_WC: undefined,
         }
       : c.human;
     return {

@@ -76,7 +76,7 @@ export async function openCameraSource(o: CameraOptions): Promise<CameraSource> 
       return {
         files: Object.fromEntries(videos.map((v) => [imageKey(v.camera), v.file])),
         stats: Object.fromEntries(videos.map((v) => [imageKey(v.camera), v.stats])),
-        ...(episode.lineage.variant !== undefined ? { lineageParams: { ...variation } } : {}),
+        lineageParams: { ...variation },
       };
     },
     describe() {

@@ -2,9 +2,12 @@
  * The cameras a rendered episode is seen from, as pinhole intrinsics at the output size and a
  * pose X_WC per control step (OpenCV camera frame: x right, y down, z forward):
  *
- * - head: the human's viewpoint. Where the episode carries no head camera, it is ASSUMED: eyes
- *   1.6 m above the floor, 0.35 m behind where the hand starts (seen from the object), looking
- *   at the object; 90° horizontal field of view. The dataset card says so.
+ * - head: the human's viewpoint. For a video source whose steps carry the camera's pose
+ *   (human.X_WC: measured per frame, or the track's static pose) it is the source camera itself:
+ *   its intrinsics, scaled so the whole source image fits the output centred (pinhole: a fisheye
+ *   source is drawn with its focal length and no distortion), at each step's pose. Otherwise it
+ *   is ASSUMED: eyes 1.6 m above the floor, 0.35 m behind where the hand starts (seen from the
+ *   object), looking at the object; 90° horizontal field of view. `headSource` says which.
  * - wrist: fixed to the gripper housing, 9 cm off the jaw axis (perpendicular to the opening) and
  *   2 cm ahead of the flange, looking at a point 3 cm past the TCP; 100° horizontal field of view.
  * - scene: fixed, 1.5 m in front of the object and to its side, 0.7 m above it; 60°.
@@ -39,7 +42,7 @@ export type CameraKey = (typeof CAMERA_KEYS)[number];
 
 /** What each camera's pose and intrinsics rest on, for the dataset card and info.json. */
 export const CAMERA_PROVENANCE: Readonly<Record<CameraKey, string>> = {
-  head: "assumed: a static head 1.6 m above the floor, 0.35 m behind the hand's start, looking at the target; 90° horizontal field of view",
+  head: "the source video's camera where the episode carries it (its intrinsics; its pose per step, measured or static: the episode's source.headPose and lineage.params.render.head say which), else assumed: a static head 1.6 m above the floor, 0.35 m behind the hand's start, looking at the target; 90° horizontal field of view",
   wrist:
     "fixed mount on the gripper housing: 9 cm off the jaw axis, 2 cm ahead of the flange, looking 3 cm past the TCP; 100° horizontal field of view",
   scene:
@@ -128,6 +131,29 @@ export function wristMount(e: Episode): Pose {
   return lookAt(eye, vec3(0, 0, WRIST_LOOK_PAST_TCP_M), vec3(1, 0, 0));
 }
 
+/** Where an episode's head camera comes from. */
+export type HeadSource = "capture_measured" | "capture_static" | "assumed";
+
+export function headSource(e: Episode): HeadSource {
+  if (!e.source.camera || !e.steps.every((s) => s.human.X_WC)) return "assumed";
+  return e.source.headPose === "measured" ? "capture_measured" : "capture_static";
+}
+
+/** The source camera's intrinsics scaled so its whole image fits `size`, centred. */
+export function fitIntrinsics(cam: NonNullable<Episode["source"]["camera"]>, size: CameraSize) {
+  const s = Math.min(size.widthPx / cam.widthPx, size.heightPx / cam.heightPx);
+  const padX = (size.widthPx - cam.widthPx * s) / 2;
+  const padY = (size.heightPx - cam.heightPx * s) / 2;
+  // Pixel centres: OpenCV's pixel (0, 0) is the centre of the first pixel, so scale about its corner.
+  return {
+    ...size,
+    fx: cam.fx * s,
+    fy: cam.fy * s,
+    cx: (cam.cx + 0.5) * s - 0.5 + padX,
+    cy: (cam.cy + 0.5) * s - 0.5 + padY,
+  };
+}
+
 /** The render inputs of `keys` for an episode, each at `size`, jittered per camera where given. */
 export function episodeCameras(
   e: Episode,
@@ -141,6 +167,10 @@ export function episodeCameras(
     if (key === "wrist") {
       const X_GC = wristMount(e);
       poses = e.steps.map((s) => applyJitter(compose(poseFromJson(s.state.tcp), X_GC), jitter.wrist));
+    } else if (key === "head" && headSource(e) !== "assumed") {
+      // The source camera as it was: no jitter, so the view stays the video's.
+      const intrinsics = fitIntrinsics(e.source.camera!, size);
+      return { key, ...intrinsics, poses: e.steps.map((s) => s.human.X_WC!) };
     } else {
       const X = applyJitter(key === "head" ? head : fixedScene(e, head), jitter[key]);
       poses = e.steps.map(() => X);

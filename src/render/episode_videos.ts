@@ -12,7 +12,14 @@ import path from "node:path";
 import { createRng } from "../core/rng.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { FeatureStats } from "../dataset/lerobot/stats.js";
-import { type CameraJitter, type CameraKey, type CameraSize, episodeCameras } from "./cameras.js";
+import {
+  type CameraJitter,
+  type CameraKey,
+  type CameraSize,
+  episodeCameras,
+  type HeadSource,
+  headSource,
+} from "./cameras.js";
 import { FrameEncoder, type VideoCodec } from "./encode.js";
 import { DEFAULT_LOOK, renderEpisodeInput } from "./episode_scene.js";
 import { ImageStatsAccumulator } from "./image_stats.js";
@@ -36,13 +43,16 @@ export interface EpisodeVideo {
 export interface RenderVariation {
   look: RenderLook;
   jitter: Partial<Record<CameraKey, CameraJitter>>;
+  /** Where the head camera came from (see cameras.ts). */
+  head: HeadSource;
 }
 
 const BACKGROUNDS = [0xc9ced4, 0xd8d2c4, 0xb7c1c9, 0xe0e0dc, 0xa9b3ad] as const;
 
 /** The look of an episode: the default for a source demonstration, drawn from the seed for a variant. */
 export function renderVariation(e: Episode): RenderVariation {
-  if (e.lineage.variant === undefined) return { look: DEFAULT_LOOK, jitter: {} };
+  const head = headSource(e);
+  if (e.lineage.variant === undefined) return { look: DEFAULT_LOOK, jitter: {}, head };
   const rng = createRng(e.lineage.seed).fork("render");
   const azimuth = rng.uniform(-Math.PI, Math.PI);
   const elevation = rng.uniform(0.6, 1.3);
@@ -64,7 +74,10 @@ export function renderVariation(e: Episode): RenderVariation {
     ) as CameraJitter["rotationRad"],
   });
   const deg = Math.PI / 180;
-  return { look, jitter: { head: jitterOf(0.03, 2 * deg), scene: jitterOf(0.05, 2 * deg) } };
+  const headJitter = jitterOf(0.03, 2 * deg);
+  const sceneJitter = jitterOf(0.05, 2 * deg);
+  // A head camera from the capture stays where the capture put it.
+  return { look, jitter: { ...(head === "assumed" ? { head: headJitter } : {}), scene: sceneJitter }, head };
 }
 
 /** Renders and encodes `o.keys` of `e` into `dir/<camera>.mp4`. */

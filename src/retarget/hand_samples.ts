@@ -25,6 +25,8 @@ export interface HandSamples {
   fill: ("observed" | "interpolated" | "held")[];
   /** Per frame: for a filled frame, the time between the observations around it (s); else 0. */
   gapS: number[];
+  /** Per frame: the source camera's pose in W (the frame's own, else the track's static one), or null. */
+  X_WC: (Pose | null)[];
 }
 
 /** The side seen (above `minScore`) in most frames; ties go to the right hand. */
@@ -118,6 +120,10 @@ export function extractHand(track: HandTrack, side: Side, minScore: number): Han
     score,
     fill,
     gapS,
+    X_WC: track.frames.map((f) => {
+      const pose = f.X_WC ?? track.X_WC;
+      return pose ? { p: fromArray3(pose.pos), q: qfromXyzw(pose.quatXyzw) } : null;
+    }),
   };
 }
 
@@ -153,5 +159,6 @@ export function sliceHand(hand: HandSamples, a: number, b: number): HandSamples 
     score: cut(hand.score),
     fill: cut(hand.fill),
     gapS: cut(hand.gapS),
+    X_WC: cut(hand.X_WC),
   };
 }

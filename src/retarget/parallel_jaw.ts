@@ -230,6 +230,12 @@ export function retargetParallelJaw(
       uri: track.source.uri,
       side,
       synthetic: track.source.synthetic,
+      ...(track.camera ? { camera: track.camera } : {}),
+      ...(track.cameraTrajectory
+        ? { headPose: "measured" as const }
+        : track.X_WC
+          ? { headPose: "static" as const }
+          : {}),
       frames: [hand.frameIndex[0]!, hand.frameIndex[n - 1]!],
       ...(segments.length > 1 ? { segment: { index: chosen, of: segments.length } } : {}),
     },
@@ -509,6 +515,9 @@ function resample(
         t,
         keypointsWorld: kp.map(toArray3),
         ...humanProvenance(hand, i, s),
+        ...(hand.X_WC[i] && hand.X_WC[i + 1]
+          ? { X_WC: poseJson(poseInterp(hand.X_WC[i]!, hand.X_WC[i + 1]!, s)) }
+          : {}),
       },
       ...(object
         ? {

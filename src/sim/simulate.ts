@@ -223,6 +223,8 @@ function episodeOf(
       uri: o.trajectory.source.uri,
       synthetic: o.trajectory.source.synthetic,
       side: o.trajectory.source.side,
+      ...(o.trajectory.source.camera ? { camera: o.trajectory.source.camera } : {}),
+      ...(o.trajectory.source.headPose ? { headPose: o.trajectory.source.headPose } : {}),
     },
     steps,
     success: verdict.success,

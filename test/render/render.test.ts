@@ -5,9 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromArray3 } from "../../src/core/math.js";
+import { fromArray3, invert, poseFromJson, poseToJson, transformPoint, vec3 } from "../../src/core/math.js";
 import { EpisodeSchema } from "../../src/core/schemas/episode.js";
-import { CAMERA_KEYS, type CameraJitter, episodeCameras, project } from "../../src/render/cameras.js";
+import {
+  CAMERA_KEYS,
+  type CameraJitter,
+  episodeCameras,
+  headSource,
+  lookAt,
+  project,
+} from "../../src/render/cameras.js";
 import { renderEpisodeInput } from "../../src/render/episode_scene.js";
 import { CameraRenderer } from "../../src/render/renderer.js";
 import { CAN_ID, makeEpisode } from "../dataset/factories.js";
@@ -79,6 +86,48 @@ describe("camera renderer", () => {
         expect(Math.hypot(seen.u - at![0], seen.v - at![1]), `${camera.key} step ${step}`).toBeLessThan(5);
       }
     }
+  }, 60_000);
+
+  it("a head camera from the capture sees the target where the source camera's own intrinsics put it", async () => {
+    // A 16:9 source camera (off-centre principal point) at a moving head pose, as a video source gives.
+    const camera = {
+      format: "egobridge.camera" as const,
+      version: 1 as const,
+      model: "pinhole" as const,
+      widthPx: 1920,
+      heightPx: 1080,
+      fx: 1300,
+      fy: 1310,
+      cx: 1010,
+      cy: 500,
+      distortion: [],
+      provenance: "calibrated" as const,
+    };
+    const can = fromArray3(episode.steps[0]!.objects[CAN_ID]!.pos);
+    const captured = EpisodeSchema.parse({
+      ...episode,
+      source: { ...episode.source, camera, headPose: "measured" },
+      steps: episode.steps.map((s, k) => ({
+        ...s,
+        human: {
+          ...s.human,
+          X_WC: poseToJson(lookAt(vec3(0.05 + 0.01 * k, -0.45, 0.75), vec3(can.x + 0.08, can.y, can.z))),
+        },
+      })),
+    });
+    expect(headSource(captured)).toBe("capture_measured");
+    await renderer.load(await renderEpisodeInput(captured));
+    const [head] = episodeCameras(captured, ["head"], SIZE);
+    const seen = orangeCentroid((await frames(head!))[0]!, SIZE.widthPx);
+    // Where the source camera saw the can (its pixels), scaled into the output as fitIntrinsics says.
+    const p = transformPoint(invert(poseFromJson(captured.steps[0]!.human.X_WC!)), can);
+    const u = camera.fx * (p.x / p.z) + camera.cx;
+    const v = camera.fy * (p.y / p.z) + camera.cy;
+    const scale = Math.min(SIZE.widthPx / 1920, SIZE.heightPx / 1080);
+    const expected = [(u + 0.5) * scale - 0.5, (v + 0.5) * scale - 0.5 + (SIZE.heightPx - 1080 * scale) / 2];
+    expect(seen.n).toBeGreaterThan(15);
+    expect(Math.hypot(seen.u - expected[0]!, seen.v - expected[1]!)).toBeLessThan(4);
+    await renderer.load(await renderEpisodeInput(episode));
   }, 60_000);
 
   it("gives the same pixels on every run", async () => {

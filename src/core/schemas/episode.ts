@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CameraSpecSchema } from "./camera.js";
 import { finite, header, nonNegative, poseSchema, positive } from "./common.js";
 import { EmbodimentSchema } from "./embodiment.js";
 import { SceneSpecSchema } from "./scene.js";
@@ -44,6 +45,10 @@ export const EpisodeSchema = z.strictObject({
     uri: z.string().optional(),
     synthetic: z.boolean(),
     side: z.enum(["left", "right"]),
+    /** The source camera's intrinsics, when the source is a video (the steps' human.X_WC place it). */
+    camera: CameraSpecSchema.optional(),
+    /** How the steps' human.X_WC were had: per frame from the capture, or one static pose. */
+    headPose: z.enum(["measured", "static"]).optional(),
   }),
   steps: z.array(EpisodeStepSchema).min(1),
   success: z.boolean(),

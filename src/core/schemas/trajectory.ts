@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CameraSpecSchema } from "./camera.js";
 import { finite, header, keypoints3, nonNegative, poseSchema, positive } from "./common.js";
 
 /**
@@ -33,6 +34,12 @@ export const HumanSampleSchema = z.strictObject({
   confidence: finite.optional(),
   /** For `interpolated`: the time between the observations it was filled between (s). */
   gapS: nonNegative.optional(),
+  /**
+   * Pose of the source camera (the head camera) in W at `t`, OpenCV axes (x right, y down, z
+   * forward): interpolated between the capture's per-frame poses, or the track's static pose.
+   * Absent where the source had no camera placed in W.
+   */
+  X_WC: poseSchema.optional(),
 });
 export type HumanSample = z.infer<typeof HumanSampleSchema>;
 
@@ -62,6 +69,10 @@ export const RobotTrajectorySchema = z.strictObject({
     uri: z.string().optional(),
     side: z.enum(["left", "right"]),
     synthetic: z.boolean(),
+    /** The source camera's intrinsics, when the source is a video. */
+    camera: CameraSpecSchema.optional(),
+    /** How the human samples' X_WC were had: per frame from the capture, or one static pose (a calibration or an assumed head). */
+    headPose: z.enum(["measured", "static"]).optional(),
     /** Source frames covered (first, last): a demonstration split at long gaps covers one segment. */
     frames: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).optional(),
     /** Which segment this is and how many the hand's gaps split the source into. */
