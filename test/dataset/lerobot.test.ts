@@ -58,9 +58,9 @@ const expectedVectors = (e: Episode, i: number) => {
   const seen = e.steps[Math.max(i - 1, 0)]!;
   return {
     "observation.state": [...seen.state.tcp.pos, ...seen.state.tcp.quatXyzw, seen.state.apertureM],
-    action: [...s.action.tcp.pos, ...s.action.tcp.quatXyzw, s.action.apertureM],
+    action: [...s.action.tcp.pos, ...s.action.tcp.quatXyzw, s.action.apertureM, s.action.grasp ? 1 : 0],
     "observation.environment_state": [...seen.objects[CAN_ID]!.pos, ...seen.objects[CAN_ID]!.quatXyzw],
-    "observation.human.keypoints": s.human.keypointsWorld.flat(),
+    "human.keypoints": s.human.keypointsWorld.flat(),
   };
 };
 
@@ -116,6 +116,7 @@ describe("writeLeRobotDataset", () => {
   it("writes the v3.0 layout and returns a summary", async () => {
     const summary = await writeLeRobotDataset(dir, episodes, OPTIONS);
     const files = [
+      "README.md",
       "data/chunk-000/file-000.parquet",
       "extras/episodes/episode_000000.json",
       "extras/episodes/episode_000001.json",
@@ -144,20 +145,24 @@ describe("writeLeRobotDataset", () => {
         expect(num(row.task_index)).toBe(ep === 2 ? 1 : 0);
         expectClose([row.timestamp], [step.t - e.steps[0]!.t]);
         expect(row["next.done"]).toBe(i === e.steps.length - 1);
-        expect(row["action.grasp"]).toBe(step.action.grasp);
-        expect(num(row["observation.human.frame_index"])).toBe(step.human.frameIndex);
-        expectClose([row["observation.human.timestamp"]], [step.human.t]);
-        expect(num(row["observation.human.status"])).toBe(
+        expect(num(row["human.frame_index"])).toBe(step.human.frameIndex);
+        expectClose([row["human.timestamp"]], [step.human.t]);
+        expect(num(row["human.status"])).toBe(
           ["observed", "interpolated", "held"].indexOf(step.human.status!),
         );
-        expectClose([row["observation.human.confidence"]], [step.human.confidence!]);
-        expectClose([row["observation.human.gap_s"]], [step.human.gapS ?? 0]);
+        expectClose([row["human.confidence"]], [step.human.confidence!]);
+        expectClose([row["human.gap_s"]], [step.human.gapS ?? 0]);
         for (const [key, expected] of Object.entries(expectedVectors(e, i))) expectClose(row[key], expected);
         index++;
       });
     });
     expect((rows[0]!["observation.state"] as number[]).length).toBe(8);
-    expect((rows[0]!["observation.human.keypoints"] as number[]).length).toBe(63);
+    expect((rows[0]!["human.keypoints"] as number[]).length).toBe(63);
+    expect((rows[0]!.action as number[]).length).toBe(9);
+    // LeRobot types features by key prefix: the human side is neither an observation nor an action.
+    expect(
+      columns.filter((c) => c.startsWith("observation.human") || (c.startsWith("action") && c !== "action")),
+    ).toEqual([]);
   });
 
   it("writes the episodes table with frame ranges, stats and provenance", async () => {
@@ -238,13 +243,19 @@ describe("writeLeRobotDataset", () => {
       shape: [8],
       names: TCP_NAMES,
     });
-    expect(info.features.action).toMatchObject({ dtype: "float32", shape: [8], names: TCP_NAMES });
+    expect(info.features.action).toMatchObject({
+      dtype: "float32",
+      shape: [9],
+      names: [...TCP_NAMES, "gripper.grasp"],
+    });
     expect(info.features.action.info.representation).toBe("absolute");
-    expect(info.features["observation.human.keypoints"]).toMatchObject({
+    expect(info.features["human.keypoints"]).toMatchObject({
       shape: [63],
       names: KEYPOINT_NAMES,
     });
-    expect(info.features["action.grasp"]).toEqual({ dtype: "bool", shape: [1], names: null });
+    expect(
+      Object.keys(info.features).filter((k) => k.startsWith("observation.human") || k.startsWith("action.")),
+    ).toEqual([]);
     expect(info.features.index).toEqual({ dtype: "int64", shape: [1], names: null });
     expect(info.egobridge).toMatchObject({
       frame: "W",
@@ -254,12 +265,22 @@ describe("writeLeRobotDataset", () => {
     expect(await readLeRobotInfo(dir)).toEqual(info);
   });
 
+  it("writes a dataset card naming every feature and the conventions", async () => {
+    await writeLeRobotDataset(dir, episodes, OPTIONS);
+    const card = await fs.readFile(path.join(dir, "README.md"), "utf8");
+    expect(card).toMatch(/^---\ntags:\n {2}- LeRobot\n/);
+    for (const key of Object.keys(FEATURES)) expect(card).toContain(`| \`${key}\` |`);
+    expect(card).toContain("Quaternions: [x, y, z, w]");
+    expect(card).toContain("gripper.grasp");
+    expect(card).toContain(`${episodes.length} episodes, 36 frames at 30 fps`);
+  });
+
   it("writes stats.json over all frames", async () => {
     await writeLeRobotDataset(dir, episodes, OPTIONS);
     const stats = JSON.parse(await fs.readFile(path.join(dir, "meta/stats.json"), "utf8"));
     expect(Object.keys(stats)).toEqual(Object.keys(FEATURES));
     const all = episodes.flatMap((e) => e.steps.map((_, i) => expectedVectors(e, i)));
-    for (const key of ["observation.state", "action", "observation.human.keypoints"] as const) {
+    for (const key of ["observation.state", "action", "human.keypoints"] as const) {
       const expected = expectedStats(all.map((v) => v[key]));
       for (const stat of ["min", "max", "mean", "std"] as const)
         expectClose(stats[key][stat], expected[stat], STATS_TOL);

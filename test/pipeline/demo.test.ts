@@ -44,7 +44,7 @@ describe("runDemo", () => {
     // The alignment: every frame carries the robot state and the human hand of the same instant.
     for (const f of frames) {
       expect((f["observation.state"] as number[]).length).toBe(8);
-      expect((f["observation.human.keypoints"] as number[]).length).toBe(63);
+      expect((f["human.keypoints"] as number[]).length).toBe(63);
     }
   });
 

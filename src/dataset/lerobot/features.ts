@@ -9,7 +9,10 @@
  *   choose `action[t]` from what it could see;
  * - `action` is the command of the step, absolute in W (not a delta: deltas are a view,
  *   `action[t] − observation.state[t]`, that a policy's processor can derive);
- * - `observation.human.*` is the human hand at the same instant (the alignment of the demo).
+ * - `action` ends with the grasp command (1 close, 0 open): one action feature, as LeRobot
+ *   takes every key that starts with `action` for an action;
+ * - `human.*` is the human hand at the same instant (the alignment of the demo), outside the
+ *   `observation.` namespace, which LeRobot feeds to a policy as robot state.
  */
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
@@ -39,6 +42,8 @@ export const TCP_NAMES = [
   "tcp.qw",
   "gripper.aperture_m",
 ];
+/** The action: the commanded TCP pose and opening, then the grasp command (1 close, 0 open). */
+export const ACTION_NAMES = [...TCP_NAMES, "gripper.grasp"];
 /** The task's target object pose in W: [x, y, z, qx, qy, qz, qw]. */
 export const TARGET_POSE_NAMES = [
   "target.x",
@@ -94,15 +99,15 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
   },
   [FEATURE.action]: {
     dtype: "float32",
-    shape: [8],
-    names: TCP_NAMES,
+    shape: [9],
+    names: ACTION_NAMES,
     info: {
       frame: "W",
       representation: "absolute",
-      description: "commanded TCP pose X_WG (quaternion xyzw) and pad opening; deltas are a view",
+      description:
+        "commanded TCP pose X_WG (quaternion xyzw), pad opening and grasp command (1 close, 0 open); deltas are a view",
     },
   },
-  [FEATURE.actionGrasp]: scalar("bool"),
   [FEATURE.environmentState]: {
     dtype: "float32",
     shape: [7],
@@ -207,8 +212,12 @@ export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFr
       );
     }
     put(FEATURE.state, [...observed.state.tcp.pos, ...observed.state.tcp.quatXyzw, observed.state.apertureM]);
-    put(FEATURE.action, [...step.action.tcp.pos, ...step.action.tcp.quatXyzw, step.action.apertureM]);
-    put(FEATURE.actionGrasp, [step.action.grasp ? 1 : 0]);
+    put(FEATURE.action, [
+      ...step.action.tcp.pos,
+      ...step.action.tcp.quatXyzw,
+      step.action.apertureM,
+      step.action.grasp ? 1 : 0,
+    ]);
     put(FEATURE.environmentState, [...target.pos, ...target.quatXyzw]);
     put(FEATURE.humanKeypoints, step.human.keypointsWorld.flat());
     put(FEATURE.humanFrameIndex, [step.human.frameIndex]);

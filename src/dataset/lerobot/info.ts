@@ -55,14 +55,17 @@ export const EGOBRIDGE_CONVENTIONS = {
     "action is the commanded TCP pose X_WG in W plus the commanded pad opening, not a delta; " +
     "a delta action is a view: action[t] - observation.state[t] (compose rotations as quaternions)",
   human_alignment:
-    "observation.human.* is the hand at the same control step: 21 MediaPipe keypoints in W, the source " +
-    "frame index and the source time. observation.human.status says where the keypoints come from: " +
+    "human.* is the hand at the same control step: 21 MediaPipe keypoints in W, the source " +
+    "frame index and the source time. human.status says where the keypoints come from: " +
     "observed (the hand was seen at the source frames around that time), interpolated (filled across a " +
-    "gap of observation.human.gap_s seconds where it was not seen), held (a copy of the nearest " +
+    "gap of human.gap_s seconds where it was not seen), held (a copy of the nearest " +
     "observation: before the first, after the last, or while the robot waits), transformed (a variant: " +
     "the source's keypoints moved by the same object-frame transform as the robot within each segment, " +
     "blended across re-planned transits, and time-warped with the same warp, interpolated). " +
-    "observation.human.confidence is the observation confidence behind them.",
+    "human.confidence is the observation confidence behind them.",
+  action_layout:
+    "action is [tcp.x, tcp.y, tcp.z, tcp.qx, tcp.qy, tcp.qz, tcp.qw, gripper.aperture_m, gripper.grasp]; " +
+    "gripper.grasp is the grasp command, 1 close (squeeze with the grip force) and 0 open",
   extras_path: EXTRAS_EPISODE_PATH,
 } as const;
 

@@ -4,6 +4,7 @@
  *
  * ```
  * <root>/
+ *   README.md                                     dataset card: features and conventions (card.ts)
  *   meta/
  *     info.json                                   codebase_version, fps, totals, path templates, features
  *     stats.json                                  per feature {min, max, mean, std, count, q01…q99}, over all frames
@@ -33,6 +34,8 @@ export const DEFAULT_DATA_FILES_SIZE_IN_MB = 100;
 export const DEFAULT_VIDEO_FILES_SIZE_IN_MB = 500;
 
 export const INFO_PATH = "meta/info.json";
+/** The dataset card (what the Hugging Face Hub shows): contents and conventions. */
+export const CARD_PATH = "README.md";
 export const STATS_PATH = "meta/stats.json";
 export const TASKS_PATH = "meta/tasks.parquet";
 export const EPISODES_DIR = "meta/episodes";
@@ -48,14 +51,15 @@ export const EXTRAS_EPISODE_PATH = "extras/episodes/episode_{episode_index:06d}.
 export const FEATURE = {
   state: "observation.state",
   action: "action",
-  actionGrasp: "action.grasp",
   environmentState: "observation.environment_state",
-  humanKeypoints: "observation.human.keypoints",
-  humanFrameIndex: "observation.human.frame_index",
-  humanTimestamp: "observation.human.timestamp",
-  humanStatus: "observation.human.status",
-  humanConfidence: "observation.human.confidence",
-  humanGapS: "observation.human.gap_s",
+  // The human side is not an observation a robot has at deployment, nor an action: outside both
+  // namespaces, LeRobot types these features as neither (it types by key prefix).
+  humanKeypoints: "human.keypoints",
+  humanFrameIndex: "human.frame_index",
+  humanTimestamp: "human.timestamp",
+  humanStatus: "human.status",
+  humanConfidence: "human.confidence",
+  humanGapS: "human.gap_s",
   nextDone: "next.done",
   timestamp: "timestamp",
   frameIndex: "frame_index",

@@ -12,11 +12,20 @@ import { writeDirAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { encodeParquet } from "../parquet.js";
+import { datasetCard } from "./card.js";
 import { type EpisodeRecord, episodeRecord, episodesColumns } from "./episodes.js";
-import { type EpisodeFrames, episodeFrames, FEATURE_KEYS, frameBytes, frameColumns } from "./features.js";
+import {
+  type EpisodeFrames,
+  episodeFrames,
+  FEATURE_KEYS,
+  FEATURES,
+  frameBytes,
+  frameColumns,
+} from "./features.js";
 import { FIRST_SLOT, FileRoller, nextSlot } from "./file_plan.js";
 import { buildInfo } from "./info.js";
 import {
+  CARD_PATH,
   DEFAULT_CHUNKS_SIZE,
   DEFAULT_DATA_FILES_SIZE_IN_MB,
   DEFAULT_VIDEO_FILES_SIZE_IN_MB,
@@ -220,6 +229,20 @@ class DatasetBuilder {
       videos: this.options.videos?.streams ?? [],
     });
     await this.put(INFO_PATH, metaJson(info));
+    await this.put(
+      CARD_PATH,
+      datasetCard({
+        robotType: info.robot_type,
+        fps: info.fps,
+        episodes: this.episodes,
+        frames: this.frames,
+        successes: this.successes,
+        tasks,
+        features: FEATURES,
+        videos: this.options.videos?.streams ?? [],
+        ...(this.options.videos ? { videosDescription: this.options.videos.describe() } : {}),
+      }),
+    );
     return {
       episodes: this.episodes,
       frames: this.frames,
