@@ -258,6 +258,12 @@ describe("writeRobomimicHdf5", () => {
     );
     expect(dataset(f, "mask/valid").dtype).toMatch(/^S\d+$/);
 
+    // Fewer demos than 1 / fraction: the last one validates, so mask/valid is never empty.
+    await writeRobomimicHdf5(file, many.slice(0, 4));
+    const small = await readH5(file);
+    expect(demoNames(dataset(small, "mask/valid"))).toEqual(["demo_3"]);
+    expect(demoNames(dataset(small, "mask/train"))).toEqual(["demo_0", "demo_1", "demo_2"]);
+
     await writeRobomimicHdf5(file, many.slice(0, 4), { validFraction: 0 });
     const g = await readH5(file);
     expect(demoNames(dataset(g, "mask/valid"))).toEqual([]);

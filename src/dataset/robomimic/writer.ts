@@ -167,9 +167,22 @@ function writeDemo(h5: Hdf5Writer, index: number, episode: Episode, what: string
   for (const [name, value] of attrs) if (value !== undefined) h5.attr(root, name, value);
 }
 
+/**
+ * The demos of mask/valid: `isValidationDemo`'s, or — when that leaves it empty in a file of two
+ * or more demos (fewer than 1 / fraction) — the last demo, so a trainer that validates has a demo
+ * to validate on (robomimic's loader fails on an empty filter key).
+ */
+export function validationDemos(count: number, fraction: number): Set<number> {
+  const valid = new Set<number>();
+  for (let i = 0; i < count; i++) if (isValidationDemo(i, fraction)) valid.add(i);
+  if (valid.size === 0 && fraction > 0 && count >= 2) valid.add(count - 1);
+  return valid;
+}
+
 function writeFileMetadata(h5: Hdf5Writer, progress: Progress, envName: string, validFraction: number) {
   const names = progress.success.map((_, i) => demoName(i));
-  const valid = (i: number) => isValidationDemo(i, validFraction);
+  const validSet = validationDemos(names.length, validFraction);
+  const valid = (i: number) => validSet.has(i);
   h5.group(MASK_GROUP);
   h5.strings(
     `${MASK_GROUP}/${MASK.train}`,
