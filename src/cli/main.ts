@@ -28,8 +28,7 @@ import {
   sceneNames,
 } from "../pipeline/catalog.js";
 import { runDemo } from "../pipeline/demo.js";
-import { DEFAULT_CAMERAS } from "../render/camera_source.js";
-import { CAMERA_KEYS } from "../render/cameras.js";
+import { CAMERA_KEYS, DEFAULT_CAMERAS } from "../render/cameras.js";
 import { VIDEO_CODECS } from "../render/encode.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { anchorTrajectory } from "../sim/anchored_scene.js";

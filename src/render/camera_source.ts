@@ -10,8 +10,6 @@ import { CODEC_INFO, PIX_FMT, VIDEO_CODECS, type VideoCodec } from "./encode.js"
 import { type CameraOptions, renderEpisodeVideos } from "./episode_videos.js";
 import { CameraRenderer } from "./renderer.js";
 
-export const DEFAULT_CAMERAS: readonly CameraKey[] = ["head", "wrist"];
-export const DEFAULT_IMAGE_SIZE: CameraSize = { widthPx: 224, heightPx: 224 };
 export const imageKey = (camera: CameraKey): string => `observation.images.${camera}`;
 
 /** `--cameras head,wrist` (or `none`): the camera list, checked. */

@@ -39,6 +39,9 @@ import type { RenderCameraInput } from "./protocol.js";
 
 export const CAMERA_KEYS = ["head", "wrist", "scene"] as const;
 export type CameraKey = (typeof CAMERA_KEYS)[number];
+/** What a dataset gets when cameras are asked for without naming them. */
+export const DEFAULT_CAMERAS: readonly CameraKey[] = ["head", "wrist"];
+export const DEFAULT_IMAGE_SIZE = { widthPx: 224, heightPx: 224 } as const;
 
 /** What each camera's pose and intrinsics rest on, for the dataset card and info.json. */
 export const CAMERA_PROVENANCE: Readonly<Record<CameraKey, string>> = {

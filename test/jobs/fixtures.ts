@@ -45,6 +45,8 @@ export interface JobOptions {
   keepFailed?: boolean;
   formats?: readonly ("lerobot" | "robomimic")[];
   embodiments?: readonly string[];
+  /** output.cameras as a YAML flow mapping, e.g. "{ keys: [wrist], size: 64x48 }". */
+  cameras?: string;
 }
 
 /** The YAML text of a small job. */
@@ -71,6 +73,7 @@ export function jobYaml(o: JobOptions): string {
     `  dir: ${o.out}`,
     ...(o.formats ? [`  formats: [${o.formats.join(", ")}]`] : []),
     `  keepFailed: ${o.keepFailed ?? false}`,
+    ...(o.cameras ? [`  cameras: ${o.cameras}`] : []),
     "resources:",
     `  workers: ${o.workers ?? 2}`,
     `  shardBy: ${o.shardBy ?? "source"}`,

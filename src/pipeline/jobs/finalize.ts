@@ -11,6 +11,7 @@
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
+import type { EpisodeVideoSource } from "../../dataset/lerobot/videos.js";
 import type { RobomimicSummary } from "../../dataset/robomimic/index.js";
 import { POSITIVE_REASONS } from "../../sim/verdict.js";
 import type { PartSource } from "./parts.js";
@@ -206,10 +207,15 @@ export async function writeJobDataset(
   dir: string,
   ids: readonly string[],
   lookup: UnitLookup,
+  videos?: EpisodeVideoSource,
 ): Promise<DatasetSummary & { duplicates: string[] }> {
   checkNotEmpty(ids);
   const duplicates: string[] = [];
-  const summary = await writeLeRobotDataset(dir, selectedEpisodes(ids, lookup, duplicates));
+  const summary = await writeLeRobotDataset(
+    dir,
+    selectedEpisodes(ids, lookup, duplicates),
+    videos ? { videos } : {},
+  );
   return { ...summary, duplicates };
 }
 

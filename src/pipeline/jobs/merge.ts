@@ -9,6 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
+import { parseImageSize, withCameras } from "../../render/camera_source.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { PART_FILE, PARTS_DIR, readPart } from "./parts.js";
@@ -82,9 +83,13 @@ export async function finalizeParts(
     o.log?.event({ event: "write", status: "done", format, path: to, frames: written.frames, writeS });
     return { written, writeS };
   };
+  const cameras = spec.output.cameras;
   if (selection.ids.length > 0 && formats.includes("lerobot")) {
     const { written, writeS } = await writing("lerobot", o.datasetDir, () =>
-      writeJobDataset(o.datasetDir, selection.ids, lookup),
+      withCameras(
+        cameras && { keys: cameras.keys, size: parseImageSize(cameras.size), codec: cameras.codec },
+        (videos) => writeJobDataset(o.datasetDir, selection.ids, lookup, videos),
+      ),
     );
     dataset = { ...written, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS };
   }

@@ -15,6 +15,8 @@ import { z } from "zod";
 import { VariationRangesSchema } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
 import { finite, nonNegative, positive } from "../../core/schemas/common.js";
+import { CAMERA_KEYS, DEFAULT_CAMERAS } from "../../render/cameras.js";
+import { VIDEO_CODECS } from "../../render/encode.js";
 import { ParallelJawParamsSchema } from "../../retarget/params.js";
 import { VALIDATE_ENGINES } from "../../sim/verdict.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE } from "../catalog.js";
@@ -135,6 +137,23 @@ export const JobSpecSchema = z.strictObject({
       .default(["lerobot"]),
     /** Also put failed source episodes and rejected variants (with their reasons) in the dataset. */
     keepFailed: z.boolean().default(false),
+    /**
+     * Camera streams rendered for the dataset's episodes (src/render): LeRobot video features.
+     * Absent: none. `size` is WIDTHxHEIGHT in pixels (even).
+     */
+    cameras: z
+      .strictObject({
+        keys: z
+          .array(z.enum(CAMERA_KEYS))
+          .min(1)
+          .default([...DEFAULT_CAMERAS]),
+        size: z
+          .string()
+          .regex(/^\d+x\d+$/, { message: "must be WIDTHxHEIGHT, e.g. 224x224" })
+          .default("224x224"),
+        codec: z.enum(VIDEO_CODECS).default("h264"),
+      })
+      .optional(),
   }),
   resources: z
     .strictObject({

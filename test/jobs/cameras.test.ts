@@ -1,0 +1,58 @@
+/**
+ * A job with camera streams (output.cameras): the dataset it writes carries them as LeRobot video
+ * features with one decoded frame per row, and a second run over the recorded units writes the
+ * same bytes, videos included.
+ */
+import { execFileSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { egobridge, fileHashes, writeJob } from "./fixtures.js";
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-job-cameras-"));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe("egobridge run with output.cameras", () => {
+  it("renders the dataset's episodes as video features, the same bytes on a resumed run", async () => {
+    const job = await writeJob(tmp, "job.yaml", {
+      out: "cams",
+      variants: 1,
+      maxAttempts: 2,
+      workers: 1,
+      cameras: "{ keys: [wrist, scene], size: 64x48 }",
+    });
+    const first = egobridge(["run", job], tmp);
+    expect(first.code, first.stderr).toBe(0);
+    const dir = path.join(tmp, "cams", "dataset");
+    const info = JSON.parse(await fs.readFile(path.join(dir, "meta/info.json"), "utf8"));
+    for (const key of ["observation.images.wrist", "observation.images.scene"]) {
+      expect(info.features[key]).toMatchObject({ dtype: "video", shape: [48, 64, 3] });
+      const frames = execFileSync(
+        "ffprobe",
+        [
+          ...["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"],
+          path.join(dir, `videos/${key}/chunk-000/file-000.mp4`),
+        ],
+        { encoding: "utf8" },
+      );
+      expect(Number(frames.trim()), key).toBe(info.total_frames);
+    }
+    const hashes = await fileHashes(dir);
+    const again = egobridge(["run", job], tmp);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await fileHashes(dir)).toEqual(hashes);
+  }, 300_000);
+
+  it("refuses a camera that does not exist, naming the field", async () => {
+    const job = await writeJob(tmp, "bad.yaml", { out: "bad", cameras: "{ keys: [eye] }" });
+    const r = egobridge(["run", job], tmp);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/output\.cameras\.keys/);
+  });
+});
