@@ -5,9 +5,10 @@
 import { EgobridgeError, InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { EpisodeVideoSource, RenderedEpisode, VideoStream } from "../dataset/lerobot/videos.js";
+import type { EpisodeImageSource } from "../dataset/robomimic/writer.js";
 import { CAMERA_KEYS, CAMERA_PROVENANCE, type CameraKey, type CameraSize } from "./cameras.js";
 import { CODEC_INFO, PIX_FMT, VIDEO_CODECS, type VideoCodec } from "./encode.js";
-import { type CameraOptions, renderEpisodeVideos } from "./episode_videos.js";
+import { type CameraOptions, renderEpisodeImages, renderEpisodeVideos } from "./episode_videos.js";
 import { CameraRenderer } from "./renderer.js";
 
 export const imageKey = (camera: CameraKey): string => `observation.images.${camera}`;
@@ -84,16 +85,50 @@ export async function openCameraSource(o: CameraOptions): Promise<CameraSource> 
   };
 }
 
-/** Runs `f` with the camera source of `o` (none when `o` is absent or lists no camera), closed after. */
-export async function withCameras<T>(
-  o: CameraOptions | undefined,
-  f: (videos: EpisodeVideoSource | undefined) => Promise<T>,
+/** The robomimic image source of `o`: raw frames, no encoding; one Chromium for the whole file. */
+export async function openImageSource(
+  o: Omit<CameraOptions, "codec">,
+): Promise<EpisodeImageSource & { close(): Promise<void> }> {
+  if (o.keys.length === 0) throw new Error("an image source needs at least one camera");
+  const renderer = await CameraRenderer.open();
+  return {
+    cameras: o.keys,
+    ...o.size,
+    async render(episode: Episode) {
+      const { frames, variation } = await renderEpisodeImages(renderer, episode, o);
+      return { frames, lineageParams: { ...variation } };
+    },
+    describe: () => o.keys.map((k) => `${k}: ${CAMERA_PROVENANCE[k]}`).join("\n"),
+    close: () => renderer.close(),
+  };
+}
+
+/**
+ * Runs `f` with what `open` makes of `o` (undefined when `o` is absent or lists no camera), closed
+ * after: one browser for the whole dataset, never left running.
+ */
+async function withSource<O extends { keys: readonly CameraKey[] }, S extends { close(): Promise<void> }, T>(
+  o: O | undefined,
+  open: (o: O) => Promise<S>,
+  f: (source: S | undefined) => Promise<T>,
 ): Promise<T> {
   if (!o || o.keys.length === 0) return f(undefined);
-  const source = await openCameraSource(o);
+  const source = await open(o);
   try {
     return await f(source);
   } finally {
     await source.close();
   }
 }
+
+/** Runs `f` with the robomimic image source of `o`. */
+export const withImages = <T>(
+  o: Omit<CameraOptions, "codec"> | undefined,
+  f: (images: EpisodeImageSource | undefined) => Promise<T>,
+): Promise<T> => withSource(o, openImageSource, f);
+
+/** Runs `f` with the LeRobot camera source of `o`. */
+export const withCameras = <T>(
+  o: CameraOptions | undefined,
+  f: (videos: EpisodeVideoSource | undefined) => Promise<T>,
+): Promise<T> => withSource(o, openCameraSource, f);

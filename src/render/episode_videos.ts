@@ -12,6 +12,7 @@ import path from "node:path";
 import { createRng } from "../core/rng.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { FeatureStats } from "../dataset/lerobot/stats.js";
+import { observedStepIndex } from "../dataset/timing.js";
 import {
   type CameraJitter,
   type CameraKey,
@@ -80,16 +81,27 @@ export function renderVariation(e: Episode): RenderVariation {
   return { look, jitter: { ...(head === "assumed" ? { head: headJitter } : {}), scene: sceneJitter }, head };
 }
 
-/** Renders and encodes `o.keys` of `e` into `dir/<camera>.mp4`. */
+/**
+ * The episode as its dataset rows observe it: row t shows the state measured before step t's
+ * command (`observedStepIndex`, as observation.state), and, with `last`, one more frame after
+ * the last step (robomimic's next_obs of the last row).
+ */
+export function observedSteps(e: Episode, last = false): Episode {
+  const steps = e.steps.map((_, t) => e.steps[observedStepIndex(t)]!);
+  return { ...e, steps: last ? [...steps, e.steps[e.steps.length - 1]!] : steps };
+}
+
+/** Renders and encodes `o.keys` of `e` into `dir/<camera>.mp4`: frame t is what row t observes. */
 export async function renderEpisodeVideos(
   renderer: CameraRenderer,
   e: Episode,
   o: CameraOptions & { dir: string; fps: number },
 ): Promise<{ videos: EpisodeVideo[]; variation: RenderVariation }> {
   const variation = renderVariation(e);
-  await renderer.load(await renderEpisodeInput(e, variation.look));
+  const seen = observedSteps(e);
+  await renderer.load(await renderEpisodeInput(seen, variation.look));
   const videos: EpisodeVideo[] = [];
-  for (const camera of episodeCameras(e, o.keys, o.size, variation.jitter)) {
+  for (const camera of episodeCameras(seen, o.keys, o.size, variation.jitter)) {
     const file = path.join(o.dir, `${camera.key}.mp4`);
     const encoder = new FrameEncoder(file, { ...o.size, fps: o.fps, codec: o.codec });
     const stats = new ImageStatsAccumulator();
@@ -106,4 +118,41 @@ export async function renderEpisodeVideos(
     videos.push({ camera: camera.key as CameraKey, file, frames: encoder.frames, stats: stats.stats() });
   }
   return { videos, variation };
+}
+
+/**
+ * An episode's frames as raw images for formats that store pixels (robomimic's `obs/<camera>_image`):
+ * per camera, `steps + 1` RGB frames (uint8, rows top first), frame t observed before step t and
+ * the last one after the final step, so `obs` is frames 0…N−1 and `next_obs` frames 1…N.
+ */
+export async function renderEpisodeImages(
+  renderer: CameraRenderer,
+  e: Episode,
+  o: { keys: readonly CameraKey[]; size: CameraSize },
+): Promise<{ frames: Record<string, Uint8Array>; variation: RenderVariation }> {
+  const variation = renderVariation(e);
+  const seen = observedSteps(e, true);
+  await renderer.load(await renderEpisodeInput(seen, variation.look));
+  const frames: Record<string, Uint8Array> = {};
+  const { widthPx: w, heightPx: h } = o.size;
+  for (const camera of episodeCameras(seen, o.keys, o.size, variation.jitter)) {
+    const out = new Uint8Array(seen.steps.length * h * w * 3);
+    await renderer.render(camera, async (first, count, rgba) => {
+      for (let k = 0; k < count; k++) {
+        const base = (first + k) * h * w * 3;
+        for (let y = 0; y < h; y++) {
+          // WebGL reads rows bottom first.
+          const src = k * h * w * 4 + (h - 1 - y) * w * 4;
+          const dst = base + y * w * 3;
+          for (let x = 0; x < w; x++) {
+            out[dst + 3 * x] = rgba[src + 4 * x]!;
+            out[dst + 3 * x + 1] = rgba[src + 4 * x + 1]!;
+            out[dst + 3 * x + 2] = rgba[src + 4 * x + 2]!;
+          }
+        }
+      }
+    });
+    frames[camera.key] = out;
+  }
+  return { frames, variation };
 }

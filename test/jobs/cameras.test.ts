@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import * as hdf5 from "jsfive";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { egobridge, fileHashes, writeJob } from "./fixtures.js";
 
@@ -25,6 +26,7 @@ describe("egobridge run with output.cameras", () => {
       variants: 1,
       maxAttempts: 2,
       workers: 1,
+      formats: ["lerobot", "robomimic"],
       cameras: "{ keys: [wrist, scene], size: 64x48 }",
     });
     const first = egobridge(["run", job], tmp);
@@ -42,6 +44,20 @@ describe("egobridge run with output.cameras", () => {
         { encoding: "utf8" },
       );
       expect(Number(frames.trim()), key).toBe(info.total_frames);
+    }
+    // robomimic: obs/<camera>_image for each camera, one frame per row.
+    const buf = await fs.readFile(path.join(tmp, "cams", "robomimic.hdf5"));
+    const h5 = new hdf5.File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const demo = h5.get("data/demo_0") as hdf5.Group;
+    const rows = Number(demo.attrs.num_samples);
+    for (const camera of ["wrist", "scene"]) {
+      expect((h5.get(`data/demo_0/obs/${camera}_image`) as hdf5.Dataset).shape).toEqual([rows, 48, 64, 3]);
+      expect((h5.get(`data/demo_0/next_obs/${camera}_image`) as hdf5.Dataset).shape).toEqual([
+        rows,
+        48,
+        64,
+        3,
+      ]);
     }
     const hashes = await fileHashes(dir);
     const again = egobridge(["run", job], tmp);

@@ -25,7 +25,8 @@ import { GRIPPER_CLOSED, GRIPPER_OPEN, NUM_SUBTASKS, OBS } from "./layout.js";
 export interface DemoDataset {
   path: string;
   shape: number[];
-  data: NumericData;
+  /** Numbers, or uint8 images `[N, H, W, 3]`. */
+  data: NumericData | Uint8Array;
 }
 
 export interface DemoContent {

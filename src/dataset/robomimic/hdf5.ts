@@ -80,6 +80,29 @@ export class Hdf5Writer {
   }
 
   /**
+   * Writes images: uint8 `[N, H, W, C]`, one frame per chunk and gzip-compressed (level 4), so a
+   * trainer reading a window of frames decompresses only those (h5py reads gzip natively).
+   */
+  images(path: string, shape: readonly [number, number, number, number], data: Uint8Array): void {
+    if (shape.reduce((a, b) => a * b, 1) !== data.length) {
+      throw new Error(`dataset '${path}': shape [${shape.join(", ")}] does not hold ${data.length} values`);
+    }
+    const file = this.open();
+    const [, h, w, c] = shape;
+    withPinnedClock(() =>
+      file.create_dataset({
+        name: path,
+        data,
+        shape: [...shape],
+        dtype: "<B",
+        chunks: [1, h, w, c],
+        compression: "gzip",
+        compression_opts: 4,
+      }),
+    );
+  }
+
+  /**
    * Writes a 1-D dataset of fixed-length ASCII strings, the HDF5 type numpy's `S` dtype maps to
    * (robomimic stores filter keys as `np.array(demo_keys, dtype="S")`). The length leaves room
    * for the terminating NUL of HDF5's NULLTERM padding.

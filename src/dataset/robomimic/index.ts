@@ -2,6 +2,7 @@
 export * from "./layout.js";
 export {
   DEFAULT_VALID_FRACTION,
+  type EpisodeImageSource,
   FORMAT,
   FORMAT_VERSION,
   isValidationDemo,

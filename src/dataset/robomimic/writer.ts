@@ -43,7 +43,26 @@ import {
   TCP_NAMES,
 } from "./layout.js";
 
+/** Camera images of each demo (robomimic's `obs/<camera>_image`). */
+export interface EpisodeImageSource {
+  /** Camera names: datasets `obs/<name>_image` and `next_obs/<name>_image`. */
+  cameras: readonly string[];
+  widthPx: number;
+  heightPx: number;
+  /**
+   * Per camera, steps + 1 RGB frames (uint8, rows top first): frame t observed before step t,
+   * the last after the final step. `lineageParams`: what the rendering drew from the seed.
+   */
+  render(
+    episode: Episode,
+  ): Promise<{ frames: Record<string, Uint8Array>; lineageParams?: Record<string, unknown> }>;
+  /** A sentence per camera for env_args: how the images were made. */
+  describe(): string;
+}
+
 export interface RobomimicOptions {
+  /** Camera images to store per demo (absent: none). */
+  images?: EpisodeImageSource;
   /** env_args.env_name; default: the first episode's task. */
   envName?: string;
   /** Fraction of demos (by order) in mask/valid; the rest in mask/train. Default 0.1 (deterministic: e.g. every 10th demo). */
@@ -84,7 +103,7 @@ function checkOptions(options: RobomimicOptions): number {
 }
 
 /** The description robomimic reads back with `FileUtils.get_env_metadata_from_dataset`. */
-function envArgs(envName: string, controlHz: number): string {
+function envArgs(envName: string, controlHz: number, images: EpisodeImageSource | undefined): string {
   const env_kwargs = {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -101,6 +120,14 @@ function envArgs(envName: string, controlHz: number): string {
     obs_timing: `${OBSERVATION_TIMING}; next_obs[t] is measured after step t`,
     reward: "sparse: 1 on the last step of a successful demo, else 0",
     human_keypoint_names: KEYPOINT_NAMES,
+    ...(images
+      ? {
+          camera_names: images.cameras,
+          camera_height: images.heightPx,
+          camera_width: images.widthPx,
+          cameras: images.describe(),
+        }
+      : {}),
   };
   return JSON.stringify({ env_name: envName, type: ENV_TYPE_GYM, env_kwargs }, null, 4);
 }
@@ -133,8 +160,34 @@ function sourceDemoOf(episode: Episode, progress: Progress): number | undefined 
   return progress.demoOf.get(sourceEpisode);
 }
 
-function writeDemo(h5: Hdf5Writer, index: number, episode: Episode, what: string, sourceDemo?: number) {
+async function writeDemo(
+  h5: Hdf5Writer,
+  index: number,
+  episode: Episode,
+  what: string,
+  sourceDemo: number | undefined,
+  images: EpisodeImageSource | undefined,
+) {
   const content = demoContent(episode, what, sourceDemo);
+  let renderParams: Record<string, unknown> | undefined;
+  if (images) {
+    const n = content.length;
+    const { frames, lineageParams } = await images.render(episode);
+    renderParams = lineageParams;
+    const frame = images.heightPx * images.widthPx * 3;
+    const shape = [n, images.heightPx, images.widthPx, 3] as const;
+    for (const camera of images.cameras) {
+      const all = frames[camera];
+      if (!all || all.length !== (n + 1) * frame)
+        throw new Error(
+          `${what}: camera '${camera}' gave ${all ? all.length / frame : 0} frames, expected ${n + 1}`,
+        );
+      content.datasets.push(
+        { path: `obs/${camera}_image`, shape: [...shape], data: all.subarray(0, n * frame) },
+        { path: `next_obs/${camera}_image`, shape: [...shape], data: all.subarray(frame) },
+      );
+    }
+  }
   const root = demoPath(index);
   h5.group(root);
   const groups = new Set<string>();
@@ -145,7 +198,9 @@ function writeDemo(h5: Hdf5Writer, index: number, episode: Episode, what: string
       if (!groups.has(group)) h5.group(`${root}/${group}`);
       groups.add(group);
     }
-    h5.dataset(`${root}/${dataset.path}`, dataset.shape, dataset.data);
+    if (dataset.data instanceof Uint8Array)
+      h5.images(`${root}/${dataset.path}`, dataset.shape as [number, number, number, number], dataset.data);
+    else h5.dataset(`${root}/${dataset.path}`, dataset.shape, dataset.data);
   }
   h5.attr(`${root}/datagen_info`, "env_interface_name", ENV_INTERFACE.name);
   h5.attr(`${root}/datagen_info`, "env_interface_type", ENV_INTERFACE.type);
@@ -160,7 +215,10 @@ function writeDemo(h5: Hdf5Writer, index: number, episode: Episode, what: string
     ["source_episode", lineage.sourceEpisode],
     ["variant", lineage.variant],
     ["seed", lineage.seed],
-    ["lineage_params", JSON.stringify(lineage.params)],
+    [
+      "lineage_params",
+      JSON.stringify(renderParams ? { ...lineage.params, render: renderParams } : lineage.params),
+    ],
     ["embodiment", episode.embodiment.name],
     ["object_ids", JSON.stringify(content.objectIds)],
   ];
@@ -179,7 +237,13 @@ export function validationDemos(count: number, fraction: number): Set<number> {
   return valid;
 }
 
-function writeFileMetadata(h5: Hdf5Writer, progress: Progress, envName: string, validFraction: number) {
+function writeFileMetadata(
+  h5: Hdf5Writer,
+  progress: Progress,
+  envName: string,
+  validFraction: number,
+  images: EpisodeImageSource | undefined,
+) {
   const names = progress.success.map((_, i) => demoName(i));
   const validSet = validationDemos(names.length, validFraction);
   const valid = (i: number) => validSet.has(i);
@@ -197,7 +261,7 @@ function writeFileMetadata(h5: Hdf5Writer, progress: Progress, envName: string, 
     names.filter((_, i) => progress.success[i]),
   );
   h5.attr(DATA_GROUP, "total", progress.frames);
-  h5.attr(DATA_GROUP, "env_args", envArgs(envName, progress.first!.controlHz));
+  h5.attr(DATA_GROUP, "env_args", envArgs(envName, progress.first!.controlHz, images));
 }
 
 async function checkTarget(file: string): Promise<void> {
@@ -246,7 +310,7 @@ export async function writeRobomimicHdf5(
         h5 = await Hdf5Writer.create(tmp);
         h5.group(DATA_GROUP);
       }
-      writeDemo(h5, index, episode, what, sourceDemoOf(episode, progress));
+      await writeDemo(h5, index, episode, what, sourceDemoOf(episode, progress), options.images);
       progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task };
       progress.demoOf.set(episode.id, index);
       progress.success.push(episode.success);
@@ -256,7 +320,7 @@ export async function writeRobomimicHdf5(
     if (!h5 || !progress.first) {
       throw new InputError("no episodes to write: a robomimic file needs at least one demo");
     }
-    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction);
+    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction, options.images);
     h5.close();
     await syncToDisk(tmp);
     await fs.rename(tmp, target);

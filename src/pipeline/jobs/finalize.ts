@@ -12,7 +12,7 @@ import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
 import type { EpisodeVideoSource } from "../../dataset/lerobot/videos.js";
-import type { RobomimicSummary } from "../../dataset/robomimic/index.js";
+import type { EpisodeImageSource, RobomimicSummary } from "../../dataset/robomimic/index.js";
 import { POSITIVE_REASONS } from "../../sim/verdict.js";
 import type { PartSource } from "./parts.js";
 import type { UnitLookup, UnitOutcome } from "./store.js";
@@ -224,9 +224,10 @@ export async function writeJobRobomimic(
   file: string,
   ids: readonly string[],
   lookup: UnitLookup,
+  images?: EpisodeImageSource,
 ): Promise<RobomimicSummary> {
   checkNotEmpty(ids);
   // Loaded on demand: HDF5 (wasm) is only needed by jobs that ask for this format.
   const { writeRobomimicHdf5 } = await import("../../dataset/robomimic/index.js");
-  return writeRobomimicHdf5(file, selectedEpisodes(ids, lookup, []));
+  return writeRobomimicHdf5(file, selectedEpisodes(ids, lookup, []), images ? { images } : {});
 }

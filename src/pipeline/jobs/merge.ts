@@ -9,7 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
-import { parseImageSize, withCameras } from "../../render/camera_source.js";
+import { parseImageSize, withCameras, withImages } from "../../render/camera_source.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { PART_FILE, PARTS_DIR, readPart } from "./parts.js";
@@ -95,7 +95,9 @@ export async function finalizeParts(
   }
   if (selection.ids.length > 0 && formats.includes("robomimic")) {
     const { written, writeS } = await writing("robomimic", robomimicFile, () =>
-      writeJobRobomimic(robomimicFile, selection.ids, lookup),
+      withImages(cameras && { keys: cameras.keys, size: parseImageSize(cameras.size) }, (images) =>
+        writeJobRobomimic(robomimicFile, selection.ids, lookup, images),
+      ),
     );
     robomimic = { ...written, file: path.relative(path.dirname(reportFile), robomimicFile), writeS };
   }
