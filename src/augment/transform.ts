@@ -50,8 +50,9 @@ export function transformHuman(h: HumanSample, T: Pose): HumanSample {
 /** Human sample a fraction s of the way from a to b (keypoints, time, confidence linear; frame nearest). */
 function lerpHuman(a: HumanSample, b: HumanSample, s: number): HumanSample {
   const mix = (x: number, y: number) => x + (y - x) * s;
+  const { X_WC: _nearestHead, ...nearest } = s < 0.5 ? a : b;
   return {
-    ...(s < 0.5 ? a : b),
+    ...nearest,
     t: mix(a.t, b.t),
     keypointsWorld: a.keypointsWorld.map(
       (k, j) => k.map((v, c) => mix(v, b.keypointsWorld[j]![c]!)) as [number, number, number],
@@ -61,7 +62,7 @@ function lerpHuman(a: HumanSample, b: HumanSample, s: number): HumanSample {
       : {}),
     ...(a.X_WC && b.X_WC
       ? { X_WC: poseToJson(poseInterp(poseFromJson(a.X_WC), poseFromJson(b.X_WC), s)) }
-      : { X_WC: undefined }),
+      : {}),
     status: "transformed",
   };
 }
@@ -221,11 +222,11 @@ export function variantSteps(
     const X = v.mirror ? mirrorPose(noisy) : noisy;
     const obj = v.mirror ? mirrorPose(c.obj) : c.obj;
     // A mirrored head camera would see a mirror image, which no camera pose gives: it is dropped.
+    const { X_WC: _head, ...unplaced } = c.human;
     const human = v.mirror
       ? {
-          ...c.human,
+          ...unplaced,
           keypointsWorld: c.human.keypointsWorld.map(([x, y, z]) => [-x, y, z] as [number, number, number]),
-          X_WC: undefined,
         }
       : c.human;
     return {
