@@ -57,6 +57,7 @@ export async function openCameraSource(o: CameraOptions): Promise<CameraSource> 
     ...o.size,
     codec: CODEC_INFO[o.codec].name,
     pixFmt: PIX_FMT,
+    description: `RENDERED from the simulated episode (three.js in headless Chromium), not recorded; camera: ${CAMERA_PROVENANCE[k]}`,
   }));
   return {
     streams,

@@ -33,6 +33,20 @@ describe("episode rows", () => {
       sourceEpisode: "src",
       variant: 1,
       embodiment: "robotiq_2f140",
+      videos: {},
+    });
+    // Camera streams: where the episode is in each stream's files, by feature key.
+    const withVideos = toEpisodeRow({
+      ...raw(2),
+      "videos/observation.images.head/chunk_index": 0n,
+      "videos/observation.images.head/file_index": 3n,
+      "videos/observation.images.head/from_timestamp": 12.5,
+      "videos/observation.images.head/to_timestamp": 20,
+      // Incomplete: left out.
+      "videos/observation.images.wrist/chunk_index": 0n,
+    });
+    expect(withVideos.videos).toEqual({
+      "observation.images.head": { chunkIndex: 0, fileIndex: 3, fromS: 12.5 },
     });
     // A LeRobot dataset egobridge did not write: only LeRobot's columns.
     expect(toEpisodeRow({ episode_index: 7n, tasks: ["t"], length: 5n })).toMatchObject({

@@ -32,7 +32,7 @@ export function datasetCard(c: CardInput): string {
   );
   const videoRows = c.videos.map(
     (v) =>
-      `| \`${v.key}\` | video (${v.codec}, ${v.pixFmt}) | ${v.heightPx} × ${v.widthPx} × 3 | height, width, channels | rendered camera stream |`,
+      `| \`${v.key}\` | video (${v.codec}, ${v.pixFmt}) | ${v.heightPx} × ${v.widthPx} × 3 | height, width, channels | rendered from the simulation, not recorded |`,
   );
   const conv = EGOBRIDGE_CONVENTIONS;
   return [

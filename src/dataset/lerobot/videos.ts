@@ -24,6 +24,8 @@ export interface VideoStream {
   /** Codec as ffprobe names it ("h264", "av1"). */
   codec: string;
   pixFmt: string;
+  /** Where the pixels come from (rendered, and from which camera), for info.json and the card. */
+  description: string;
 }
 
 export interface RenderedEpisode {
@@ -59,6 +61,8 @@ export function videoFeature(s: VideoStream, fps: number) {
       "video.fps": fps,
       "video.channels": 3,
       has_audio: false,
+      // Not camera footage: said beside LeRobot's own keys (readers keep unknown ones).
+      "egobridge.provenance": s.description,
     },
   };
 }

@@ -105,6 +105,7 @@ describe("LeRobot video features", () => {
         shape: [48, 64, 3],
         names: ["height", "width", "channels"],
       });
+      expect(info.features[key].info["egobridge.provenance"]).toMatch(/^RENDERED .*not recorded/);
       expect(info.features[key].info).toMatchObject({
         "video.codec": "h264",
         "video.pix_fmt": "yuv420p",
