@@ -60,7 +60,15 @@ export async function runVariant(
     embodiment: embodiment.name,
     controlHz: source.controlHz,
     frame: "W",
-    source: { kind: source.source.kind, uri: source.source.uri, side, synthetic: source.source.synthetic },
+    source: {
+      kind: source.source.kind,
+      uri: source.source.uri,
+      side,
+      synthetic: source.source.synthetic,
+      // The source camera stays the variant's: its human samples carry the head pose moved with them.
+      ...(source.source.camera ? { camera: source.source.camera } : {}),
+      ...(source.source.headPose ? { headPose: source.source.headPose } : {}),
+    },
     method: AUGMENT_METHOD,
     params: {},
     steps,

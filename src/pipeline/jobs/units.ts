@@ -23,7 +23,7 @@ import { type SourceKind, type SourceRef, sourceSlug } from "./sources.js";
 import { type JobDevice, type JobSpec, type LoadedJob, maxAttemptsOf } from "./spec.js";
 
 /** Bumped when a unit's output would change for the same inputs (invalidates every recorded unit). */
-export const UNIT_VERSION = "egobridge.unit/3";
+export const UNIT_VERSION = "egobridge.unit/4";
 
 export type Stage = "hands" | "sim" | "episode" | "augment";
 export const STAGES: readonly Stage[] = ["hands", "sim", "episode", "augment"];
