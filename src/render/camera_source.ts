@@ -6,7 +6,7 @@ import { EgobridgeError, InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { EpisodeVideoSource, RenderedEpisode, VideoStream } from "../dataset/lerobot/videos.js";
 import type { EpisodeImageSource } from "../dataset/robomimic/writer.js";
-import { CAMERA_KEYS, CAMERA_PROVENANCE, type CameraKey, type CameraSize } from "./cameras.js";
+import { CAMERA_KEYS, CAMERA_PROVENANCE, type CameraKey, type CameraSize, imageSizeOf } from "./cameras.js";
 import { CODEC_INFO, PIX_FMT, VIDEO_CODECS, type VideoCodec } from "./encode.js";
 import { type CameraOptions, renderEpisodeImages, renderEpisodeVideos } from "./episode_videos.js";
 import { CameraRenderer } from "./renderer.js";
@@ -29,13 +29,10 @@ export function parseCameras(text: string): CameraKey[] {
 
 /** `--image-size 224x224`: width × height in pixels, even (yuv420p halves both). */
 export function parseImageSize(text: string): CameraSize {
-  const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  const w = m ? Number(m[1]) : Number.NaN;
-  const h = m ? Number(m[2]) : Number.NaN;
-  if (!(w >= 16 && h >= 16 && w <= 4096 && h <= 4096 && w % 2 === 0 && h % 2 === 0)) {
+  const size = imageSizeOf(text);
+  if (!size)
     throw new InputError(`image size must be WIDTHxHEIGHT, even, 16…4096 pixels each; got '${text}'`);
-  }
-  return { widthPx: w, heightPx: h };
+  return size;
 }
 
 export function parseCodec(text: string): VideoCodec {

@@ -64,6 +64,15 @@ export interface CameraSize {
   heightPx: number;
 }
 
+/** `WIDTHxHEIGHT`, even (yuv420p halves both), 16…4096 pixels each; undefined for anything else. */
+export function imageSizeOf(text: string): CameraSize | undefined {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  const w = m ? Number(m[1]) : Number.NaN;
+  const h = m ? Number(m[2]) : Number.NaN;
+  const ok = w >= 16 && h >= 16 && w <= 4096 && h <= 4096 && w % 2 === 0 && h % 2 === 0;
+  return ok ? { widthPx: w, heightPx: h } : undefined;
+}
+
 /** Small random offsets of the cameras (a variant's domain randomisation). */
 export interface CameraJitter {
   /** Position offset in W (m). */

@@ -70,5 +70,10 @@ describe("egobridge run with output.cameras", () => {
     const r = egobridge(["run", job], tmp);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/output\.cameras\.keys/);
+    // An odd size is refused before any unit runs, not when the dataset is written.
+    const odd = await writeJob(tmp, "odd.yaml", { out: "odd", cameras: "{ size: 223x224 }" });
+    const o = egobridge(["run", odd], tmp);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/output\.cameras\.size/);
   });
 });

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { VariationRangesSchema } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
 import { finite, nonNegative, positive } from "../../core/schemas/common.js";
-import { CAMERA_KEYS, DEFAULT_CAMERAS } from "../../render/cameras.js";
+import { CAMERA_KEYS, DEFAULT_CAMERAS, imageSizeOf } from "../../render/cameras.js";
 import { VIDEO_CODECS } from "../../render/encode.js";
 import { ParallelJawParamsSchema } from "../../retarget/params.js";
 import { VALIDATE_ENGINES } from "../../sim/verdict.js";
@@ -149,7 +149,10 @@ export const JobSpecSchema = z.strictObject({
           .default([...DEFAULT_CAMERAS]),
         size: z
           .string()
-          .regex(/^\d+x\d+$/, { message: "must be WIDTHxHEIGHT, e.g. 224x224" })
+          // Checked when the spec loads, not when the dataset is written at the end of the job.
+          .refine((t) => imageSizeOf(t) !== undefined, {
+            message: "must be WIDTHxHEIGHT, even, 16…4096 pixels each, e.g. 224x224",
+          })
           .default("224x224"),
         codec: z.enum(VIDEO_CODECS).default("h264"),
       })
