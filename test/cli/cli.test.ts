@@ -6,25 +6,11 @@ import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import * as hdf5 from "jsfive";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAsset } from "../../src/core/assets.js";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
-
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-/** tsx's loader by absolute URL: `--import tsx` would resolve from the (temporary) working directory. */
-const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-function egobridge(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { egobridge, ROOT } from "../jobs/fixtures.js";
 
 let tmp: string;
 let grabFile: string;
@@ -39,41 +25,41 @@ afterAll(async () => {
 });
 
 describe("egobridge CLI", () => {
-  it("every command has --help", () => {
+  it("every command has --help", async () => {
     for (const cmd of [[], ["demo"], ["import", "grab"], ["retarget"], ["simulate"], ["export"]]) {
-      const r = egobridge([...cmd, "--help"], tmp);
+      const r = await egobridge([...cmd, "--help"], tmp);
       expect(r.code, cmd.join(" ")).toBe(0);
       expect(r.stdout).toContain("Usage: egobridge");
     }
   });
 
   it("runs import grab → retarget → simulate → export on a real GRAB sequence", async () => {
-    const run = (args: string[]) => {
-      const r = egobridge(args, tmp);
+    const run = async (args: string[]) => {
+      const r = await egobridge(args, tmp);
       expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
       return r;
     };
-    run(["import", "grab", grabFile, "-o", "track.json"]);
+    await run(["import", "grab", grabFile, "-o", "track.json"]);
     // The 83 mm apple: the 2F-140 clears it open (the 2F-85's 85 mm jaws land a finger on it).
-    run(["retarget", "track.json", "-o", "traj.json", "--embodiment", "robotiq_2f140"]);
-    const sim = run(["simulate", "traj.json", "--track", "track.json", "-o", "episode.json"]);
+    await run(["retarget", "track.json", "-o", "traj.json", "--embodiment", "robotiq_2f140"]);
+    const sim = await run(["simulate", "traj.json", "--track", "track.json", "-o", "episode.json"]);
     expect(sim.stdout).toContain("SUCCESS");
-    const exp = run(["export", "episode.json", "-o", "dataset"]);
+    const exp = await run(["export", "episode.json", "-o", "dataset"]);
     expect(exp.stdout).toContain("1 episodes (1 successful)");
     const info = JSON.parse(await fs.readFile(path.join(tmp, "dataset/meta/info.json"), "utf8"));
     expect(info.total_episodes).toBe(1);
-    const h5 = run(["export", "episode.json", "--format", "robomimic", "-o", "demo.hdf5"]);
+    const h5 = await run(["export", "episode.json", "--format", "robomimic", "-o", "demo.hdf5"]);
     expect(h5.stdout).toContain("1 episodes (1 successful)");
     const buf = await fs.readFile(path.join(tmp, "demo.hdf5"));
     const file = new hdf5.File(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     expect((file.get("data") as hdf5.Group).attrs.total).toBe(info.total_frames);
-    const bad = egobridge(["export", "episode.json", "--format", "hdf5", "-o", "x.hdf5"], tmp);
+    const bad = await egobridge(["export", "episode.json", "--format", "hdf5", "-o", "x.hdf5"], tmp);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format must be lerobot or robomimic");
   });
 
   it("demo multiplies the demonstration; augment multiplies a dataset; a variant replays identically", async () => {
-    const demo = egobridge(["demo", "-o", "demo", "--variants", "2"], tmp);
+    const demo = await egobridge(["demo", "-o", "demo", "--variants", "2"], tmp);
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain("SYNTHETIC");
     expect(demo.stdout).toMatch(/variants: +2 validated/);
@@ -88,20 +74,20 @@ describe("egobridge CLI", () => {
       ]);
       expect(Number(probe.stdout.toString().trim()), key).toBe(info.total_frames);
     }
-    const aug = egobridge(["augment", "demo", "--variants", "2", "--seed", "4", "-o", "aug"], tmp);
+    const aug = await egobridge(["augment", "demo", "--variants", "2", "--seed", "4", "-o", "aug"], tmp);
     expect(aug.code, aug.stderr).toBe(0);
     expect(aug.stdout).toMatch(/2 validated/);
     const stored = await readEpisodeExtras(path.join(tmp, "aug"));
     const id = stored.find((e) => e.lineage.variant !== undefined)!.id;
-    const replay = egobridge(["augment", "aug", "--replay", id], tmp);
+    const replay = await egobridge(["augment", "aug", "--replay", id], tmp);
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout).toContain("identical");
   });
 
   it("augment --validate both keeps only variants MuJoCo confirms, says how many it dropped, and replays them", async () => {
-    const demo = egobridge(["demo", "-o", "vdemo", "--variants", "0"], tmp);
+    const demo = await egobridge(["demo", "-o", "vdemo", "--variants", "0"], tmp);
     expect(demo.code, demo.stderr).toBe(0);
-    const aug = egobridge(
+    const aug = await egobridge(
       ["augment", "vdemo", "--variants", "3", "--seed", "4", "--validate", "both", "-o", "vaug"],
       tmp,
     );
@@ -118,9 +104,9 @@ describe("egobridge CLI", () => {
       expect(v.metrics["mujocoSuccess"]).toBe(1);
       expect(v.metrics["mujocoFinalTargetGapM"]).toBeLessThanOrEqual(0.02);
     }
-    const replay = egobridge(["augment", "vaug", "--replay", variants[0]!.id], tmp);
+    const replay = await egobridge(["augment", "vaug", "--replay", variants[0]!.id], tmp);
     expect(replay.stdout).toContain("identical");
-    const bad = egobridge(["augment", "vdemo", "--validate", "mujoco", "-o", "x"], tmp);
+    const bad = await egobridge(["augment", "vdemo", "--validate", "mujoco", "-o", "x"], tmp);
     expect(bad.code).toBe(2);
   });
 
@@ -129,7 +115,7 @@ describe("egobridge CLI", () => {
     const KEPT = '{"keep": "me"}\n';
     const expectFails = async (args: string[], message: RegExp) => {
       await fs.writeFile(path.join(tmp, OUT), KEPT);
-      const r = egobridge([...args, "-o", OUT], tmp);
+      const r = await egobridge([...args, "-o", OUT], tmp);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
@@ -143,7 +129,7 @@ describe("egobridge CLI", () => {
     });
 
     it("a hand track with a NaN keypoint (null in JSON)", async () => {
-      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      await egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
       const t = JSON.parse(await fs.readFile(path.join(tmp, "good.json"), "utf8"));
       t.frames[5].hands[0].keypointsWorld[8][1] = null;
       await fs.writeFile(path.join(tmp, "nan.json"), JSON.stringify(t));
@@ -154,8 +140,8 @@ describe("egobridge CLI", () => {
       const scene = JSON.parse(await fs.readFile(path.join(ROOT, "scenes/shelf_to_tote.json"), "utf8"));
       scene.items[1].colour = "orange";
       await fs.writeFile(path.join(tmp, "scene.json"), JSON.stringify(scene));
-      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
-      egobridge(["retarget", "good.json", "-o", "traj.json"], tmp);
+      await egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      await egobridge(["retarget", "good.json", "-o", "traj.json"], tmp);
       await expectFails(
         ["simulate", "traj.json", "--scene", "scene.json"],
         /items\.1: unknown field 'colour'/,
@@ -169,7 +155,7 @@ describe("egobridge CLI", () => {
     });
 
     it("an unknown embodiment names the built-in ones", async () => {
-      egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
+      await egobridge(["import", "grab", grabFile, "-o", "good.json"], tmp);
       await expectFails(
         ["retarget", "good.json", "--embodiment", "gripper9000"],
         /unknown embodiment 'gripper9000'[\s\S]*robotiq_2f85/,

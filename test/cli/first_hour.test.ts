@@ -3,28 +3,13 @@
  * the commands follow, one clear line for an output that cannot be written (before any work),
  * `--version`, and assets found beside the checkout without any set-up.
  */
-import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/core/errors.js";
-import { MAIN, ROOT, TSX } from "../jobs/fixtures.js";
+import { egobridge, ROOT } from "../jobs/fixtures.js";
 import { asset, EGODEX_CUP } from "../perception/assets.js";
-
-function egobridge(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete childEnv[k];
-    else childEnv[k] = v;
-  }
-  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: childEnv,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let tmp: string;
 beforeAll(async () => {
@@ -42,7 +27,7 @@ const tableCodes = (text: string): number[] =>
 
 describe("exit codes", () => {
   it("are one table, the same in --help and in the README, and it is the code's", async () => {
-    const help = egobridge(["--help"], tmp);
+    const help = await egobridge(["--help"], tmp);
     expect(help.code).toBe(0);
     const codes = Object.values(EXIT).sort((a, b) => a - b);
     expect(tableCodes(help.stdout)).toEqual(codes);
@@ -51,7 +36,7 @@ describe("exit codes", () => {
     expect(tableCodes(section.slice(0, section.indexOf("\n## ", 3)))).toEqual(codes);
   });
 
-  it("usage errors exit with 2 like any other bad input, whether commander or egobridge finds them", () => {
+  it("usage errors exit with 2 like any other bad input, whether commander or egobridge finds them", async () => {
     for (const args of [
       ["nonsense"],
       ["retarget"],
@@ -61,7 +46,7 @@ describe("exit codes", () => {
       ["demo", "--image-size", "223x224"],
       ["demo", "--video-codec", "vp9"],
     ]) {
-      const r = egobridge(args, tmp);
+      const r = await egobridge(args, tmp);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(EXIT.input);
       expect(r.stderr).toMatch(/^egobridge: error/m);
     }
@@ -69,7 +54,7 @@ describe("exit codes", () => {
 
   it("--version prints package.json's version", async () => {
     const pkg = JSON.parse(await fs.readFile(path.join(ROOT, "package.json"), "utf8")) as { version: string };
-    const r = egobridge(["--version"], tmp);
+    const r = await egobridge(["--version"], tmp);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
@@ -87,7 +72,7 @@ describe("an output that cannot be written", () => {
     ];
     for (const [args, message] of cases) {
       const started = Date.now();
-      const r = egobridge(args, tmp);
+      const r = await egobridge(args, tmp);
       expect(r.code, r.stderr).toBe(EXIT.input);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -102,7 +87,7 @@ describe("an output that cannot be written", () => {
 describe("assets", () => {
   it("are found in ../shared/assets beside the checkout with nothing set", async () => {
     const video = await asset(EGODEX_CUP);
-    const r = egobridge(["extract", video, "--stride", "20", "-o", "track.json"], tmp, {
+    const r = await egobridge(["extract", video, "--stride", "20", "-o", "track.json"], tmp, {
       EGOBRIDGE_ASSETS: undefined,
       EGOBRIDGE_CACHE: path.join(tmp, "no-cache"),
       EGOBRIDGE_OFFLINE: "1",
@@ -117,7 +102,7 @@ describe("assets", () => {
 describe("no silent defaults, no wrong hints", () => {
   it("simulate asks for a scene; a zero-size box is refused naming the field", async () => {
     const traj = path.join(tmp, "traj.json");
-    const demo = egobridge(["demo", "--variants", "1", "-o", "ds"], tmp);
+    const demo = await egobridge(["demo", "--variants", "1", "-o", "ds"], tmp);
     expect(demo.code, demo.stderr).toBe(0);
     const episodes = path.join(tmp, "ds", "extras", "episodes");
     const source = JSON.parse(await fs.readFile(path.join(episodes, "episode_000000.json"), "utf8"));
@@ -144,7 +129,7 @@ describe("no silent defaults, no wrong hints", () => {
         ),
       }),
     );
-    const none = egobridge(["simulate", traj, "-o", "e.json"], tmp);
+    const none = await egobridge(["simulate", traj, "-o", "e.json"], tmp);
     expect(none.code).toBe(EXIT.input);
     expect(none.stderr).toMatch(/simulate needs a scene: give one of --scene, --track or --anchor/);
     const scene = {
@@ -154,14 +139,17 @@ describe("no silent defaults, no wrong hints", () => {
       ),
     };
     await fs.writeFile(path.join(tmp, "zero.json"), JSON.stringify(scene));
-    const zero = egobridge(["simulate", traj, "--scene", path.join(tmp, "zero.json"), "-o", "e.json"], tmp);
+    const zero = await egobridge(
+      ["simulate", traj, "--scene", path.join(tmp, "zero.json"), "-o", "e.json"],
+      tmp,
+    );
     expect(zero.code).toBe(EXIT.input);
     expect(zero.stderr).toMatch(/items\.\d+\.sizeM\.0: must be > 0/);
   });
 
   it("augment: --variants 0 is refused; --replay lists the variant ids; dropped input variants are said", async () => {
     const ds = path.join(tmp, "ds"); // written by the test above
-    const zero = egobridge(["augment", ds, "--variants", "0", "-o", "none"], tmp);
+    const zero = await egobridge(["augment", ds, "--variants", "0", "-o", "none"], tmp);
     expect(zero.code).toBe(EXIT.input);
     expect(zero.stderr).toMatch(/--variants must be at least 1/);
     const ids = (await fs.readdir(path.join(ds, "extras", "episodes"))).length;
@@ -169,10 +157,10 @@ describe("no silent defaults, no wrong hints", () => {
     const variant = JSON.parse(
       await fs.readFile(path.join(ds, "extras", "episodes", "episode_000001.json"), "utf8"),
     );
-    const unknown = egobridge(["augment", ds, "--replay", "nope"], tmp);
+    const unknown = await egobridge(["augment", ds, "--replay", "nope"], tmp);
     expect(unknown.code).toBe(EXIT.input);
     expect(unknown.stderr).toContain(`hint: its variants: ${variant.id}`);
-    const again = egobridge(["augment", ds, "--variants", "1", "-o", "again"], tmp);
+    const again = await egobridge(["augment", ds, "--variants", "1", "-o", "again"], tmp);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/note: the input's 1 variants are not copied/);
   });
@@ -181,7 +169,7 @@ describe("no silent defaults, no wrong hints", () => {
     const busy = path.join(tmp, "busy");
     await fs.mkdir(busy);
     await fs.writeFile(path.join(busy, "notes.txt"), "mine\n");
-    const r = egobridge(["demo", "-o", busy], tmp);
+    const r = await egobridge(["demo", "-o", busy], tmp);
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/refusing to replace .*busy: it is not empty/);
     expect(r.stdout).toBe("");
@@ -210,12 +198,12 @@ describe("no silent defaults, no wrong hints", () => {
         objects: [],
       }),
     );
-    const r = egobridge(["retarget", track, "--side", "left", "-o", "t.json"], tmp);
+    const r = await egobridge(["retarget", track, "--side", "left", "-o", "t.json"], tmp);
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/no left hand/);
     expect(r.stderr).toContain("retarget --side");
     expect(r.stderr).not.toMatch(/score threshold/);
-    const help = egobridge(["retarget", "--help"], tmp).stdout;
+    const help = (await egobridge(["retarget", "--help"], tmp)).stdout;
     expect(help).toContain("--side");
   });
 });

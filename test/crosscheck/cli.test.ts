@@ -1,24 +1,12 @@
 /** `egobridge crosscheck` as a user runs it: a child process on the TypeScript sources (through tsx). */
-import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
+import { ROOT, egobridge as run } from "../jobs/fixtures.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-function egobridge(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const egobridge = (args: string[]) => run(args, ROOT);
 
 /** `crosscheck --json`'s output: one JSON line per trajectory, then the summary line. */
 function jsonLines(stdout: string) {
@@ -31,8 +19,8 @@ function jsonLines(stdout: string) {
 }
 
 describe("egobridge crosscheck", () => {
-  it("prints a row per trajectory and ends with one JSON line of counts", () => {
-    const r = egobridge(["crosscheck", "--filter", "demo_s1/wide"]);
+  it("prints a row per trajectory and ends with one JSON line of counts", async () => {
+    const r = await egobridge(["crosscheck", "--filter", "demo_s1/wide"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -50,8 +38,8 @@ describe("egobridge crosscheck", () => {
     });
   });
 
-  it("the whole built-in set: at least 24 trajectories, 90 % agree, and every GRAB success succeeds in both engines", () => {
-    const r = egobridge(["crosscheck", "--json"]);
+  it("the whole built-in set: at least 24 trajectories, 90 % agree, and every GRAB success succeeds in both engines", async () => {
+    const r = await egobridge(["crosscheck", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const { lines, summary } = jsonLines(r.stdout);
     expect(summary.trajectories).toBe(lines.length);
@@ -70,9 +58,9 @@ describe("egobridge crosscheck", () => {
   it("re-checks every episode of a dataset in MuJoCo: per-episode JSON lines, then the summary", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-xcheck-"));
     try {
-      const demo = egobridge(["demo", "-o", path.join(dir, "demo"), "--variants", "2"]);
+      const demo = await egobridge(["demo", "-o", path.join(dir, "demo"), "--variants", "2"]);
       expect(demo.code, demo.stderr).toBe(0);
-      const r = egobridge(["crosscheck", path.join(dir, "demo"), "--json"]);
+      const r = await egobridge(["crosscheck", path.join(dir, "demo"), "--json"]);
       expect(r.code, r.stderr).toBe(0);
       const { lines, summary } = jsonLines(r.stdout);
       const stored = await readEpisodeExtras(path.join(dir, "demo"));
@@ -83,15 +71,15 @@ describe("egobridge crosscheck", () => {
       }
       expect(summary).toMatchObject({ trajectories: stored.length, skipped: [] });
       expect(summary.agree).toBe(lines.filter((l) => l.agree).length);
-      const bad = egobridge(["crosscheck", path.join(dir, "nothing-here")]);
+      const bad = await egobridge(["crosscheck", path.join(dir, "nothing-here")]);
       expect(bad.code).toBe(2);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
 
-  it("a filter that matches nothing is a usage error", () => {
-    const r = egobridge(["crosscheck", "--filter", "no-such-trajectory"]);
+  it("a filter that matches nothing is a usage error", async () => {
+    const r = await egobridge(["crosscheck", "--filter", "no-such-trajectory"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no built-in cross-check trajectory id contains 'no-such-trajectory'");
   });

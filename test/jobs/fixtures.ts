@@ -2,7 +2,7 @@
  * Small jobs for the batch tests: the built-in demo and short GRAB sequences (every 2nd frame),
  * few variants, so a whole job runs in seconds on two cores.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
@@ -89,12 +89,44 @@ export async function writeJob(dir: string, file: string, o: JobOptions): Promis
 }
 
 const cliArgs = (args: string[]) => ["--import", TSX, MAIN, ...args];
-const cliEnv = () => ({ ...process.env, NODE_OPTIONS: "" });
+/** The test's environment with `env` on top (undefined removes a variable). */
+function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
 
-/** Runs the CLI to the end. */
-export function egobridge(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, cliArgs(args), { cwd, encoding: "utf8", env: cliEnv() });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the CLI (from the sources) to the end. Never synchronously: a test worker blocked in
+ * spawnSync for a long command cannot answer its runner, which gives up after 60 s and fails a
+ * run whose tests all passed.
+ */
+export async function egobridge(
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, cliArgs(args), {
+    cwd,
+    env: cliEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (c) => resolve(c));
+  });
+  return { code, stdout, stderr };
 }
 
 /** Starts the CLI; `lines` collects its stderr lines (JSON log) as they come. */

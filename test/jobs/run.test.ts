@@ -3,7 +3,6 @@
  * `kill -9`s, and three shards + merge, each compared byte for byte with one uninterrupted run
  * (the LeRobot dataset and the robomimic file).
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -22,11 +21,9 @@ import {
   fileHashes,
   GRAB,
   GRAB_EMBODIMENT,
-  MAIN,
   requireAssets,
   sleep,
   startEgobridge,
-  TSX,
   writeJob,
 } from "./fixtures.js";
 
@@ -51,7 +48,7 @@ beforeAll(async () => {
     out: "whole",
     formats: ["lerobot", "robomimic"],
   });
-  const r = egobridge(["run", jobFile, "--log", "json"], tmp);
+  const r = await egobridge(["run", jobFile, "--log", "json"], tmp);
   expect(r.code, r.stderr).toBe(0);
   baseline = await fileHashes(path.join(tmp, "whole", "dataset"));
   robomimicHash = await sha256(path.join(tmp, "whole", "robomimic.hdf5"));
@@ -87,11 +84,11 @@ async function expectWholeUnits(dir: string): Promise<number> {
 describe("egobridge run / merge command line", () => {
   it("has --help, --dry-run, and exits 2 naming the field of a bad job spec", async () => {
     for (const cmd of ["run", "merge"]) {
-      const r = egobridge([cmd, "--help"], tmp);
+      const r = await egobridge([cmd, "--help"], tmp);
       expect(r.code, cmd).toBe(0);
       expect(r.stdout).toContain(`Usage: egobridge ${cmd}`);
     }
-    const dry = egobridge(["run", jobFile, "--dry-run", "--shard", "1/2"], tmp);
+    const dry = await egobridge(["run", jobFile, "--dry-run", "--shard", "1/2"], tmp);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/3 sources \(1 demo, 2 grab\); shard 1\/2 \(--shard\)/);
     expect(dry.stdout).toContain("parts/shard-1-of-2");
@@ -99,7 +96,7 @@ describe("egobridge run / merge command line", () => {
       path.join(tmp, "bad.yaml"),
       "version: 1\ninputs:\n  - kind: grab\n    files: x.json\n    stride: 0\noutput: {dir: o}\n",
     );
-    const bad = egobridge(["run", "bad.yaml"], tmp);
+    const bad = await egobridge(["run", "bad.yaml"], tmp);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/inputs\.0\.stride \(line 5\)/);
   });
@@ -173,7 +170,7 @@ describe("egobridge run", () => {
       await expectWholeUnits(dir);
     }
     expect(kills).toBeGreaterThanOrEqual(2);
-    const last = egobridge(["run", jobFile, "-o", dir, "--log", "json"], tmp);
+    const last = await egobridge(["run", jobFile, "-o", dir, "--log", "json"], tmp);
     expect(last.code, last.stderr).toBe(0);
     expect(await fileHashes(path.join(dir, "dataset"))).toEqual(baseline);
     expect(await sha256(path.join(dir, "robomimic.hdf5"))).toBe(robomimicHash);
@@ -187,20 +184,18 @@ describe("egobridge run", () => {
 
   it("shards from the command line (--shard, Slurm's variables) merge with `egobridge merge` into one run's dataset", async () => {
     const dir = path.join(tmp, "cli-sharded");
-    const first = egobridge(["run", jobFile, "-o", dir, "--shard", "0/2", "--log", "quiet"], tmp);
+    const first = await egobridge(["run", jobFile, "-o", dir, "--shard", "0/2", "--log", "quiet"], tmp);
     expect(first.code, first.stderr).toBe(0);
-    const second = spawnSync(
-      process.execPath,
-      ["--import", TSX, MAIN, "run", jobFile, "-o", dir, "--log", "quiet"],
-      {
-        cwd: tmp,
-        encoding: "utf8",
-        env: { ...process.env, NODE_OPTIONS: "", SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" },
-      },
-    );
-    expect(second.status, second.stderr).toBe(0);
+    const second = await egobridge(["run", jobFile, "-o", dir, "--log", "quiet"], tmp, {
+      SLURM_ARRAY_TASK_ID: "1",
+      SLURM_ARRAY_TASK_COUNT: "2",
+    });
+    expect(second.code, second.stderr).toBe(0);
     const parts = ["shard-0-of-2", "shard-1-of-2"].map((p) => path.join(dir, "parts", p));
-    const merged = egobridge(["merge", ...parts, "-o", path.join(dir, "dataset"), "--log", "json"], tmp);
+    const merged = await egobridge(
+      ["merge", ...parts, "-o", path.join(dir, "dataset"), "--log", "json"],
+      tmp,
+    );
     expect(merged.code, merged.stderr).toBe(0);
     // The log says what is written (a big dataset takes a while).
     const writes = merged.stderr

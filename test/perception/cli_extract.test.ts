@@ -2,28 +2,15 @@
  * `egobridge extract` and `egobridge demo --video` as a user runs them: a child process on the
  * TypeScript sources, real videos, exit codes, messages, and what is (not) left on disk.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HandTrackSchema } from "../../src/core/schemas/hand_track.js";
 import { startPreviewServer } from "../../src/preview/server.js";
+import { egobridge } from "../jobs/fixtures.js";
 import { asset, EGODEX_CAMERA, EGODEX_CUP, makeBadVideos } from "./assets.js";
-
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-function egobridge(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "", ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let tmp: string;
 let egodex: string;
@@ -51,7 +38,7 @@ const frameRgb = (file: string, index: number): Buffer =>
 describe("egobridge extract", () => {
   it("writes a valid HandTrack and a QA overlay with the skeletons drawn in", async () => {
     const dir = await fs.mkdtemp(path.join(tmp, "ok-"));
-    const r = egobridge(
+    const r = await egobridge(
       [
         "extract",
         egodex,
@@ -138,7 +125,7 @@ describe("egobridge extract", () => {
     ],
   ] as const)("%s: a clear error, exit code 2, nothing written", async (_name, key, message) => {
     const dir = await fs.mkdtemp(path.join(tmp, `bad-${key}-`));
-    const r = egobridge(["extract", bad[key], "-o", "track.json", "--overlay", "qa.mp4"], dir);
+    const r = await egobridge(["extract", bad[key], "-o", "track.json", "--overlay", "qa.mp4"], dir);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^egobridge: error: /);
     expect(r.stderr).toMatch(message);
@@ -149,7 +136,7 @@ describe("egobridge extract", () => {
   it("a missing model file: says which asset, where it looked and how to provide it; nothing written", async () => {
     const dir = await fs.mkdtemp(path.join(tmp, "nomodel-"));
     const empty = await fs.mkdtemp(path.join(tmp, "empty-assets-"));
-    const r = egobridge(["extract", egodex, "-o", "track.json"], dir, {
+    const r = await egobridge(["extract", egodex, "-o", "track.json"], dir, {
       EGOBRIDGE_ASSETS: empty,
       EGOBRIDGE_ASSETS_BESIDE: "0",
       EGOBRIDGE_CACHE: empty,
@@ -164,16 +151,16 @@ describe("egobridge extract", () => {
   });
 
   it("bad options: unknown device or model pair", async () => {
-    const r1 = egobridge(["extract", egodex, "-o", "t.json", "--device", "tpu"], tmp);
+    const r1 = await egobridge(["extract", egodex, "-o", "t.json", "--device", "tpu"], tmp);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/--device must be one of cpu, webgpu, cuda, auto/);
-    const r2 = egobridge(["extract", egodex, "-o", "t.json", "--models", "huge"], tmp);
+    const r2 = await egobridge(["extract", egodex, "-o", "t.json", "--models", "huge"], tmp);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/unknown model pair 'huge'[\s\S]*default, keijiro/);
   });
 
-  it("--help lists the options", () => {
-    const r = egobridge(["extract", "--help"], tmp);
+  it("--help lists the options", async () => {
+    const r = await egobridge(["extract", "--help"], tmp);
     expect(r.code).toBe(0);
     for (const o of ["--camera", "--device", "--models", "--overlay", "--stride", "--mirrored"])
       expect(r.stdout).toContain(o);
@@ -183,7 +170,7 @@ describe("egobridge extract", () => {
 describe("egobridge demo --video", () => {
   it("runs extract → retarget → sim → dataset on the real clip and says what it assumed", async () => {
     const dir = await fs.mkdtemp(path.join(tmp, "demo-"));
-    const r = egobridge(
+    const r = await egobridge(
       ["demo", "--video", egodex, "--camera", EGODEX_CAMERA, "--stride", "2", "-o", "ds"],
       dir,
     );
