@@ -1,14 +1,19 @@
 /**
- * The camera streams of a dataset, rendered per episode as the dataset is written: the
- * EpisodeVideoSource the LeRobot writer takes. One headless Chromium serves the whole dataset.
+ * The camera streams of a dataset as its writers take them: an EpisodeVideoSource (LeRobot) and
+ * an EpisodeImageSource (robomimic). Either renders each episode as the dataset is written (one
+ * headless Chromium for the whole dataset: `demo`, `augment`), or reads what a job's render units
+ * recorded (`recordedCameraSource`, `recordedImageSource`).
  */
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { EgobridgeError, InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { EpisodeVideoSource, RenderedEpisode, VideoStream } from "../dataset/lerobot/videos.js";
 import type { EpisodeImageSource } from "../dataset/robomimic/writer.js";
 import { CAMERA_KEYS, CAMERA_PROVENANCE, type CameraKey, type CameraSize, imageSizeOf } from "./cameras.js";
-import { CODEC_INFO, PIX_FMT, VIDEO_CODECS, type VideoCodec } from "./encode.js";
-import { type CameraOptions, renderEpisodeImages, renderEpisodeVideos } from "./episode_videos.js";
+import { CODEC_INFO, PIX_FMT, readLosslessFrames, VIDEO_CODECS, type VideoCodec } from "./encode.js";
+import { type CameraOptions, type EpisodeMedia, renderEpisodeMedia } from "./episode_videos.js";
 import { CameraRenderer } from "./renderer.js";
 
 export const imageKey = (camera: CameraKey): string => `observation.images.${camera}`;
@@ -45,45 +50,82 @@ export interface CameraSource extends EpisodeVideoSource {
   close(): Promise<void>;
 }
 
-/** Opens the renderer (Chromium) at once, so a missing browser fails before any simulation. */
-export async function openCameraSource(o: CameraOptions): Promise<CameraSource> {
-  if (o.keys.length === 0) throw new Error("a camera source needs at least one camera");
-  const renderer = await CameraRenderer.open();
-  const streams: VideoStream[] = o.keys.map((k) => ({
+/** The video features of `o`, as info.json describes them. */
+const cameraStreams = (o: CameraOptions): VideoStream[] =>
+  o.keys.map((k) => ({
     key: imageKey(k),
     ...o.size,
     codec: CODEC_INFO[o.codec].name,
     pixFmt: PIX_FMT,
     description: `RENDERED from the simulated episode (three.js in headless Chromium), not recorded; camera: ${CAMERA_PROVENANCE[k]}`,
   }));
+
+const describeCameras = (keys: readonly CameraKey[], name: (k: CameraKey) => string): string =>
+  keys.map((k) => `${name(k)}: ${CAMERA_PROVENANCE[k]}`).join("\n");
+
+/** Media of `episode` that do not fit it or lack a camera: an error naming what is wrong. */
+function checkMedia(
+  media: EpisodeMedia,
+  episode: Episode,
+  keys: readonly CameraKey[],
+  what: "video" | "images",
+) {
+  if (media.steps !== episode.steps.length)
+    throw new EgobridgeError(
+      `episode ${episode.id}: its rendered cameras have ${media.steps} steps, the episode ${episode.steps.length}`,
+    );
+  for (const k of keys) {
+    const m = media.cameras.find((c) => c.camera === k)?.[what];
+    const want = what === "video" ? media.steps : media.steps + 1;
+    if (!m) throw new EgobridgeError(`episode ${episode.id}: camera ${k} has no rendered ${what}`);
+    if (m.frames !== want)
+      throw new EgobridgeError(`episode ${episode.id}: camera ${k}: ${m.frames} ${what} frames for ${want}`);
+  }
+}
+
+/** The LeRobot writer's view of media rendered into `dir`. */
+function renderedEpisode(media: EpisodeMedia, dir: string, keys: readonly CameraKey[]): RenderedEpisode {
+  const files: Record<string, string> = {};
+  const stats: RenderedEpisode["stats"] = {};
+  for (const k of keys) {
+    const v = media.cameras.find((c) => c.camera === k)!.video!;
+    files[imageKey(k)] = path.join(dir, v.file);
+    stats[imageKey(k)] = v.stats;
+  }
+  return { files, stats, lineageParams: { ...media.variation } };
+}
+
+/** robomimic's frames of media rendered into `dir`: per camera steps + 1 RGB frames, rows top first. */
+async function mediaImages(media: EpisodeMedia, dir: string, keys: readonly CameraKey[]) {
+  const frames: Record<string, Uint8Array> = {};
+  for (const k of keys) {
+    const m = media.cameras.find((c) => c.camera === k)!.images!;
+    frames[k] = await readLosslessFrames(path.join(dir, m.file), media.size, m.frames);
+  }
+  return frames;
+}
+
+/** Opens the renderer (Chromium) at once, so a missing browser fails before any simulation. */
+export async function openCameraSource(o: CameraOptions): Promise<CameraSource> {
+  if (o.keys.length === 0) throw new Error("a camera source needs at least one camera");
+  const renderer = await CameraRenderer.open();
   return {
-    streams,
+    streams: cameraStreams(o),
     async render(episode: Episode, dir: string): Promise<RenderedEpisode> {
-      const { videos, variation } = await renderEpisodeVideos(renderer, episode, {
+      const media = await renderEpisodeMedia(renderer, episode, {
         ...o,
+        video: { codec: o.codec, fps: episode.controlHz },
         dir,
-        fps: episode.controlHz,
       });
-      for (const v of videos) {
-        if (v.frames !== episode.steps.length)
-          throw new EgobridgeError(
-            `camera ${v.camera}: ${v.frames} frames rendered for ${episode.steps.length} steps`,
-          );
-      }
-      return {
-        files: Object.fromEntries(videos.map((v) => [imageKey(v.camera), v.file])),
-        stats: Object.fromEntries(videos.map((v) => [imageKey(v.camera), v.stats])),
-        lineageParams: { ...variation },
-      };
+      checkMedia(media, episode, o.keys, "video");
+      return renderedEpisode(media, dir, o.keys);
     },
-    describe() {
-      return o.keys.map((k) => `${imageKey(k)}: ${CAMERA_PROVENANCE[k]}`).join("\n");
-    },
+    describe: () => describeCameras(o.keys, imageKey),
     close: () => renderer.close(),
   };
 }
 
-/** The robomimic image source of `o`: raw frames, no encoding; one Chromium for the whole file. */
+/** The robomimic image source of `o`: the exact rendered pixels; one Chromium for the whole file. */
 export async function openImageSource(
   o: Omit<CameraOptions, "codec">,
 ): Promise<EpisodeImageSource & { close(): Promise<void> }> {
@@ -93,11 +135,60 @@ export async function openImageSource(
     cameras: o.keys,
     ...o.size,
     async render(episode: Episode) {
-      const { frames, variation } = await renderEpisodeImages(renderer, episode, o);
-      return { frames, lineageParams: { ...variation } };
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-images-"));
+      try {
+        const media = await renderEpisodeMedia(renderer, episode, { ...o, images: true, dir });
+        checkMedia(media, episode, o.keys, "images");
+        return { frames: await mediaImages(media, dir, o.keys), lineageParams: { ...media.variation } };
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
     },
-    describe: () => o.keys.map((k) => `${k}: ${CAMERA_PROVENANCE[k]}`).join("\n"),
+    describe: () => describeCameras(o.keys, (k) => k),
     close: () => renderer.close(),
+  };
+}
+
+/** Finds the media rendered earlier for an episode, and the folder they are in. */
+export type FindMedia = (episode: Episode) => Promise<{ media: EpisodeMedia; dir: string }>;
+
+/** Places `from` at `to` without copying where the file system allows (a hard link), else copies. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await fs.link(from, to).catch(() => fs.copyFile(from, to));
+}
+
+/**
+ * The LeRobot camera source of media rendered earlier (a job's render units): each episode's
+ * MP4s are linked into the writer's folder (the writer moves and removes what it is given; the
+ * records stay whole).
+ */
+export function recordedCameraSource(o: CameraOptions, find: FindMedia): EpisodeVideoSource {
+  return {
+    streams: cameraStreams(o),
+    async render(episode: Episode, dir: string): Promise<RenderedEpisode> {
+      const { media, dir: from } = await find(episode);
+      checkMedia(media, episode, o.keys, "video");
+      for (const k of o.keys) {
+        const file = media.cameras.find((c) => c.camera === k)!.video!.file;
+        await linkOrCopy(path.join(from, file), path.join(dir, file));
+      }
+      return renderedEpisode(media, dir, o.keys);
+    },
+    describe: () => describeCameras(o.keys, imageKey),
+  };
+}
+
+/** The robomimic image source of media rendered earlier (a job's render units). */
+export function recordedImageSource(o: Omit<CameraOptions, "codec">, find: FindMedia): EpisodeImageSource {
+  return {
+    cameras: o.keys,
+    ...o.size,
+    async render(episode: Episode) {
+      const { media, dir } = await find(episode);
+      checkMedia(media, episode, o.keys, "images");
+      return { frames: await mediaImages(media, dir, o.keys), lineageParams: { ...media.variation } };
+    },
+    describe: () => describeCameras(o.keys, (k) => k),
   };
 }
 

@@ -42,13 +42,39 @@ const codecArgs = (codec: VideoCodec): string[] =>
       ]
     : ["-c:v", "libsvtav1", "-preset", "8", "-crf", "30", "-svtav1-params", "lp=2"];
 
+/**
+ * How a stream is stored: a LeRobot video (lossy, yuv420p MP4) or, for formats that keep pixels
+ * (robomimic), the exact rendered RGB: FFV1 (lossless, every frame a keyframe) in Matroska.
+ */
+export type StreamCodec = VideoCodec | "lossless";
+
+const outputArgs = (codec: StreamCodec): string[] =>
+  codec === "lossless"
+    ? [
+        "-c:v",
+        "ffv1",
+        "-level",
+        "3",
+        "-g",
+        "1",
+        "-slices",
+        "4",
+        "-threads",
+        "1",
+        "-pix_fmt",
+        "bgr0",
+        "-f",
+        "matroska",
+      ]
+    : [...codecArgs(codec), "-pix_fmt", PIX_FMT, "-g", String(GOP), "-movflags", "+faststart", "-f", "mp4"];
+
 const FFMPEG_HINT = "install ffmpeg with libx264 / libsvtav1 (Debian: apt-get install ffmpeg)";
 
 export interface EncoderOptions {
   widthPx: number;
   heightPx: number;
   fps: number;
-  codec: VideoCodec;
+  codec: StreamCodec;
   ffmpeg?: string;
 }
 
@@ -70,9 +96,8 @@ export class FrameEncoder {
     const args = [
       ...["-hide_banner", "-nostdin", "-v", "error", "-y"],
       ...["-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${o.widthPx}x${o.heightPx}`, "-r", String(o.fps)],
-      ...["-i", "pipe:0", "-vf", "vflip", ...codecArgs(o.codec), "-pix_fmt", PIX_FMT, "-g", String(GOP)],
-      ...["-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1"],
-      ...["-movflags", "+faststart", "-f", "mp4", file],
+      ...["-i", "pipe:0", "-vf", "vflip", "-fflags", "+bitexact", "-flags:v", "+bitexact"],
+      ...["-map_metadata", "-1", ...outputArgs(o.codec), file],
     ];
     this.proc = spawn(o.ffmpeg ?? "ffmpeg", args, { stdio: ["pipe", "ignore", "pipe"] });
     this.proc.stderr.setEncoding("utf8").on("data", (d: string) => {
@@ -110,7 +135,7 @@ export class FrameEncoder {
 
   private failure(code: number | null): EgobridgeError {
     return new EgobridgeError(
-      `ffmpeg could not encode ${this.file} (${CODEC_INFO[this.o.codec].encoder}, exit code ${code}): ${this.stderr.trim()}`,
+      `ffmpeg could not encode ${this.file} (${this.o.codec === "lossless" ? "ffv1" : CODEC_INFO[this.o.codec].encoder}, exit code ${code}): ${this.stderr.trim()}`,
       { hint: FFMPEG_HINT },
     );
   }
@@ -152,4 +177,63 @@ export async function concatVideos(
     throw new EgobridgeError(`ffmpeg could not join ${files.length} videos into ${out}: ${stderr.trim()}`, {
       hint: FFMPEG_HINT,
     });
+}
+
+/**
+ * The frames of a lossless stream (FrameEncoder with codec "lossless") as RGB, rows top first:
+ * exactly the pixels that were rendered. Throws unless the file holds `frames` frames of `size`.
+ */
+export async function readLosslessFrames(
+  file: string,
+  size: { widthPx: number; heightPx: number },
+  frames: number,
+  ffmpeg = "ffmpeg",
+): Promise<Uint8Array> {
+  const bytes = frames * size.widthPx * size.heightPx * 3;
+  const out = new Uint8Array(bytes);
+  const args = [
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-i",
+    file,
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
+  const proc = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  let at = 0;
+  let over = false;
+  proc.stdout.on("data", (chunk: Buffer) => {
+    if (at + chunk.length > bytes) over = true;
+    else out.set(chunk, at);
+    at += chunk.length;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    proc.on("error", (err) => {
+      stderr +=
+        (err as NodeJS.ErrnoException).code === "ENOENT" ? "ffmpeg was not found on PATH" : err.message;
+      resolve(null);
+    });
+    proc.on("close", (c) => resolve(c));
+  });
+  if (code !== 0)
+    throw new EgobridgeError(`ffmpeg could not read ${file} (exit code ${code}): ${stderr.trim()}`, {
+      hint: FFMPEG_HINT,
+    });
+  if (over || at !== bytes) {
+    const frameBytes = size.widthPx * size.heightPx * 3;
+    throw new EgobridgeError(
+      `${file} holds ${(at / frameBytes).toFixed(2)} frames of ${size.widthPx}x${size.heightPx}, expected ${frames}`,
+      { hint: "the rendered images are damaged: remove them and render again" },
+    );
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * An episode's camera streams: each camera rendered in headless Chromium and encoded by ffmpeg
- * into its own MP4 (exactly one frame per control step), with the stream's per-channel stats.
- * Frames flow from the page to the encoder batch by batch and are never all held.
+ * into its own MP4 (exactly one frame per control step), with the stream's per-channel stats,
+ * and/or stored losslessly for formats that keep pixels. Frames flow from the page to the
+ * encoders batch by batch and are never all held.
  *
  * Source demonstrations are drawn with the default look; a variant (lineage.variant set) gets
  * domain randomisation drawn from its lineage seed: light strength and direction, background,
@@ -31,13 +32,6 @@ export interface CameraOptions {
   keys: readonly CameraKey[];
   size: CameraSize;
   codec: VideoCodec;
-}
-
-export interface EpisodeVideo {
-  camera: CameraKey;
-  file: string;
-  frames: number;
-  stats: FeatureStats;
 }
 
 /** A rendering's domain randomisation, as recorded in the episode's lineage. */
@@ -91,68 +85,83 @@ export function observedSteps(e: Episode, last = false): Episode {
   return { ...e, steps: last ? [...steps, e.steps[e.steps.length - 1]!] : steps };
 }
 
-/** Renders and encodes `o.keys` of `e` into `dir/<camera>.mp4`: frame t is what row t observes. */
-export async function renderEpisodeVideos(
-  renderer: CameraRenderer,
-  e: Episode,
-  o: CameraOptions & { dir: string; fps: number },
-): Promise<{ videos: EpisodeVideo[]; variation: RenderVariation }> {
-  const variation = renderVariation(e);
-  const seen = observedSteps(e);
-  await renderer.load(await renderEpisodeInput(seen, variation.look));
-  const videos: EpisodeVideo[] = [];
-  for (const camera of episodeCameras(seen, o.keys, o.size, variation.jitter)) {
-    const file = path.join(o.dir, `${camera.key}.mp4`);
-    const encoder = new FrameEncoder(file, { ...o.size, fps: o.fps, codec: o.codec });
-    const stats = new ImageStatsAccumulator();
-    try {
-      await renderer.render(camera, async (_first, count, rgba) => {
-        stats.add(rgba, count);
-        await encoder.write(rgba);
-      });
-      await encoder.finish();
-    } catch (err) {
-      await encoder.abort();
-      throw err;
-    }
-    videos.push({ camera: camera.key as CameraKey, file, frames: encoder.frames, stats: stats.stats() });
-  }
-  return { videos, variation };
+/** What to make of an episode's cameras. */
+export interface MediaOptions {
+  keys: readonly CameraKey[];
+  size: CameraSize;
+  /** LeRobot: per camera an MP4 of `steps` frames (frame t is what row t observes), with its stats. */
+  video?: { codec: VideoCodec; fps: number };
+  /**
+   * Formats that store pixels (robomimic's `obs/<camera>_image`): per camera `steps + 1` frames
+   * stored losslessly, the last one observed after the final step (next_obs of the last row).
+   */
+  images?: boolean;
+}
+
+export interface CameraMedia {
+  camera: CameraKey;
+  /** File names are relative to the folder the media were rendered into. */
+  video?: { file: string; frames: number; stats: FeatureStats };
+  images?: { file: string; frames: number };
+}
+
+/** An episode's rendered cameras: what a job records as a render unit's payload. */
+export interface EpisodeMedia {
+  steps: number;
+  size: CameraSize;
+  variation: RenderVariation;
+  cameras: CameraMedia[];
 }
 
 /**
- * An episode's frames as raw images for formats that store pixels (robomimic's `obs/<camera>_image`):
- * per camera, `steps + 1` RGB frames (uint8, rows top first), frame t observed before step t and
- * the last one after the final step, so `obs` is frames 0…N−1 and `next_obs` frames 1…N.
+ * Renders `o.keys` of `e` once per camera into `dir`: `<camera>.mp4` (o.video) and
+ * `<camera>.mkv` (o.images, lossless), fed from the same frames as they arrive. Frames are never
+ * all held. An encoder that fails leaves no file behind.
  */
-export async function renderEpisodeImages(
+export async function renderEpisodeMedia(
   renderer: CameraRenderer,
   e: Episode,
-  o: { keys: readonly CameraKey[]; size: CameraSize },
-): Promise<{ frames: Record<string, Uint8Array>; variation: RenderVariation }> {
+  o: MediaOptions & { dir: string },
+): Promise<EpisodeMedia> {
+  if (!o.video && !o.images) throw new Error("renderEpisodeMedia: neither video nor images asked for");
   const variation = renderVariation(e);
-  const seen = observedSteps(e, true);
+  const n = e.steps.length;
+  const seen = observedSteps(e, o.images === true);
   await renderer.load(await renderEpisodeInput(seen, variation.look));
-  const frames: Record<string, Uint8Array> = {};
-  const { widthPx: w, heightPx: h } = o.size;
+  const frameBytes = o.size.widthPx * o.size.heightPx * 4;
+  const cameras: CameraMedia[] = [];
   for (const camera of episodeCameras(seen, o.keys, o.size, variation.jitter)) {
-    const out = new Uint8Array(seen.steps.length * h * w * 3);
-    await renderer.render(camera, async (first, count, rgba) => {
-      for (let k = 0; k < count; k++) {
-        const base = (first + k) * h * w * 3;
-        for (let y = 0; y < h; y++) {
-          // WebGL reads rows bottom first.
-          const src = k * h * w * 4 + (h - 1 - y) * w * 4;
-          const dst = base + y * w * 3;
-          for (let x = 0; x < w; x++) {
-            out[dst + 3 * x] = rgba[src + 4 * x]!;
-            out[dst + 3 * x + 1] = rgba[src + 4 * x + 1]!;
-            out[dst + 3 * x + 2] = rgba[src + 4 * x + 2]!;
-          }
+    const key = camera.key as CameraKey;
+    const encoders: FrameEncoder[] = [];
+    const fps = o.video?.fps ?? e.controlHz;
+    const video =
+      o.video && new FrameEncoder(path.join(o.dir, `${key}.mp4`), { ...o.size, fps, codec: o.video.codec });
+    const images = o.images
+      ? new FrameEncoder(path.join(o.dir, `${key}.mkv`), { ...o.size, fps, codec: "lossless" })
+      : undefined;
+    if (video) encoders.push(video);
+    if (images) encoders.push(images);
+    const stats = new ImageStatsAccumulator();
+    try {
+      await renderer.render(camera, async (first, count, rgba) => {
+        if (images) await images.write(rgba);
+        // The video holds the rows' observations only: not the frame after the final step.
+        const rows = Math.max(0, Math.min(count, n - first));
+        if (video && rows > 0) {
+          const part = rows === count ? rgba : rgba.subarray(0, rows * frameBytes);
+          stats.add(part, rows);
+          await video.write(part);
         }
-      }
-    });
-    frames[camera.key] = out;
+      });
+      for (const enc of encoders) await enc.finish();
+    } catch (err) {
+      for (const enc of encoders) await enc.abort();
+      throw err;
+    }
+    const m: CameraMedia = { camera: key };
+    if (video) m.video = { file: path.basename(video.file), frames: video.frames, stats: stats.stats() };
+    if (images) m.images = { file: path.basename(images.file), frames: images.frames };
+    cameras.push(m);
   }
-  return { frames, variation };
+  return { steps: n, size: o.size, variation, cameras };
 }

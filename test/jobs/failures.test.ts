@@ -65,7 +65,7 @@ describe("failed units", () => {
     expect(part.complete).toBe(false);
     await expect(fs.access(path.join(tmp, "stop", "dataset"))).rejects.toThrow();
     // The CLI says so with its exit code.
-    const cli = egobridge(["run", "stop.yaml", "--max-failures", "1", "--log", "quiet"], tmp);
+    const cli = await egobridge(["run", "stop.yaml", "--max-failures", "1", "--log", "quiet"], tmp);
     expect(cli.code, cli.stderr).toBe(5);
     const resumed = await runJob({ specFile: path.join(tmp, "stop.yaml"), maxFailures: 2, log: memoryLog() });
     expect(resumed.status).toBe("complete");

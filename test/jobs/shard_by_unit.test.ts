@@ -1,7 +1,8 @@
 /**
  * Shards by unit: the variant attempts of one source spread over all shards (each shard
  * recomputes the source episode it needs); merge keeps one copy of each and selects the same
- * episodes as one unsharded run.
+ * episodes as one unsharded run, their cameras included: each shard renders the episodes it
+ * made, and merge renders those no part recorded.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -30,6 +31,7 @@ describe("shards by unit", () => {
       variants: 2,
       maxAttempts: 3,
       out: "o",
+      cameras: "{ keys: [wrist], size: 32x32 }",
     } as const;
     const whole = await runJob({
       specFile: await writeJob(tmp, "whole.yaml", { ...job, out: "whole" }),
@@ -47,10 +49,18 @@ describe("shards by unit", () => {
       expect(p.report.units.byStage["augment"]!.done).toBe(1);
       expect(p.report.units.byStage["sim"]!.done).toBe(1);
     }
+    // A part without its render records (a shard killed before rendering, its records lost):
+    // merge renders those episodes itself, to the same pixels.
+    const lost = path.join(parts[0]!.partDir, "units", "render");
+    expect((await fs.readdir(lost)).length).toBeGreaterThan(0);
+    await fs.rm(lost, { recursive: true });
+    const log = memoryLog();
     await mergeParts(
       parts.map((p) => p.partDir),
       path.join(tmp, "merged"),
+      { log },
     );
+    expect(log.events.some((e) => e.event === "render" && e.status === "done")).toBe(true);
     expect(await fileHashes(path.join(tmp, "merged"))).toEqual(await fileHashes(whole.datasetDir!));
     expect(whole.report.dataset!.variants).toBeGreaterThan(0);
   });

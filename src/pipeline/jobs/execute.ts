@@ -9,6 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { failureReason, runVariant, variantParams } from "../../augment/generate.js";
 import { type Segments, segmentEpisode } from "../../augment/segments.js";
+import { writeDirAtomic } from "../../core/atomic.js";
 import { EgobridgeError, InputError } from "../../core/errors.js";
 import { parseContract, readContract } from "../../core/io.js";
 import { memoPromise } from "../../core/memo.js";
@@ -29,13 +30,15 @@ import { taskSentence } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
 import { type VideoHandEpisode, videoEpisodeSetup } from "../video_scene.js";
 import {
+  mediaDirFor,
+  type RenderRecord,
   readUnitHeader,
   readUnitPayload,
   type UnitHeader,
   type UnitOutcome,
   writeUnitFile,
 } from "./store.js";
-import type { AugmentTask, EpisodeTask, HandsTask, SimTask, UnitSpec } from "./units.js";
+import type { AugmentTask, EpisodeTask, HandsTask, RenderTask, SimTask, UnitSpec } from "./units.js";
 
 /** What a worker is given: the unit, the records of its dependencies (in `deps` order) and where to write. */
 export interface WorkItem {
@@ -291,6 +294,59 @@ async function augmentUnit(t: AugmentTask, sourceFile: string): Promise<Result> 
   return { payload: episode, outcome: episodeOutcome(episode) };
 }
 
+/**
+ * Camera renderers (one headless Chromium each) kept by the render lanes of this thread from one
+ * unit to the next: a browser takes about a second to start. Released by `releaseRenderers`.
+ */
+const idleRenderers: import("../../render/renderer.js").CameraRenderer[] = [];
+
+/** Closes the renderers the render lanes kept open (at the end of a run). */
+export async function releaseRenderers(): Promise<void> {
+  const all = idleRenderers.splice(0);
+  await Promise.all(all.map((r) => r.close()));
+}
+
+async function renderUnit(t: RenderTask, episodeFile: string, outFile: string): Promise<Result> {
+  const [{ CameraRenderer }, { renderEpisodeMedia }, { imageSizeOf }] = await Promise.all([
+    import("../../render/renderer.js"),
+    import("../../render/episode_videos.js"),
+    import("../../render/cameras.js"),
+  ]);
+  const header = await readUnitHeader(episodeFile);
+  const episode = await readUnitPayload<Episode>(episodeFile);
+  const size = imageSizeOf(t.size);
+  if (!size) throw new InputError(`cameras: bad image size '${t.size}'`);
+  const renderer = idleRenderers.pop() ?? (await CameraRenderer.open());
+  let media: Awaited<ReturnType<typeof renderEpisodeMedia>> | undefined;
+  try {
+    // The media go in place whole or not at all; the record, written after, says they are there.
+    await writeDirAtomic(mediaDirFor(outFile), async (dir) => {
+      media = await renderEpisodeMedia(renderer, episode, {
+        keys: t.keys,
+        size,
+        ...(t.video ? { video: { codec: t.codec, fps: episode.controlHz } } : {}),
+        images: t.images,
+        dir,
+      });
+    });
+  } catch (err) {
+    // A browser that failed mid-episode is not trusted with the next one.
+    await renderer.close();
+    throw err;
+  }
+  idleRenderers.push(renderer);
+  const record: RenderRecord = {
+    format: "egobridge.render",
+    episodeId: episode.id,
+    episodeSha256: header.payloadSha256!,
+    ...media!,
+  };
+  return {
+    payload: record,
+    outcome: { success: true, reasons: [], frames: media!.steps * media!.cameras.length },
+  };
+}
+
 async function run(item: WorkItem): Promise<Result> {
   const t = item.unit.task;
   for (const [k, f] of item.depFiles.entries()) {
@@ -306,6 +362,8 @@ async function run(item: WorkItem): Promise<Result> {
       return episodeUnit(t);
     case "augment":
       return augmentUnit(t, item.depFiles[0]!);
+    case "render":
+      return renderUnit(t, item.depFiles[0]!, item.outFile);
   }
 }
 

@@ -5,18 +5,20 @@
  * episodes from the union of their unit records, and writes the report beside the dataset.
  */
 import { existsSync, promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
-import { parseImageSize, withCameras, withImages } from "../../render/camera_source.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { PART_FILE, PARTS_DIR, readPart } from "./parts.js";
 import type { JobLog } from "./progress.js";
+import { renderSelection } from "./render_stage.js";
 import { buildReport, type JobReport, type ReportInput } from "./report.js";
 import { type JobSpec, maxAttemptsOf } from "./spec.js";
-import { MergedUnits, readUnitHeader, UNITS_DIR, type UnitLookup } from "./store.js";
+import { MergedUnits, PartUnits, readUnitHeader, UNITS_DIR, type UnitLookup } from "./store.js";
+import { renderTaskOf } from "./units.js";
 
 export const REPORT_FILE = "report.json";
 export const ROBOMIMIC_FILE = "robomimic.hdf5";
@@ -49,7 +51,15 @@ export const wroteOutput = (r: { datasetDir?: string; robomimicFile?: string }):
 export async function finalizeParts(
   parts: readonly PartManifest[],
   lookup: UnitLookup,
-  o: { datasetDir: string; reportFile?: string; kind: "run" | "merge"; startedAt: number; log?: JobLog },
+  o: {
+    datasetDir: string;
+    reportFile?: string;
+    kind: "run" | "merge";
+    startedAt: number;
+    log?: JobLog;
+    /** Where episodes the parts did not render are rendered and recorded (a run: its own part). */
+    renderStore: PartUnits;
+  },
 ): Promise<FinalizeResult> {
   const spec = parts[0]!.spec as JobSpec;
   const bySource = new Map<number, PartSource>();
@@ -83,21 +93,20 @@ export async function finalizeParts(
     o.log?.event({ event: "write", status: "done", format, path: to, frames: written.frames, writeS });
     return { written, writeS };
   };
-  const cameras = spec.output.cameras;
+  const render = renderTaskOf(spec);
+  const cameras =
+    render && selection.ids.length > 0
+      ? await renderSelection(selection.ids, lookup, render, o.renderStore, o.log)
+      : undefined;
   if (selection.ids.length > 0 && formats.includes("lerobot")) {
     const { written, writeS } = await writing("lerobot", o.datasetDir, () =>
-      withCameras(
-        cameras && { keys: cameras.keys, size: parseImageSize(cameras.size), codec: cameras.codec },
-        (videos) => writeJobDataset(o.datasetDir, selection.ids, lookup, videos),
-      ),
+      writeJobDataset(o.datasetDir, selection.ids, lookup, cameras?.videos),
     );
     dataset = { ...written, dir: path.relative(path.dirname(reportFile), o.datasetDir) || ".", writeS };
   }
   if (selection.ids.length > 0 && formats.includes("robomimic")) {
     const { written, writeS } = await writing("robomimic", robomimicFile, () =>
-      withImages(cameras && { keys: cameras.keys, size: parseImageSize(cameras.size) }, (images) =>
-        writeJobRobomimic(robomimicFile, selection.ids, lookup, images),
-      ),
+      writeJobRobomimic(robomimicFile, selection.ids, lookup, cameras?.images),
     );
     robomimic = { ...written, file: path.relative(path.dirname(reportFile), robomimicFile), writeS };
   }
@@ -212,5 +221,17 @@ export async function mergeParts(
   }
   const store = await MergedUnits.open(dirs.map((d) => path.join(d, UNITS_DIR)));
   await checkDuplicates(store);
-  return finalizeParts(parts, store, { datasetDir: out, kind: "merge", startedAt, ...o });
+  // Episodes no part rendered are rendered for this merge alone, and not kept.
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-merge-render-"));
+  try {
+    return await finalizeParts(parts, store, {
+      datasetDir: out,
+      kind: "merge",
+      startedAt,
+      renderStore: new PartUnits(scratch),
+      ...o,
+    });
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
 }

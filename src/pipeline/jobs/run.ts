@@ -15,7 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import type { ValidateEngines } from "../../sim/verdict.js";
-import { releasePerception } from "./execute.js";
+import { releasePerception, releaseRenderers } from "./execute.js";
 import { finalizeParts, REPORT_FILE } from "./merge.js";
 import { emptyStages, PARTS_DIR, type PartManifest, planHash, writePart } from "./parts.js";
 import { WorkerPool } from "./pool.js";
@@ -26,7 +26,7 @@ import { partName, type Shard, SINGLE } from "./shard.js";
 import { enumerateSources, type SourceRef } from "./sources.js";
 import { type JobDevice, type LoadedJob, loadJobSpec, maxAttemptsOf } from "./spec.js";
 import { acquireLock, PartUnits, removeTemporaries, UNITS_DIR } from "./store.js";
-import { createPlanContext } from "./units.js";
+import { createPlanContext, renderTaskOf } from "./units.js";
 
 export const DATASET_DIR = "dataset";
 export { PARTS_DIR };
@@ -90,7 +90,12 @@ export async function planJob(specFile: string, shard: Shard = SINGLE, env: Env 
     job,
     sources,
     byKind,
-    maxUnits: mine * (1 + roots + roots * maxAttemptsOf(job.spec)),
+    maxUnits:
+      mine *
+      (1 +
+        roots +
+        roots * maxAttemptsOf(job.spec) +
+        (renderTaskOf(job.spec) ? roots * (1 + job.spec.augment.variants) : 0)),
     ...jobDirs(job, shard),
   };
 }
@@ -139,8 +144,10 @@ async function runUnits(
       : undefined;
   const { index, count } = run.shard;
   try {
+    const render = renderTaskOf(job.spec);
     return await runShard({
       ...run,
+      ...(render ? { render } : {}),
       pool,
       maxFailures: o.maxFailures ?? r.maxFailures,
       retryFailed: o.retryFailed === true,
@@ -149,6 +156,7 @@ async function runUnits(
   } finally {
     await pool?.dispose();
     await releasePerception();
+    await releaseRenderers();
     run.log.close();
   }
 }
@@ -227,7 +235,13 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
     if (result.stopped || shard.count > 1)
       return partReport(done, partDir, shard.count > 1 ? "shard" : "run", t0, log);
     const datasetDir = path.join(outDir, DATASET_DIR);
-    const fin = await finalizeParts([done], store, { datasetDir, kind: "run", startedAt: t0, log });
+    const fin = await finalizeParts([done], store, {
+      datasetDir,
+      kind: "run",
+      startedAt: t0,
+      log,
+      renderStore: store,
+    });
     log.event({
       event: "end",
       status: "complete",

@@ -1,7 +1,8 @@
 /**
  * Runs one shard's units: opens the shard's sources a few at a time (their units are planned
  * when opened, so memory does not grow with the job), looks up what earlier runs recorded, and
- * keeps the worker pool and the device lane (video perception, in this thread) busy with units
+ * keeps the worker pool, the device lane (video perception, in this thread) and the render lanes
+ * (one headless Chromium each, driven from this thread; as many as pool workers) busy with units
  * whose dependencies are recorded. Each finished unit is already recorded (atomically) when it is
  * counted, so killing the process at any moment loses at most the units in flight.
  */
@@ -14,7 +15,7 @@ import { ownsSource, ownsUnit, type Shard } from "./shard.js";
 import { SourceRun } from "./source_run.js";
 import type { SourceRef } from "./sources.js";
 import { type PartUnits, type UnitHeader, writeUnitFile } from "./store.js";
-import { type PlanContext, planSource, type Stage, type UnitSpec } from "./units.js";
+import { type PlanContext, planSource, type RenderTask, type Stage, type UnitSpec } from "./units.js";
 
 export interface ShardRunOptions {
   ctx: PlanContext;
@@ -27,6 +28,8 @@ export interface ShardRunOptions {
   retryFailed: boolean;
   log: JobLog;
   title: string;
+  /** The job's cameras (render units), when it asks for any. */
+  render?: RenderTask;
 }
 
 export interface ShardRunResult {
@@ -39,6 +42,8 @@ export interface ShardRunResult {
 }
 
 const isDevice = (u: UnitSpec): boolean => u.task.stage === "hands" && u.task.kind === "video";
+type Lane = "device" | "pool" | "render";
+const laneOf = (u: UnitSpec): Lane => (isDevice(u) ? "device" : u.stage === "render" ? "render" : "pool");
 
 class ShardScheduler {
   private readonly t0 = performance.now();
@@ -54,15 +59,15 @@ class ShardScheduler {
   private readonly active: SourceRun[] = [];
   private readonly opened: PartSource[] = [];
   private readonly stages = emptyStages();
-  private readonly planned: Record<Stage, number> = { hands: 0, sim: 0, episode: 0, augment: 0 };
+  private readonly planned: Record<Stage, number> = { hands: 0, sim: 0, episode: 0, augment: 0, render: 0 };
   private readonly firstStart: Partial<Record<Stage, number>> = {};
   private readonly failures: Failure[] = [];
   private readonly perception = { videos: 0, frames: 0, busyS: 0, devices: [] as string[] };
   private failed = 0;
   private stopped: string | undefined;
   private fatal: unknown;
-  private busyPool = 0;
-  private busyDevice = 0;
+  private readonly busy: Record<Lane, number> = { device: 0, pool: 0, render: 0 };
+  private readonly renderLanes: number;
   private readonly inflight = new Set<Promise<void>>();
   private wake: () => void = () => {};
 
@@ -71,6 +76,7 @@ class ShardScheduler {
     this.byUnit = spec.resources.shardBy === "unit" && o.shard.count > 1;
     this.grid = { roots: o.ctx.embodiments.length, attempts: Math.max(1, o.ctx.attempts) };
     this.poolSize = o.pool?.size ?? 1;
+    this.renderLanes = this.poolSize;
     // By source: the shard's own sources. By unit: every source (its units are spread).
     this.todo = this.byUnit ? [...o.sources] : o.sources.filter((s) => ownsSource(o.shard, s.ordinal));
   }
@@ -83,6 +89,7 @@ class ShardScheduler {
       sim: r,
       episode: 0,
       augment: r * this.o.ctx.attempts,
+      render: this.o.render ? r * (1 + this.o.ctx.spec.augment.variants) : 0,
     };
     const stages: ProgressSnapshot["stages"] = {};
     for (const s of Object.keys(this.stages) as Stage[]) {
@@ -168,6 +175,8 @@ class ShardScheduler {
         variants: ctx.spec.augment.variants,
         attempts: ctx.attempts,
         earlyStop: !byUnit,
+        keepFailed: ctx.spec.output.keepFailed,
+        ...(this.o.render ? { render: this.o.render } : {}),
         ownsRoot: (r) => !byUnit || ownsUnit(shard, this.grid, ref.ordinal, r),
         ownsVariant: (r, i) => !byUnit || ownsUnit(shard, this.grid, ref.ordinal, r, i),
       },
@@ -187,9 +196,8 @@ class ShardScheduler {
 
   private launch(run: SourceRun, u: UnitSpec): void {
     const { store, pool } = this.o;
-    const device = isDevice(u);
-    if (device) this.busyDevice++;
-    else this.busyPool++;
+    const lane = laneOf(u);
+    this.busy[lane]++;
     this.firstStart[u.stage] ??= performance.now();
     const item: WorkItem = {
       unit: u,
@@ -197,7 +205,8 @@ class ShardScheduler {
       outFile: store.fileFor(u.id),
     };
     const started = performance.now();
-    const work = device || !pool ? executeUnit(item) : pool.run(item);
+    // Perception and rendering run in this thread (the renderers' browsers do the drawing).
+    const work = lane !== "pool" || !pool ? executeUnit(item) : pool.run(item);
     const p: Promise<void> = work
       .catch((err: unknown) => {
         if (!(err instanceof WorkerLost)) throw err;
@@ -219,8 +228,7 @@ class ShardScheduler {
         },
       )
       .finally(() => {
-        if (device) this.busyDevice--;
-        else this.busyPool--;
+        this.busy[lane]--;
         this.inflight.delete(p);
         this.wake();
       });
@@ -232,7 +240,7 @@ class ShardScheduler {
       const ref = this.todo[this.next++]!;
       if (!this.openedEarly.delete(ref.ordinal)) await this.open(ref);
     }
-    if (this.stopped || this.busyDevice > 0 || this.active.some((r) => r.wantsDevice)) return;
+    if (this.stopped || this.busy.device > 0 || this.active.some((r) => r.wantsDevice)) return;
     this.videoCursor = Math.max(this.videoCursor, this.next);
     while (this.videoCursor < this.todo.length && this.todo[this.videoCursor]!.kind !== "video")
       this.videoCursor++;
@@ -248,8 +256,12 @@ class ShardScheduler {
     while (!this.stopped && launched) {
       launched = false;
       for (const run of this.active) {
-        const free = { device: this.busyDevice < 1, pool: this.busyPool < this.poolSize };
-        if (!free.device && !free.pool) return;
+        const free = {
+          device: this.busy.device < 1,
+          pool: this.busy.pool < this.poolSize,
+          render: this.busy.render < this.renderLanes,
+        };
+        if (!free.device && !free.pool && !free.render) return;
         const u = run.next(free);
         if (u) {
           this.launch(run, u);

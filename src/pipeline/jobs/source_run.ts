@@ -8,9 +8,22 @@
  * `earlyStop`, no attempt is started once those are known (the lowest indices are settled and hold
  * enough successes); the few started beyond are recorded but not used. Without it (shards by
  * unit) every owned index runs and merge applies the same rule, so both give the same dataset.
+ *
+ * With cameras, each episode the dataset will take is rendered by a render unit as soon as that is
+ * known: a source episode that succeeded (or any, with `keepFailed`) at once, a variant attempt
+ * once the attempts before it are settled and hold fewer than `variants` successes (without
+ * `earlyStop` that is never known here: every owned successful attempt is rendered).
  */
 import type { UnitHeader } from "./store.js";
-import { augmentUnit, type PlanContext, type SourcePlan, type Stage, type UnitSpec } from "./units.js";
+import {
+  augmentUnit,
+  type PlanContext,
+  type RenderTask,
+  renderUnit,
+  type SourcePlan,
+  type Stage,
+  type UnitSpec,
+} from "./units.js";
 
 export interface SourceRunOptions {
   variants: number;
@@ -19,6 +32,16 @@ export interface SourceRunOptions {
   /** Whether this shard owns root `r` / variant attempt `i` of root `r`. */
   ownsRoot: (r: number) => boolean;
   ownsVariant: (r: number, i: number) => boolean;
+  /** The job's cameras: render what the dataset takes. */
+  render?: RenderTask;
+  keepFailed?: boolean;
+}
+
+/** Which lanes have room: video perception, the worker pool, the render lanes. */
+export interface FreeLanes {
+  device: boolean;
+  pool: boolean;
+  render: boolean;
 }
 
 interface RootVariants {
@@ -31,6 +54,11 @@ interface RootVariants {
   /** Attempts 0..prefix−1 are all settled; `prefixSuccesses` of them succeeded. */
   prefix: number;
   prefixSuccesses: number;
+  /** Settled attempts that ran and were rejected (not failed units: those have no episode). */
+  rejected: Set<number>;
+  /** Attempts 0..rendered−1 have been considered for rendering; `renderedSuccesses` of them succeeded. */
+  rendered: number;
+  renderedSuccesses: number;
 }
 
 const isDevice = (u: UnitSpec): boolean => u.task.stage === "hands" && u.task.kind === "video";
@@ -38,6 +66,8 @@ const isDevice = (u: UnitSpec): boolean => u.task.stage === "hands" && u.task.ki
 export class SourceRun {
   private readonly status = new Map<string, UnitHeader | "running">();
   private readonly variants: RootVariants[];
+  /** Render units whose episode is known to be taken, in the order they became known. */
+  private readonly toRender: UnitSpec[] = [];
   /** Roots this shard runs: owned ones, and those its owned variants need. */
   readonly needed: boolean[];
   running = 0;
@@ -54,6 +84,9 @@ export class SourceRun {
       settled: new Map(),
       prefix: 0,
       prefixSuccesses: 0,
+      rejected: new Set(),
+      rendered: 0,
+      renderedSuccesses: 0,
     }));
     this.needed = plan.roots.map((_, r) => {
       if (o.ownsRoot(r)) return true;
@@ -73,6 +106,14 @@ export class SourceRun {
         if (this.o.ownsVariant(r, i)) ids.push(`${this.plan.augmentPrefix[r]}-v${i}`);
       }
     }
+    // After the episodes: an episode's record says whether its render unit is wanted.
+    const render = this.o.render;
+    if (render)
+      ids.push(
+        ...ids
+          .filter((id) => !id.startsWith("hands-"))
+          .map((id) => renderUnit({ id, ordinal: 0, source: "" }, render).id),
+      );
     return ids;
   }
 
@@ -88,6 +129,10 @@ export class SourceRun {
       for (let i = 0; i < this.o.attempts && this.o.variants > 0; i++) if (this.o.ownsVariant(r, i)) aug++;
     }
     out.augment = aug;
+    if (this.o.render) {
+      const roots = this.plan.roots.filter((_, r) => this.needed[r] && this.o.ownsRoot(r)).length;
+      out.render = roots * (1 + this.o.variants);
+    }
     return out;
   }
 
@@ -96,15 +141,58 @@ export class SourceRun {
     const was = this.status.get(unit.id);
     this.status.set(unit.id, header);
     if (was === "running") this.running--;
-    if (unit.stage !== "augment") return;
+    if (unit.stage === "render") return;
+    if (unit.stage !== "augment") {
+      if (unit.stage !== "hands" && this.o.ownsRoot(unit.root!) && this.takesRoot(header))
+        this.queueRender(unit);
+      return;
+    }
     const v = this.variants[unit.root!]!;
     if (was === "running") v.running--;
     const ok = header.status === "ok" && header.outcome?.success === true;
     v.settled.set(unit.variant!, ok);
     if (ok) v.successes++;
+    else if (header.status === "ok") v.rejected.add(unit.variant!);
     while (v.settled.has(v.prefix)) {
       if (v.settled.get(v.prefix)) v.prefixSuccesses++;
       v.prefix++;
+    }
+    this.queueVariantRenders(unit.root!, unit.variant!, header);
+  }
+
+  /** Whether the dataset takes a root episode with this record. */
+  private takesRoot(h: UnitHeader): boolean {
+    const out = h.outcome;
+    if (h.status !== "ok" || !out || out.noDemonstration !== undefined || out.notASource) return false;
+    return out.success || this.o.keepFailed === true;
+  }
+
+  private queueRender(episode: Pick<UnitSpec, "id" | "root" | "variant">): void {
+    if (!this.o.render) return;
+    const u = renderUnit(
+      { ...episode, ordinal: this.plan.ref.ordinal, source: this.plan.ref.label },
+      this.o.render,
+    );
+    if (!this.status.has(u.id)) this.toRender.push(u);
+  }
+
+  /** Queues the render units of the variant attempts now known to be taken. */
+  private queueVariantRenders(r: number, i: number, h: UnitHeader): void {
+    if (!this.o.render) return;
+    const keep = this.o.keepFailed === true;
+    const attempt = (k: number) => ({ id: `${this.plan.augmentPrefix[r]}-v${k}`, root: r, variant: k });
+    if (!this.o.earlyStop) {
+      // Shards by unit: which attempts merge takes is not known here; render every owned one it may take.
+      if (h.status === "ok" && (h.outcome?.success || keep)) this.queueRender(attempt(i));
+      return;
+    }
+    const v = this.variants[r]!;
+    while (v.rendered < v.prefix && v.renderedSuccesses < this.o.variants) {
+      const k = v.rendered++;
+      const ok = v.settled.get(k)!;
+      if (ok) v.renderedSuccesses++;
+      // A failed unit (no episode) is never taken; a rejected attempt only with keepFailed.
+      if (ok || (keep && v.rejected.has(k))) this.queueRender(attempt(k));
     }
   }
 
@@ -144,10 +232,19 @@ export class SourceRun {
   }
 
   /**
-   * The next unit that can run now (marked running when `mark`), given whether a device slot
-   * (video perception) and a pool slot are free; undefined when none can.
+   * The next unit that can run now (marked running when `mark`), given which lanes have room:
+   * renders first (they finish what is already simulated), then perception, simulation and
+   * variants; undefined when none can.
    */
-  next(free: { device: boolean; pool: boolean }, mark = true): UnitSpec | undefined {
+  next(free: FreeLanes, mark = true): UnitSpec | undefined {
+    if (free.render) {
+      while (this.toRender.length > 0 && this.status.has(this.toRender[0]!.id)) this.toRender.shift();
+      const u = this.toRender[0];
+      if (u) {
+        if (mark) this.toRender.shift();
+        return mark ? this.start(u) : u;
+      }
+    }
     const hands = this.plan.hands;
     if (hands) {
       const h = this.status.get(hands.id);
@@ -177,6 +274,6 @@ export class SourceRun {
 
   /** Nothing running and nothing left to start. */
   get done(): boolean {
-    return this.running === 0 && this.next({ device: true, pool: true }, false) === undefined;
+    return this.running === 0 && this.next({ device: true, pool: true, render: true }, false) === undefined;
   }
 }

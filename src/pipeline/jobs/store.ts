@@ -9,6 +9,10 @@
  *     run.lock             held while a run uses the folder
  *     units/hands/hands-<input>-<config>.jsonl
  *     units/sim/…  units/episode/…  units/augment/augment-<input>-<config>-v<i>.jsonl
+ *     units/render/render-<episode>-<config>.jsonl   and its media: units/render/render-…/
+ *
+ * A render unit's media (videos, lossless frames) are a folder beside its record, put in place
+ * atomically before the record is written: a record always has its media.
  */
 import { existsSync, promises as fs, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -16,6 +20,7 @@ import path from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { EgobridgeError, EXIT, InputError } from "../../core/errors.js";
+import type { EpisodeMedia } from "../../render/episode_videos.js";
 import { sha256Text } from "./hashing.js";
 import { STAGES, type Stage, stageOf } from "./units.js";
 
@@ -63,6 +68,17 @@ export const UnitHeaderSchema = z.strictObject({
   finishedAt: z.string(),
 });
 export type UnitHeader = z.infer<typeof UnitHeaderSchema>;
+
+/** The payload of a render unit: its episode's rendered cameras, files in the media folder. */
+export interface RenderRecord extends EpisodeMedia {
+  format: "egobridge.render";
+  episodeId: string;
+  /** The payload hash of the episode unit rendered (its record's payloadSha256). */
+  episodeSha256: string;
+}
+
+/** The folder of a unit's media (render units): beside its record, named like it. */
+export const mediaDirFor = (recordFile: string): string => recordFile.replace(/\.jsonl$/, "");
 
 /** Writes a unit record atomically: header line, then the payload line (if any). */
 export async function writeUnitFile(
@@ -115,6 +131,8 @@ export interface UnitLookup {
   has(id: string): Promise<boolean>;
   header(id: string): Promise<UnitHeader>;
   payload<T>(id: string): Promise<T>;
+  /** Where the record of a recorded unit is (its media folder: mediaDirFor). */
+  fileFor(id: string): string;
 }
 
 const TEMP = /\.tmp-\d+-[0-9a-f]{8}$/;
@@ -189,14 +207,17 @@ export class MergedUnits implements UnitLookup {
           const first = m.where.get(id);
           if (first === undefined) m.where.set(id, k);
           else
-            m.duplicates.set(id, [...(m.duplicates.get(id) ?? [m.fileOf(id)]), path.join(root, stage, name)]);
+            m.duplicates.set(id, [
+              ...(m.duplicates.get(id) ?? [m.fileFor(id)]),
+              path.join(root, stage, name),
+            ]);
         }
       }
     }
     return m;
   }
 
-  private fileOf(id: string): string {
+  fileFor(id: string): string {
     const k = this.where.get(id);
     if (k === undefined) throw new InputError(`unit ${id} is not recorded in any part`);
     return path.join(this.roots[k]!, stageOf(id), `${id}.jsonl`);
@@ -207,11 +228,11 @@ export class MergedUnits implements UnitLookup {
   }
 
   header(id: string): Promise<UnitHeader> {
-    return readUnitHeader(this.fileOf(id));
+    return readUnitHeader(this.fileFor(id));
   }
 
   payload<T>(id: string): Promise<T> {
-    return readUnitPayload<T>(this.fileOf(id));
+    return readUnitPayload<T>(this.fileFor(id));
   }
 }
 

@@ -4,6 +4,8 @@
  *   source ──► hands ──► sim (one per embodiment) ──► augment v0, v1, … (variant attempts)
  *          └─► episode (an input dataset's episode, taken as it is) ──► augment …
  *
+ *   each episode the dataset takes ──► render (its cameras, when the job asks for any)
+ *
  * A unit's id is derived from the content hash of its input, its stage and, for variants, the
  * attempt index, plus a hash of everything else that shapes its output (parameters, the models
  * and scenes it loads, its dependencies' ids): `sim-<input sha256:12>-<config:8>`,
@@ -15,6 +17,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { VariationRanges } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
+import type { CameraKey } from "../../render/cameras.js";
+import type { VideoCodec } from "../../render/encode.js";
 import type { ParallelJawParams } from "../../retarget/params.js";
 import type { ValidateEngines } from "../../sim/verdict.js";
 import { loadEmbodiment, loadScene } from "../catalog.js";
@@ -25,8 +29,8 @@ import { type JobDevice, type JobSpec, type LoadedJob, maxAttemptsOf } from "./s
 /** Bumped when a unit's output would change for the same inputs (invalidates every recorded unit). */
 export const UNIT_VERSION = "egobridge.unit/4";
 
-export type Stage = "hands" | "sim" | "episode" | "augment";
-export const STAGES: readonly Stage[] = ["hands", "sim", "episode", "augment"];
+export type Stage = "hands" | "sim" | "episode" | "augment" | "render";
+export const STAGES: readonly Stage[] = ["hands", "sim", "episode", "augment", "render"];
 
 export interface FrameRangeOpt {
   start?: number;
@@ -90,7 +94,24 @@ export interface AugmentTask {
   validate: ValidateEngines;
 }
 
-export type UnitTask = HandsTask | SimTask | EpisodeTask | AugmentTask;
+/**
+ * The cameras of one episode (a sim, episode or augment unit's): rendered once, recorded as media
+ * beside the unit's record — the MP4s of the LeRobot video features and/or the lossless frames
+ * robomimic stores.
+ */
+export interface RenderTask {
+  stage: "render";
+  keys: CameraKey[];
+  /** WIDTHxHEIGHT. */
+  size: string;
+  codec: VideoCodec;
+  /** LeRobot video features. */
+  video: boolean;
+  /** robomimic images. */
+  images: boolean;
+}
+
+export type UnitTask = HandsTask | SimTask | EpisodeTask | AugmentTask | RenderTask;
 
 export interface UnitSpec {
   id: string;
@@ -340,6 +361,39 @@ export function augmentUnit(
     },
     deps: [root.id],
   };
+}
+
+/** The render task of a job: undefined when it asks for no camera. */
+export function renderTaskOf(spec: JobSpec): RenderTask | undefined {
+  const c = spec.output.cameras;
+  if (!c || c.keys.length === 0) return undefined;
+  return {
+    stage: "render",
+    keys: [...c.keys],
+    size: c.size,
+    codec: c.codec,
+    video: spec.output.formats.includes("lerobot"),
+    images: spec.output.formats.includes("robomimic"),
+  };
+}
+
+/** The render unit of an episode unit (sim, episode or augment). */
+export function renderUnit(
+  episodeUnit: Pick<UnitSpec, "id" | "ordinal" | "source" | "root" | "variant">,
+  task: RenderTask,
+): UnitSpec {
+  const input = hashValue({ episode: episodeUnit.id });
+  const u: UnitSpec = {
+    id: `render-${short(input, 12)}-${short(hashValue({ v: UNIT_VERSION, task }), 8)}`,
+    stage: "render",
+    ordinal: episodeUnit.ordinal,
+    source: episodeUnit.source,
+    task,
+    deps: [episodeUnit.id],
+  };
+  if (episodeUnit.root !== undefined) u.root = episodeUnit.root;
+  if (episodeUnit.variant !== undefined) u.variant = episodeUnit.variant;
+  return u;
 }
 
 /** The stage of a unit id (its prefix). */
