@@ -326,10 +326,19 @@ program
   )
   .requiredOption("-o, --out <path>", "output dataset folder (lerobot) or .hdf5 file (robomimic)")
   .option("--format <format>", "lerobot or robomimic", "lerobot")
+  .option(
+    "--actions <mode>",
+    "robomimic actions: absolute (commanded TCP pose and opening in the scene frame) or delta (robosuite OSC_POSE: position delta and axis-angle scaled to [-1, 1], gripper -1/+1)",
+    "absolute",
+  )
   .action(
-    withErrors(async (files: string[], o: { out: string; format: string }) => {
+    withErrors(async (files: string[], o: { out: string; format: string; actions: string }) => {
       if (o.format !== "lerobot" && o.format !== "robomimic")
         throw new InputError(`--format must be lerobot or robomimic, got '${o.format}'`);
+      if (o.actions !== "absolute" && o.actions !== "delta")
+        throw new InputError(`--actions must be absolute or delta, got '${o.actions}'`);
+      if (o.actions !== "absolute" && o.format !== "robomimic")
+        throw new InputError("--actions applies to --format robomimic (LeRobot actions are absolute)");
       // One file at a time: the writers stream, so any number of episodes fits in memory.
       async function* episodes(): AsyncGenerator<Episode> {
         for (const f of files) yield await readContract(EpisodeSchema, f, "episode");
@@ -337,8 +346,12 @@ program
       let s: { episodes: number; successes: number; frames: number };
       if (o.format === "robomimic") {
         const { writeRobomimicHdf5 } = await import("../dataset/robomimic/index.js");
-        const r = await writeRobomimicHdf5(o.out, episodes());
+        const r = await writeRobomimicHdf5(o.out, episodes(), { actions: o.actions });
         s = { ...r, episodes: r.demos };
+        if (r.clippedActions > 0)
+          process.stderr.write(
+            `warning: ${r.clippedActions} delta action rows exceed robosuite's OSC_POSE range and were clipped to it (each demo's actions_clipped attribute counts its own)\n`,
+          );
       } else {
         s = await writeLeRobotDataset(o.out, episodes());
       }

@@ -97,6 +97,18 @@ export function qfromAxisAngle(axis: Vec3, angleRad: number): Quat {
   return { x: a.x * s, y: a.y * s, z: a.z * s, w: Math.cos(angleRad / 2) };
 }
 
+/**
+ * The rotation of unit quaternion q as an axis-angle vector (axis × angle, angle in [0, π]):
+ * q's shorter way round, as robosuite's `quat2axisangle`.
+ */
+export function qtoAxisAngle(q: Quat): Vec3 {
+  const c = qcanonical(q);
+  const s = Math.sqrt(c.x * c.x + c.y * c.y + c.z * c.z);
+  if (s < 1e-12) return vec3(0, 0, 0);
+  const angle = 2 * Math.atan2(s, c.w);
+  return vec3((c.x / s) * angle, (c.y / s) * angle, (c.z / s) * angle);
+}
+
 /** Angle (rad, in [0, π]) of the rotation taking a to b. */
 export function qangle(a: Quat, b: Quat): number {
   const d = Math.abs(a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w);

@@ -51,7 +51,7 @@ describe("writeRobomimicHdf5", () => {
 
   it("writes one demo per episode, in input order, with total and num_samples", async () => {
     const summary = await writeRobomimicHdf5(file, episodes);
-    expect(summary).toEqual({ demos: 3, frames: 12 + 9 + 15, successes: 2, file });
+    expect(summary).toEqual({ demos: 3, frames: 12 + 9 + 15, successes: 2, file, clippedActions: 0 });
     const f = await readH5(file);
     expect(sortedKeys(f)).toEqual(["data", "mask"]);
     const data = group(f, "data");

@@ -34,6 +34,11 @@ describe("job spec", () => {
     expect(spec.resources).toMatchObject({ workers: "auto", device: "cpu", shardBy: "source" });
     expect(maxAttemptsOf(spec)).toBe(0);
     expect(maxAttemptsOf(parse(`${MINIMAL}augment:\n  variants: 5\n`).spec)).toBe(20);
+    expect(spec.output.robomimicActions).toBe("absolute");
+    expect(parse(`${MINIMAL}  robomimicActions: delta\n`).spec.output.robomimicActions).toBe("delta");
+    expect(errorOf(() => parse(`${MINIMAL}  robomimicActions: relative\n`))).toMatch(
+      /output\.robomimicActions \(line 6\)/,
+    );
   });
 
   it("names the field and its line: unknown fields, wrong types, bad nested settings", () => {

@@ -13,13 +13,24 @@
  */
 
 import { InputError } from "../../core/errors.js";
-import { qaxes, qfromXyzw, qnormalize } from "../../core/math.js";
+import {
+  clamp,
+  fromArray3,
+  qaxes,
+  qconj,
+  qfromXyzw,
+  qmul,
+  qnormalize,
+  qtoAxisAngle,
+  sub,
+  toArray3,
+} from "../../core/math.js";
 import type { PoseJson } from "../../core/schemas/common.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { humanStatusCode } from "../../core/schemas/trajectory.js";
 import { observedStepIndex } from "../timing.js";
 import type { NumericData } from "./hdf5.js";
-import { GRIPPER_CLOSED, GRIPPER_OPEN, NUM_SUBTASKS, OBS } from "./layout.js";
+import { type ActionMode, GRIPPER_CLOSED, GRIPPER_OPEN, NUM_SUBTASKS, OBS, OSC_POSE } from "./layout.js";
 
 /** One dataset of a demo: `path` relative to the demo group. */
 export interface DemoDataset {
@@ -31,6 +42,8 @@ export interface DemoDataset {
 
 export interface DemoContent {
   length: number;
+  /** Delta actions: rows with a component beyond the controller's range, clipped to it. */
+  clippedActions: number;
   /** Dynamic objects in the order of `states` and `obs/object`: sorted by id. */
   objectIds: string[];
   datasets: DemoDataset[];
@@ -164,23 +177,59 @@ function datagenInfo(episode: Episode, objectIds: readonly string[]): DemoDatase
 }
 
 /**
+ * Row t's command as robosuite's OSC_POSE takes it with control_delta (see ACTION_MODES): the
+ * change from the TCP pose measured before step t to the pose step t commands, scaled by the
+ * controller's output limits and clipped to [−1, 1], then the gripper ±1. `clipped` counts the
+ * rows with a component that had to be clipped.
+ */
+function deltaActions(episode: Episode): { data: Float64Array; clipped: number } {
+  const steps = episode.steps;
+  let clipped = 0;
+  const data = f8(steps.length, 7, (i) => {
+    const measured = steps[observedStepIndex(i)]!.state.tcp;
+    const command = steps[i]!.action;
+    const dp = sub(fromArray3(command.tcp.pos), fromArray3(measured.pos));
+    // robosuite: R_goal = R_delta · R_current, so q_delta = q_goal ⊗ q_current*.
+    const dq = qmul(
+      qnormalize(qfromXyzw(command.tcp.quatXyzw)),
+      qconj(qnormalize(qfromXyzw(measured.quatXyzw))),
+    );
+    const raw = [...toArray3(dp), ...toArray3(qtoAxisAngle(dq))].map((v, k) => v / OSC_POSE.output_max[k]!);
+    if (raw.some((v) => v > OSC_POSE.input_max || v < OSC_POSE.input_min)) clipped++;
+    return [
+      ...raw.map((v) => clamp(v, OSC_POSE.input_min, OSC_POSE.input_max)),
+      command.grasp ? GRIPPER_CLOSED : GRIPPER_OPEN,
+    ];
+  });
+  return { data, clipped };
+}
+
+/**
  * Every dataset of the demo for `episode` (validated). `sourceDemo` is the index of the demo this
  * variant was generated from, when that demo is in the same file: it becomes MimicGen's
  * `src_demo_inds` (one entry per subtask; an egobridge variant takes all of them from its one
  * source) and `src_demo_labels` (one per step).
  */
-export function demoContent(episode: Episode, what: string, sourceDemo?: number): DemoContent {
+export function demoContent(
+  episode: Episode,
+  what: string,
+  sourceDemo?: number,
+  actions: ActionMode = "absolute",
+): DemoContent {
   const steps = episode.steps;
   const n = steps.length;
   const last = n - 1;
   const objectIds = objectIdsOf(episode, what);
   const stateWidth = 8 + 7 * objectIds.length;
+  const delta = actions === "delta" ? deltaActions(episode) : undefined;
   const datasets: DemoDataset[] = [
-    {
-      path: "actions",
-      shape: [n, 8],
-      data: f8(n, 8, (i) => [...poseRow(steps[i]!.action.tcp), steps[i]!.action.apertureM]),
-    },
+    delta
+      ? { path: "actions", shape: [n, 7], data: delta.data }
+      : {
+          path: "actions",
+          shape: [n, 8],
+          data: f8(n, 8, (i) => [...poseRow(steps[i]!.action.tcp), steps[i]!.action.apertureM]),
+        },
     {
       path: "states",
       shape: [n, stateWidth],
@@ -218,5 +267,5 @@ export function demoContent(episode: Episode, what: string, sourceDemo?: number)
       { path: "src_demo_labels", shape: [n, 1], data: i8(n, 1, () => [sourceDemo]) },
     );
   }
-  return { length: n, objectIds, datasets };
+  return { length: n, clippedActions: delta?.clipped ?? 0, objectIds, datasets };
 }

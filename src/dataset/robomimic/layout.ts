@@ -14,6 +14,10 @@
  *                                           embodiment, object_ids JSON)
  *     actions                 (N, 8)      f8  commanded TCP pose X_WG, absolute in W:
  *                                             [x, y, z, qw, qx, qy, qz, aperture_m]
+ *                             (N, 7)          or, with actions "delta", robosuite's OSC_POSE input:
+ *                                             [dx, dy, dz, ax, ay, az] / output_max (position and
+ *                                             axis-angle change from the measured TCP pose to the
+ *                                             commanded one, both in W), then the gripper −1 / +1
  *     states                  (N, 8+7K)   f8  [tcp x, y, z, qw, qx, qy, qz, aperture_m,
  *                                             then per object: x, y, z, qw, qx, qy, qz]
  *     rewards                 (N,)        f8  sparse: 1 on the last step of a successful demo
@@ -97,6 +101,30 @@ export const ENV_INTERFACE = { name: "egobridge", type: "egobridge" } as const;
  * as MuJoCo's state is.
  */
 export const QUATERNION_ORDER = { obs: "xyzw", next_obs: "xyzw", actions: "wxyz", states: "wxyz" } as const;
+
+/**
+ * What `actions` hold: the commanded TCP pose and opening, absolute in W (the default), or the
+ * command as robosuite's OSC_POSE controller takes it with `control_delta` (robomimic's and
+ * MimicGen's robosuite datasets): the change from the TCP pose measured before the step to the
+ * commanded one — position in W and rotation as a W-frame axis-angle vector (goal = delta ·
+ * current, as robosuite applies it) — each divided by the controller's output_max and clipped to
+ * its input range [−1, 1], then the gripper command −1 open / +1 close.
+ */
+export const ACTION_MODES = ["absolute", "delta"] as const;
+export type ActionMode = (typeof ACTION_MODES)[number];
+
+/** robosuite's default OSC_POSE limits (controllers/config/osc_pose.json): m and rad per step. */
+export const OSC_POSE = {
+  type: "OSC_POSE",
+  input_max: 1,
+  input_min: -1,
+  output_max: [0.05, 0.05, 0.05, 0.5, 0.5, 0.5],
+  output_min: [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5],
+  control_delta: true,
+} as const;
+
+/** Components of `actions` with actions "delta". */
+export const DELTA_ACTION_NAMES = ["dx", "dy", "dz", "ax", "ay", "az", "gripper"];
 
 /** Components of `actions` and of the robot part of `states`. */
 export const TCP_NAMES = ["x", "y", "z", "qw", "qx", "qy", "qz", "aperture_m"];

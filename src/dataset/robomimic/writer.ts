@@ -9,9 +9,8 @@
  * it was. Deterministic: the same episodes give a byte-identical file (see `hdf5.ts`).
  *
  * Conventions (also in `env_args.env_kwargs`, so a reader need not guess):
- * - actions are absolute commanded TCP poses X_WG in the scene frame W plus the pad opening, not
- *   robosuite OSC_POSE deltas in [−1, 1]: deltas are a view (`action[t] − state[t]`), and
- *   robomimic's action normalisation can scale them for training;
+ * - actions are, by default, absolute commanded TCP poses X_WG in the scene frame W plus the pad
+ *   opening; with `actions: "delta"`, robosuite's OSC_POSE delta input in [−1, 1] (ACTION_MODES);
  * - quaternions in the observation keys are [x, y, z, w], as robosuite's (whose key names they
  *   use) and as egobridge's LeRobot output; in `actions` and `states` scalar-first [w, x, y, z],
  *   as MuJoCo's state (`quaternion_order` says which is which);
@@ -28,7 +27,9 @@ import { OBSERVATION_TIMING } from "../timing.js";
 import { demoContent } from "./demo.js";
 import { Hdf5Writer } from "./hdf5.js";
 import {
+  type ActionMode,
   DATA_GROUP,
+  DELTA_ACTION_NAMES,
   demoName,
   demoPath,
   ENV_INTERFACE,
@@ -38,6 +39,7 @@ import {
   MASK,
   MASK_GROUP,
   OBS_POSE_NAMES,
+  OSC_POSE,
   POSE_NAMES,
   QUATERNION_ORDER,
   TCP_NAMES,
@@ -67,6 +69,8 @@ export interface RobomimicOptions {
   envName?: string;
   /** Fraction of demos (by order) in mask/valid; the rest in mask/train. Default 0.1 (deterministic: e.g. every 10th demo). */
   validFraction?: number;
+  /** What `actions` hold (ACTION_MODES): absolute TCP poses (default) or robosuite OSC_POSE deltas. */
+  actions?: ActionMode;
 }
 
 export interface RobomimicSummary {
@@ -74,6 +78,8 @@ export interface RobomimicSummary {
   frames: number;
   successes: number;
   file: string;
+  /** Delta actions: rows with a component clipped to the controller's range (over all demos). */
+  clippedActions: number;
 }
 
 export const FORMAT = "egobridge.robomimic";
@@ -103,16 +109,29 @@ function checkOptions(options: RobomimicOptions): number {
 }
 
 /** The description robomimic reads back with `FileUtils.get_env_metadata_from_dataset`. */
-function envArgs(envName: string, controlHz: number, images: EpisodeImageSource | undefined): string {
+function envArgs(
+  envName: string,
+  controlHz: number,
+  images: EpisodeImageSource | undefined,
+  actions: ActionMode,
+): string {
   const env_kwargs = {
     format: FORMAT,
     version: FORMAT_VERSION,
     frame: "W",
     units: "m",
     control_hz: controlHz,
-    controller: "absolute_pose",
-    quaternion_order: QUATERNION_ORDER,
-    action_names: TCP_NAMES,
+    ...(actions === "delta"
+      ? {
+          controller: "OSC_POSE delta",
+          controller_configs: OSC_POSE,
+          action_names: DELTA_ACTION_NAMES,
+          action_scaling:
+            "[dx, dy, dz] and the axis-angle [ax, ay, az] (rotation from the measured TCP orientation to the commanded one, in W: goal = delta · current) are divided by output_max and clipped to [input_min, input_max]; gripper -1 open, +1 close",
+        }
+      : { controller: "absolute_pose", action_names: TCP_NAMES }),
+    quaternion_order:
+      actions === "delta" ? { ...QUATERNION_ORDER, actions: "none (axis-angle)" } : QUATERNION_ORDER,
     state_names: [...TCP_NAMES, "then per object, in the demo's object_ids order:", ...POSE_NAMES],
     object_pose_names: OBS_POSE_NAMES,
     gripper_qpos: "finger positions along the gripper's opening axis: [+aperture/2, -aperture/2] (m)",
@@ -167,8 +186,9 @@ async function writeDemo(
   what: string,
   sourceDemo: number | undefined,
   images: EpisodeImageSource | undefined,
-) {
-  const content = demoContent(episode, what, sourceDemo);
+  actions: ActionMode,
+): Promise<number> {
+  const content = demoContent(episode, what, sourceDemo, actions);
   let renderParams: Record<string, unknown> | undefined;
   if (images) {
     const n = content.length;
@@ -221,8 +241,10 @@ async function writeDemo(
     ],
     ["embodiment", episode.embodiment.name],
     ["object_ids", JSON.stringify(content.objectIds)],
+    ["actions_clipped", actions === "delta" ? content.clippedActions : undefined],
   ];
   for (const [name, value] of attrs) if (value !== undefined) h5.attr(root, name, value);
+  return content.clippedActions;
 }
 
 /**
@@ -242,7 +264,7 @@ function writeFileMetadata(
   progress: Progress,
   envName: string,
   validFraction: number,
-  images: EpisodeImageSource | undefined,
+  options: RobomimicOptions,
 ) {
   const names = progress.success.map((_, i) => demoName(i));
   const validSet = validationDemos(names.length, validFraction);
@@ -261,7 +283,11 @@ function writeFileMetadata(
     names.filter((_, i) => progress.success[i]),
   );
   h5.attr(DATA_GROUP, "total", progress.frames);
-  h5.attr(DATA_GROUP, "env_args", envArgs(envName, progress.first!.controlHz, images));
+  h5.attr(
+    DATA_GROUP,
+    "env_args",
+    envArgs(envName, progress.first!.controlHz, options.images, options.actions ?? "absolute"),
+  );
 }
 
 async function checkTarget(file: string): Promise<void> {
@@ -302,6 +328,7 @@ export async function writeRobomimicHdf5(
   const tmp = target + tmpSuffix();
   const progress: Progress = { demoOf: new Map(), success: [], frames: 0 };
   let h5: Hdf5Writer | undefined;
+  let clippedActions = 0;
   try {
     let index = 0;
     for await (const raw of episodes) {
@@ -310,7 +337,15 @@ export async function writeRobomimicHdf5(
         h5 = await Hdf5Writer.create(tmp);
         h5.group(DATA_GROUP);
       }
-      await writeDemo(h5, index, episode, what, sourceDemoOf(episode, progress), options.images);
+      clippedActions += await writeDemo(
+        h5,
+        index,
+        episode,
+        what,
+        sourceDemoOf(episode, progress),
+        options.images,
+        options.actions ?? "absolute",
+      );
       progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task };
       progress.demoOf.set(episode.id, index);
       progress.success.push(episode.success);
@@ -320,7 +355,7 @@ export async function writeRobomimicHdf5(
     if (!h5 || !progress.first) {
       throw new InputError("no episodes to write: a robomimic file needs at least one demo");
     }
-    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction, options.images);
+    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction, options);
     h5.close();
     await syncToDisk(tmp);
     await fs.rename(tmp, target);
@@ -338,5 +373,6 @@ export async function writeRobomimicHdf5(
     frames: progress.frames,
     successes: progress.success.filter(Boolean).length,
     file,
+    clippedActions,
   };
 }

@@ -12,7 +12,7 @@ import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { type DatasetSummary, writeLeRobotDataset } from "../../dataset/lerobot/index.js";
 import type { EpisodeVideoSource } from "../../dataset/lerobot/videos.js";
-import type { EpisodeImageSource, RobomimicSummary } from "../../dataset/robomimic/index.js";
+import type { ActionMode, EpisodeImageSource, RobomimicSummary } from "../../dataset/robomimic/index.js";
 import { POSITIVE_REASONS } from "../../sim/verdict.js";
 import type { PartSource } from "./parts.js";
 import type { UnitLookup, UnitOutcome } from "./store.js";
@@ -225,9 +225,13 @@ export async function writeJobRobomimic(
   ids: readonly string[],
   lookup: UnitLookup,
   images?: EpisodeImageSource,
+  actions: ActionMode = "absolute",
 ): Promise<RobomimicSummary> {
   checkNotEmpty(ids);
   // Loaded on demand: HDF5 (wasm) is only needed by jobs that ask for this format.
   const { writeRobomimicHdf5 } = await import("../../dataset/robomimic/index.js");
-  return writeRobomimicHdf5(file, selectedEpisodes(ids, lookup, []), images ? { images } : {});
+  return writeRobomimicHdf5(file, selectedEpisodes(ids, lookup, []), {
+    actions,
+    ...(images ? { images } : {}),
+  });
 }

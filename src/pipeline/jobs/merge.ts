@@ -106,7 +106,7 @@ export async function finalizeParts(
   }
   if (selection.ids.length > 0 && formats.includes("robomimic")) {
     const { written, writeS } = await writing("robomimic", robomimicFile, () =>
-      writeJobRobomimic(robomimicFile, selection.ids, lookup, cameras?.images),
+      writeJobRobomimic(robomimicFile, selection.ids, lookup, cameras?.images, spec.output.robomimicActions),
     );
     robomimic = { ...written, file: path.relative(path.dirname(reportFile), robomimicFile), writeS };
   }

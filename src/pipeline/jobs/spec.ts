@@ -15,6 +15,7 @@ import { z } from "zod";
 import { VariationRangesSchema } from "../../augment/variation.js";
 import { InputError } from "../../core/errors.js";
 import { finite, nonNegative, positive } from "../../core/schemas/common.js";
+import { ACTION_MODES } from "../../dataset/robomimic/layout.js";
 import { CAMERA_KEYS, DEFAULT_CAMERAS, imageSizeOf } from "../../render/cameras.js";
 import { VIDEO_CODECS } from "../../render/encode.js";
 import { ParallelJawParamsSchema } from "../../retarget/params.js";
@@ -137,6 +138,11 @@ export const JobSpecSchema = z.strictObject({
       .default(["lerobot"]),
     /** Also put failed source episodes and rejected variants (with their reasons) in the dataset. */
     keepFailed: z.boolean().default(false),
+    /**
+     * What the robomimic file's `actions` hold: absolute TCP poses, or robosuite OSC_POSE deltas
+     * (src/dataset/robomimic/layout.ts ACTION_MODES). LeRobot's actions are absolute.
+     */
+    robomimicActions: z.enum(ACTION_MODES).default("absolute"),
     /**
      * Camera streams rendered for the dataset's episodes (src/render): LeRobot video features.
      * Absent: none. `size` is WIDTHxHEIGHT in pixels (even).
