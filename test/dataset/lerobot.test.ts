@@ -165,6 +165,18 @@ describe("writeLeRobotDataset", () => {
     ).toEqual([]);
   });
 
+  it("gives every row its episode's embodiment index, named in info.json, when grippers are mixed", async () => {
+    episodes[1]!.embodiment = { ...episodes[1]!.embodiment, name: "franka_hand" };
+    await writeLeRobotDataset(dir, episodes, { fps: 30 });
+    const { rows } = await readParquet(path.join(dir, "data/chunk-000/file-000.parquet"));
+    const expected = episodes.flatMap((e, ep) => e.steps.map(() => (ep === 1 ? 1 : 0)));
+    expect(rows.map((r) => num(r.embodiment_index))).toEqual(expected);
+    const info = JSON.parse(await fs.readFile(path.join(dir, "meta/info.json"), "utf8"));
+    expect(info.features.embodiment_index).toMatchObject({ dtype: "int64", shape: [1] });
+    expect(info.features.embodiment_index.info.embodiments).toBe("0 robotiq_2f85, 1 franka_hand");
+    expect(info.robot_type).toBe("franka_hand+robotiq_2f85");
+  });
+
   it("writes the episodes table with frame ranges, stats and provenance", async () => {
     await writeLeRobotDataset(dir, episodes, OPTIONS);
     const { columns, rows } = await readParquet(path.join(dir, "meta/episodes/chunk-000/file-000.parquet"));

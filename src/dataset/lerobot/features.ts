@@ -153,7 +153,28 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
   [FEATURE.episodeIndex]: scalar("int64"),
   [FEATURE.index]: scalar("int64"),
   [FEATURE.taskIndex]: scalar("int64"),
+  [FEATURE.embodimentIndex]: {
+    dtype: "int64",
+    shape: [1],
+    names: null,
+    info: {
+      description:
+        "the embodiment (robot and gripper) of the row's episode: index into this feature's info.embodiments, in order of first appearance in the dataset",
+    },
+  },
 };
+
+/** The features with the dataset's own embodiment list in `embodiment_index`'s info. */
+export function datasetFeatures(embodiments: readonly string[]): Record<FeatureKey, FeatureSpec> {
+  const e = FEATURES[FEATURE.embodimentIndex];
+  return {
+    ...FEATURES,
+    [FEATURE.embodimentIndex]: {
+      ...e,
+      info: { ...e.info, embodiments: embodiments.map((name, i) => `${i} ${name}`).join(", ") },
+    },
+  };
+}
 export const FEATURE_KEYS = Object.keys(FEATURES) as FeatureKey[];
 
 export const featureSize = (spec: FeatureSpec): number => spec.shape[0];
@@ -175,6 +196,8 @@ export interface EpisodePlacement {
   /** Global `index` of the episode's first frame. */
   fromIndex: number;
   taskIndex: number;
+  /** The episode's embodiment's index (`embodiment_index`). */
+  embodimentIndex: number;
 }
 
 /**
@@ -231,6 +254,7 @@ export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFr
     put(FEATURE.episodeIndex, [at.episodeIndex]);
     put(FEATURE.index, [at.fromIndex + i]);
     put(FEATURE.taskIndex, [at.taskIndex]);
+    put(FEATURE.embodimentIndex, [at.embodimentIndex]);
   });
   return { length: episode.steps.length, values };
 }

@@ -66,6 +66,8 @@ export const FEATURE = {
   episodeIndex: "episode_index",
   index: "index",
   taskIndex: "task_index",
+  // Which embodiment made the row: a dataset may mix grippers in one action space.
+  embodimentIndex: "embodiment_index",
 } as const;
 export type FeatureKey = (typeof FEATURE)[keyof typeof FEATURE];
 

@@ -15,10 +15,10 @@ import { encodeParquet } from "../parquet.js";
 import { datasetCard } from "./card.js";
 import { type EpisodeRecord, episodeRecord, episodesColumns } from "./episodes.js";
 import {
+  datasetFeatures,
   type EpisodeFrames,
   episodeFrames,
   FEATURE_KEYS,
-  FEATURES,
   frameBytes,
   frameColumns,
 } from "./features.js";
@@ -100,7 +100,8 @@ class DatasetBuilder {
   private readonly episodesPerMetaFile: number;
   private readonly bytesPerFrame = frameBytes();
   private readonly taskIndex = new Map<string, number>();
-  private readonly robots = new Set<string>();
+  /** Embodiment names in order of first appearance: `embodiment_index`. */
+  private readonly robots = new Map<string, number>();
   private readonly stats = new StatsAccumulator();
   private data: { slot: FileSlot; frames: EpisodeFrames[] } = { slot: FIRST_SLOT, frames: [] };
   private meta: { slot: FileSlot; records: EpisodeRecord[] } = { slot: FIRST_SLOT, records: [] };
@@ -160,7 +161,17 @@ class DatasetBuilder {
     const place = this.roller.place(episode.steps.length * this.bytesPerFrame);
     if (place.opensFile) await this.flushData();
     this.data.slot = place.slot;
-    const frames = episodeFrames(episode, { episodeIndex, fromIndex: this.frames, taskIndex });
+    let embodimentIndex = this.robots.get(episode.embodiment.name);
+    if (embodimentIndex === undefined) {
+      embodimentIndex = this.robots.size;
+      this.robots.set(episode.embodiment.name, embodimentIndex);
+    }
+    const frames = episodeFrames(episode, {
+      episodeIndex,
+      fromIndex: this.frames,
+      taskIndex,
+      embodimentIndex,
+    });
     const videos = await this.addVideos(episode, episodeIndex);
     const stats = { ...episodeStats(frames), ...videos?.rendered.stats };
     this.data.frames.push(frames);
@@ -187,7 +198,6 @@ class DatasetBuilder {
     this.episodes++;
     this.frames += episode.steps.length;
     if (episode.success) this.successes++;
-    this.robots.add(episode.embodiment.name);
   }
 
   private async flushData(): Promise<void> {
@@ -215,19 +225,23 @@ class DatasetBuilder {
     const tasks = [...this.taskIndex.keys()];
     await this.put(TASKS_PATH, encodeParquet(tasksColumns(tasks), tasksPandasMetadata()));
     await this.put(STATS_PATH, metaJson(statsJson(this.stats.result(), new Set(this.videoKeys()))));
-    const info = buildInfo({
-      robotType: this.options.robotType ?? [...this.robots].sort().join("+"),
-      fps: this.validator.datasetFps!,
-      totalEpisodes: this.episodes,
-      totalFrames: this.frames,
-      totalTasks: tasks.length,
-      chunksSize: this.chunksSize,
-      dataFilesSizeInMb: this.dataFilesSizeInMb,
-      ...(this.options.videoFilesSizeInMb !== undefined
-        ? { videoFilesSizeInMb: this.options.videoFilesSizeInMb }
-        : {}),
-      videos: this.options.videos?.streams ?? [],
-    });
+    const features = datasetFeatures([...this.robots.keys()]);
+    const info = buildInfo(
+      {
+        robotType: this.options.robotType ?? [...this.robots.keys()].sort().join("+"),
+        fps: this.validator.datasetFps!,
+        totalEpisodes: this.episodes,
+        totalFrames: this.frames,
+        totalTasks: tasks.length,
+        chunksSize: this.chunksSize,
+        dataFilesSizeInMb: this.dataFilesSizeInMb,
+        ...(this.options.videoFilesSizeInMb !== undefined
+          ? { videoFilesSizeInMb: this.options.videoFilesSizeInMb }
+          : {}),
+        videos: this.options.videos?.streams ?? [],
+      },
+      features,
+    );
     await this.put(INFO_PATH, metaJson(info));
     await this.put(
       CARD_PATH,
@@ -238,7 +252,7 @@ class DatasetBuilder {
         frames: this.frames,
         successes: this.successes,
         tasks,
-        features: FEATURES,
+        features,
         videos: this.options.videos?.streams ?? [],
         ...(this.options.videos ? { videosDescription: this.options.videos.describe() } : {}),
       }),
