@@ -75,12 +75,15 @@ export const OBS = {
 } as const;
 
 /**
- * robomimic's `EnvType` (robomimic/envs/env_base.py): 1 robosuite, 2 gym, 3 iGibson MOMART.
- * egobridge is none of them; it writes GYM_TYPE as Isaac Lab's HDF5DatasetFileHandler does for
- * its own simulator. The type is read only to create an environment for rollouts, which an
- * egobridge file cannot offer anyway: training with rollouts disabled never looks at it.
+ * robomimic's `EnvType` (robomimic/envs/env_base.py) names the simulator a policy is rolled out
+ * in: 1 robosuite, 2 gym, 3 iGibson MOMART, 4 OmniGibson. egobridge's episodes come from its own
+ * Rapier simulation, none of them, which robomimic cannot create: `type` 0 says so, and
+ * `env_name` names egobridge rather than a gym id that does not exist. Training with rollouts
+ * disabled (the only way to train on this data) reads neither; a rollout fails at once.
  */
-export const ENV_TYPE_GYM = 2;
+export const ENV_TYPE_NONE = 0;
+/** env_args.env_name by default. */
+export const ENV_NAME = "egobridge";
 
 /** robosuite's gripper action convention (`GripperModel.format_action`): −1 open, +1 closed. */
 export const GRIPPER_OPEN = -1;

@@ -14,7 +14,8 @@
  * - quaternions in the observation keys are [x, y, z, w], as robosuite's (whose key names they
  *   use) and as egobridge's LeRobot output; in `actions` and `states` scalar-first [w, x, y, z],
  *   as MuJoCo's state (`quaternion_order` says which is which);
- * - `env_args.type` is robomimic's GYM_TYPE (2), as Isaac Lab writes for its own simulator.
+ * - `env_args` names no environment robomimic could create (ENV_TYPE_NONE): the data come from
+ *   egobridge's own simulation; the tasks are each demo's `task` attribute and `env_kwargs.tasks`.
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
@@ -33,7 +34,8 @@ import {
   demoName,
   demoPath,
   ENV_INTERFACE,
-  ENV_TYPE_GYM,
+  ENV_NAME,
+  ENV_TYPE_NONE,
   GRIPPER_CLOSED,
   GRIPPER_OPEN,
   MASK,
@@ -65,7 +67,7 @@ export interface EpisodeImageSource {
 export interface RobomimicOptions {
   /** Camera images to store per demo (absent: none). */
   images?: EpisodeImageSource;
-  /** env_args.env_name; default: the first episode's task. */
+  /** env_args.env_name; default "egobridge" (ENV_TYPE_NONE: no robomimic environment). */
   envName?: string;
   /** Fraction of demos (by order) in mask/valid; the rest in mask/train. Default 0.1 (deterministic: e.g. every 10th demo). */
   validFraction?: number;
@@ -111,6 +113,7 @@ function checkOptions(options: RobomimicOptions): number {
 /** The description robomimic reads back with `FileUtils.get_env_metadata_from_dataset`. */
 function envArgs(
   envName: string,
+  tasks: readonly string[],
   controlHz: number,
   images: EpisodeImageSource | undefined,
   actions: ActionMode,
@@ -120,6 +123,9 @@ function envArgs(
     version: FORMAT_VERSION,
     frame: "W",
     units: "m",
+    simulator:
+      "egobridge (Rapier physics, validated; the MuJoCo 2F-85 cross-check where recorded): not an environment robomimic can create, so policies train with rollouts disabled",
+    tasks,
     control_hz: controlHz,
     ...(actions === "delta"
       ? {
@@ -148,7 +154,7 @@ function envArgs(
         }
       : {}),
   };
-  return JSON.stringify({ env_name: envName, type: ENV_TYPE_GYM, env_kwargs }, null, 4);
+  return JSON.stringify({ env_name: envName, type: ENV_TYPE_NONE, env_kwargs }, null, 4);
 }
 
 /** What is kept while streaming: enough for the masks and the checks, not the episodes. */
@@ -158,6 +164,8 @@ interface Progress {
   demoOf: Map<string, number>;
   success: boolean[];
   frames: number;
+  /** Distinct tasks, in order of first appearance. */
+  tasks: Set<string>;
 }
 
 function validate(raw: unknown, index: number, progress: Progress): { episode: Episode; what: string } {
@@ -286,7 +294,13 @@ function writeFileMetadata(
   h5.attr(
     DATA_GROUP,
     "env_args",
-    envArgs(envName, progress.first!.controlHz, options.images, options.actions ?? "absolute"),
+    envArgs(
+      envName,
+      [...progress.tasks],
+      progress.first!.controlHz,
+      options.images,
+      options.actions ?? "absolute",
+    ),
   );
 }
 
@@ -326,7 +340,7 @@ export async function writeRobomimicHdf5(
   await checkTarget(target);
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = target + tmpSuffix();
-  const progress: Progress = { demoOf: new Map(), success: [], frames: 0 };
+  const progress: Progress = { demoOf: new Map(), success: [], frames: 0, tasks: new Set() };
   let h5: Hdf5Writer | undefined;
   let clippedActions = 0;
   try {
@@ -349,13 +363,14 @@ export async function writeRobomimicHdf5(
       progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task };
       progress.demoOf.set(episode.id, index);
       progress.success.push(episode.success);
+      progress.tasks.add(episode.task);
       progress.frames += episode.steps.length;
       index++;
     }
     if (!h5 || !progress.first) {
       throw new InputError("no episodes to write: a robomimic file needs at least one demo");
     }
-    writeFileMetadata(h5, progress, options.envName ?? progress.first.task, validFraction, options);
+    writeFileMetadata(h5, progress, options.envName ?? ENV_NAME, validFraction, options);
     h5.close();
     await syncToDisk(tmp);
     await fs.rename(tmp, target);
