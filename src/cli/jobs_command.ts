@@ -49,6 +49,10 @@ function summary(r: JobReport, where: string): string {
   }
   if (r.robomimic) {
     lines.push(`  robomimic: ${r.robomimic.file} (${r.robomimic.demos} demos, ${r.robomimic.frames} frames)`);
+    if (r.robomimic.clippedActions)
+      lines.push(
+        `  warning: ${r.robomimic.clippedActions} delta action rows exceed robosuite's OSC_POSE range and were clipped (per demo: attribute actions_clipped)`,
+      );
   }
   if (r.multiplier && r.multiplier.sourcesMultiplied > 0) {
     lines.push(`  multiplier: ${r.multiplier.variantsPerSource.toFixed(2)} validated variants per source`);

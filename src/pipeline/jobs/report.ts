@@ -56,6 +56,8 @@ export interface JobReport {
     frames: number;
     successes: number;
     writeS: number;
+    /** Delta actions (output.robomimicActions): rows clipped to the controller's range. */
+    clippedActions?: number;
   };
   outcomes?: Selection["verdicts"];
   multiplier?: {
@@ -210,6 +212,7 @@ export function buildReport(o: ReportInput): JobReport {
             frames: o.robomimic.frames,
             successes: o.robomimic.successes,
             writeS: o.robomimic.writeS,
+            ...(o.robomimic.clippedActions > 0 ? { clippedActions: o.robomimic.clippedActions } : {}),
           },
         }
       : {}),
