@@ -31,7 +31,12 @@ describe("job spec", () => {
     expect(spec.inputs[0]).toEqual({ kind: "demo", seeds: [0] });
     expect(spec.retarget.controlHz).toBe(30);
     expect(spec.augment.ranges.mirrorP).toBeGreaterThan(0);
-    expect(spec.resources).toMatchObject({ workers: "auto", device: "cpu", shardBy: "source" });
+    expect(spec.resources).toMatchObject({
+      workers: "auto",
+      renderers: "auto",
+      device: "cpu",
+      shardBy: "source",
+    });
     expect(maxAttemptsOf(spec)).toBe(0);
     expect(maxAttemptsOf(parse(`${MINIMAL}augment:\n  variants: 5\n`).spec)).toBe(20);
     expect(spec.output.robomimicActions).toBe("absolute");

@@ -2,7 +2,7 @@
  * Runs one shard's units: opens the shard's sources a few at a time (their units are planned
  * when opened, so memory does not grow with the job), looks up what earlier runs recorded, and
  * keeps the worker pool, the device lane (video perception, in this thread) and the render lanes
- * (one headless Chromium each, driven from this thread; as many as pool workers) busy with units
+ * (one headless Chromium each, driven from this thread; resources.renderers) busy with units
  * whose dependencies are recorded. Each finished unit is already recorded (atomically) when it is
  * counted, so killing the process at any moment loses at most the units in flight.
  */
@@ -76,7 +76,8 @@ class ShardScheduler {
     this.byUnit = spec.resources.shardBy === "unit" && o.shard.count > 1;
     this.grid = { roots: o.ctx.embodiments.length, attempts: Math.max(1, o.ctx.attempts) };
     this.poolSize = o.pool?.size ?? 1;
-    this.renderLanes = this.poolSize;
+    const lanes = spec.resources.renderers;
+    this.renderLanes = lanes === "auto" ? this.poolSize : lanes;
     // By source: the shard's own sources. By unit: every source (its units are spread).
     this.todo = this.byUnit ? [...o.sources] : o.sources.filter((s) => ownsSource(o.shard, s.ordinal));
   }

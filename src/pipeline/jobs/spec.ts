@@ -168,6 +168,12 @@ export const JobSpecSchema = z.strictObject({
     .strictObject({
       /** Worker threads for simulation and augmentation ("auto": one per core; 0: in the main thread). */
       workers: z.union([z.literal("auto"), count]).default("auto"),
+      /**
+       * Render lanes (output.cameras): headless Chromium instances drawing episodes at once, beside
+       * the workers ("auto": as many as workers, at least one). Each takes a few hundred MB; on a
+       * node with one GPU a few lanes can share it.
+       */
+      renderers: z.union([z.literal("auto"), z.number().int().positive()]).default("auto"),
       /** Perception execution provider. */
       device: z.enum(DEVICES).default("cpu"),
       /** Shards split the job by source (all units of a demonstration together) or by unit. */
