@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { EXIT, InputError } from "../core/errors.js";
+import { clippedActionsWarning } from "../dataset/robomimic/layout.js";
 import { mergeParts, wroteOutput } from "../pipeline/jobs/merge.js";
 import { createJobLog, type LogMode } from "../pipeline/jobs/progress.js";
 import type { JobReport } from "../pipeline/jobs/report.js";
@@ -49,10 +50,7 @@ function summary(r: JobReport, where: string): string {
   }
   if (r.robomimic) {
     lines.push(`  robomimic: ${r.robomimic.file} (${r.robomimic.demos} demos, ${r.robomimic.frames} frames)`);
-    if (r.robomimic.clippedActions)
-      lines.push(
-        `  warning: ${r.robomimic.clippedActions} delta action rows exceed robosuite's OSC_POSE range and were clipped (per demo: attribute actions_clipped)`,
-      );
+    if (r.robomimic.clippedActions) lines.push(`  ${clippedActionsWarning(r.robomimic.clippedActions)}`);
   }
   if (r.multiplier && r.multiplier.sourcesMultiplied > 0) {
     lines.push(`  multiplier: ${r.multiplier.variantsPerSource.toFixed(2)} validated variants per source`);

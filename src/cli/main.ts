@@ -13,6 +13,7 @@ import { CROSSCHECK_GRIPPER } from "../crosscheck/cases.js";
 import type { CrosscheckResult } from "../crosscheck/crosscheck.js";
 import { runCrosscheck, runDatasetCrosscheck } from "../crosscheck/run.js";
 import { writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import { ACTION_MODES, type ActionMode, clippedActionsWarning } from "../dataset/robomimic/layout.js";
 import { importAriaMps } from "../hands/aria_mps.js";
 import { importEgoDexFile } from "../hands/egodex.js";
 import { importGrabFile } from "../hands/grab.js";
@@ -335,8 +336,8 @@ program
     withErrors(async (files: string[], o: { out: string; format: string; actions: string }) => {
       if (o.format !== "lerobot" && o.format !== "robomimic")
         throw new InputError(`--format must be lerobot or robomimic, got '${o.format}'`);
-      if (o.actions !== "absolute" && o.actions !== "delta")
-        throw new InputError(`--actions must be absolute or delta, got '${o.actions}'`);
+      if (!(ACTION_MODES as readonly string[]).includes(o.actions))
+        throw new InputError(`--actions must be ${ACTION_MODES.join(" or ")}, got '${o.actions}'`);
       if (o.actions !== "absolute" && o.format !== "robomimic")
         throw new InputError("--actions applies to --format robomimic (LeRobot actions are absolute)");
       // One file at a time: the writers stream, so any number of episodes fits in memory.
@@ -346,12 +347,9 @@ program
       let s: { episodes: number; successes: number; frames: number };
       if (o.format === "robomimic") {
         const { writeRobomimicHdf5 } = await import("../dataset/robomimic/index.js");
-        const r = await writeRobomimicHdf5(o.out, episodes(), { actions: o.actions });
+        const r = await writeRobomimicHdf5(o.out, episodes(), { actions: o.actions as ActionMode });
         s = { ...r, episodes: r.demos };
-        if (r.clippedActions > 0)
-          process.stderr.write(
-            `warning: ${r.clippedActions} delta action rows exceed robosuite's OSC_POSE range and were clipped to it (each demo's actions_clipped attribute counts its own)\n`,
-          );
+        if (r.clippedActions > 0) process.stderr.write(`${clippedActionsWarning(r.clippedActions)}\n`);
       } else {
         s = await writeLeRobotDataset(o.out, episodes());
       }

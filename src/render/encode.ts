@@ -79,6 +79,31 @@ export interface EncoderOptions {
 }
 
 /**
+ * Starts ffmpeg with `args` (stderr piped). `exited` resolves once it has ended: its exit code
+ * (null when it could not start) and the tail of what it wrote on stderr, or why it did not start.
+ */
+function startFfmpeg(
+  ffmpeg: string,
+  args: string[],
+  stdio: { stdin: "pipe" | "ignore"; stdout: "pipe" | "ignore" },
+) {
+  const proc = spawn(ffmpeg, args, { stdio: [stdio.stdin, stdio.stdout, "pipe"] });
+  let stderr = "";
+  proc.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    proc.on("error", (err) => {
+      const why =
+        (err as NodeJS.ErrnoException).code === "ENOENT" ? "ffmpeg was not found on PATH" : err.message;
+      resolve({ code: null, stderr: stderr + why });
+    });
+    proc.on("close", (code) => resolve({ code, stderr }));
+  });
+  return { proc, exited };
+}
+
+/**
  * An ffmpeg process taking RGBA frames (rows bottom first, as WebGL reads them) on stdin and
  * writing `file`. `write` resolves once ffmpeg has taken the frames; `finish` once the file is
  * complete. A failed encode throws with ffmpeg's own words.
@@ -99,30 +124,24 @@ export class FrameEncoder {
       ...["-i", "pipe:0", "-vf", "vflip", "-fflags", "+bitexact", "-flags:v", "+bitexact"],
       ...["-map_metadata", "-1", ...outputArgs(o.codec), file],
     ];
-    this.proc = spawn(o.ffmpeg ?? "ffmpeg", args, { stdio: ["pipe", "ignore", "pipe"] });
-    this.proc.stderr.setEncoding("utf8").on("data", (d: string) => {
-      this.stderr = (this.stderr + d).slice(-4000);
+    const started = startFfmpeg(o.ffmpeg ?? "ffmpeg", args, { stdin: "pipe", stdout: "ignore" });
+    this.proc = started.proc;
+    this.exited = started.exited.then((r) => {
+      this.stderr = r.stderr;
+      return r.code;
     });
-    this.exited = new Promise((resolve) => {
-      this.proc.on("error", (err) => {
-        this.stderr +=
-          (err as NodeJS.ErrnoException).code === "ENOENT" ? "ffmpeg was not found on PATH" : err.message;
-        resolve(null);
-      });
-      this.proc.on("close", (code) => resolve(code));
-    });
-    this.proc.stdin.on("error", () => {});
+    this.proc.stdin!.on("error", () => {});
   }
 
   async write(rgba: Uint8Array): Promise<void> {
-    const taken = new Promise<void>((resolve) => this.proc.stdin.write(rgba, () => resolve()));
+    const taken = new Promise<void>((resolve) => this.proc.stdin!.write(rgba, () => resolve()));
     const code = await Promise.race([taken.then(() => undefined), this.exited]);
     if (code !== undefined) throw this.failure(code);
     this.frames += rgba.length / (this.o.widthPx * this.o.heightPx * 4);
   }
 
   async finish(): Promise<void> {
-    this.proc.stdin.end();
+    this.proc.stdin!.end();
     const code = await this.exited;
     if (code !== 0) throw this.failure(code);
   }
@@ -163,15 +182,7 @@ export async function concatVideos(
     ...["-c", "copy", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1"],
     ...["-movflags", "+faststart", "-f", "mp4", out],
   ];
-  const proc = spawn(ffmpeg, args, { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  proc.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    proc.on("error", () => resolve(null));
-    proc.on("close", (c) => resolve(c));
-  });
+  const { code, stderr } = await startFfmpeg(ffmpeg, args, { stdin: "ignore", stdout: "ignore" }).exited;
   await fs.rm(list, { force: true });
   if (code !== 0)
     throw new EgobridgeError(`ffmpeg could not join ${files.length} videos into ${out}: ${stderr.trim()}`, {
@@ -204,26 +215,15 @@ export async function readLosslessFrames(
     "rgb24",
     "pipe:1",
   ];
-  const proc = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  proc.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
+  const { proc, exited } = startFfmpeg(ffmpeg, args, { stdin: "ignore", stdout: "pipe" });
   let at = 0;
   let over = false;
-  proc.stdout.on("data", (chunk: Buffer) => {
+  proc.stdout!.on("data", (chunk: Buffer) => {
     if (at + chunk.length > bytes) over = true;
     else out.set(chunk, at);
     at += chunk.length;
   });
-  const code = await new Promise<number | null>((resolve) => {
-    proc.on("error", (err) => {
-      stderr +=
-        (err as NodeJS.ErrnoException).code === "ENOENT" ? "ffmpeg was not found on PATH" : err.message;
-      resolve(null);
-    });
-    proc.on("close", (c) => resolve(c));
-  });
+  const { code, stderr } = await exited;
   if (code !== 0)
     throw new EgobridgeError(`ffmpeg could not read ${file} (exit code ${code}): ${stderr.trim()}`, {
       hint: FFMPEG_HINT,

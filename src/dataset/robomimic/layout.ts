@@ -126,6 +126,10 @@ export const OSC_POSE = {
   control_delta: true,
 } as const;
 
+/** The warning for delta action rows that had to be clipped (`export`, `run`). */
+export const clippedActionsWarning = (rows: number): string =>
+  `warning: ${rows} delta action rows exceed robosuite's OSC_POSE range and were clipped to it (per demo: attribute actions_clipped)`;
+
 /** Components of `actions` with actions "delta". */
 export const DELTA_ACTION_NAMES = ["dx", "dy", "dz", "ax", "ay", "az", "gripper"];
 

@@ -307,15 +307,14 @@ export async function releaseRenderers(): Promise<void> {
 }
 
 async function renderUnit(t: RenderTask, episodeFile: string, outFile: string): Promise<Result> {
-  const [{ CameraRenderer }, { renderEpisodeMedia }, { imageSizeOf }] = await Promise.all([
+  const [{ CameraRenderer }, { renderEpisodeMedia }, { parseImageSize }] = await Promise.all([
     import("../../render/renderer.js"),
     import("../../render/episode_videos.js"),
-    import("../../render/cameras.js"),
+    import("../../render/camera_source.js"),
   ]);
   const header = await readUnitHeader(episodeFile);
   const episode = await readUnitPayload<Episode>(episodeFile);
-  const size = imageSizeOf(t.size);
-  if (!size) throw new InputError(`cameras: bad image size '${t.size}'`);
+  const size = parseImageSize(t.size);
   const renderer = idleRenderers.pop() ?? (await CameraRenderer.open());
   let media: Awaited<ReturnType<typeof renderEpisodeMedia>> | undefined;
   try {
