@@ -10,9 +10,18 @@ import { HAND_CONNECTIONS } from "../core/schemas/common.js";
 
 export { HAND_CONNECTIONS };
 
-/** Fills a disc of radius r (px) centred at (x, y) (continuous px). */
-export function fillDisc(img: RgbImage, x: number, y: number, r: number, c: Rgb): void {
-  const { widthPx: w, heightPx: h, rgb } = img;
+/**
+ * Calls `f(i, j)` for each pixel of a w × h image whose centre lies in the disc of radius r (px)
+ * centred at (x, y) (continuous px: pixel (i, j) covers [i, i + 1) × [j, j + 1)).
+ */
+export function forEachDiscPixel(
+  w: number,
+  h: number,
+  x: number,
+  y: number,
+  r: number,
+  f: (i: number, j: number) => void,
+): void {
   const x0 = Math.max(0, Math.floor(x - r));
   const x1 = Math.min(w - 1, Math.ceil(x + r));
   const y0 = Math.max(0, Math.floor(y - r));
@@ -22,13 +31,20 @@ export function fillDisc(img: RgbImage, x: number, y: number, r: number, c: Rgb)
     const dy = j + 0.5 - y;
     for (let i = x0; i <= x1; i++) {
       const dx = i + 0.5 - x;
-      if (dx * dx + dy * dy > r2) continue;
-      const q = (j * w + i) * 3;
-      rgb[q] = c[0];
-      rgb[q + 1] = c[1];
-      rgb[q + 2] = c[2];
+      if (dx * dx + dy * dy <= r2) f(i, j);
     }
   }
+}
+
+/** Fills a disc of radius r (px) centred at (x, y) (continuous px). */
+export function fillDisc(img: RgbImage, x: number, y: number, r: number, c: Rgb): void {
+  const { widthPx: w, heightPx: h, rgb } = img;
+  forEachDiscPixel(w, h, x, y, r, (i, j) => {
+    const q = (j * w + i) * 3;
+    rgb[q] = c[0];
+    rgb[q + 1] = c[1];
+    rgb[q + 2] = c[2];
+  });
 }
 
 /** Draws a line of the given thickness (px) as a row of discs (simple and clip-safe). */

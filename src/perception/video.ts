@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { EgobridgeError, InputError } from "../core/errors.js";
+import { fixedSizeFrames } from "../core/frames.js";
 
 export interface VideoInfo {
   file: string;
@@ -272,25 +273,12 @@ export async function* readFrames(
   });
 
   const frameBytes = info.widthPx * info.heightPx * 3;
-  let frame = new Uint8Array(frameBytes);
-  let filled = 0;
   let k = 0;
   let finished = false;
   try {
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === frameBytes) {
-          yield frameOf(k++, frame);
-          if (!paths.reuseBuffer) frame = new Uint8Array(frameBytes);
-          filled = 0;
-        }
-      }
-    }
+    const stdout = proc.stdout as AsyncIterable<Buffer>;
+    for await (const frame of fixedSizeFrames(stdout, frameBytes, { bytes: 0 }, paths.reuseBuffer === true))
+      yield frameOf(k++, frame);
     const code = await exited;
     if (spawnFailure) throw spawnError(cmd, spawnFailure);
     checkDecodeEnd(info, sel.count, k, code, stderr);

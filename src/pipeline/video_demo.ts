@@ -137,7 +137,12 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const { dataset, augment } = await demonstrationDataset(
     episodes,
     o.outDir,
-    { variants: o.variants ?? 0, seed, ...(o.cameras ? { cameras: o.cameras } : {}) },
+    {
+      variants: o.variants ?? 0,
+      seed,
+      // The composite camera draws over this video's frames.
+      ...(o.cameras ? { cameras: { ...o.cameras, sourceVideo: { file: o.video, label: sourceUri } } } : {}),
+    },
     timed,
   );
   await includeFile(o.video, path.join(o.outDir, sourceUri));

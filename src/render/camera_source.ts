@@ -57,7 +57,10 @@ const cameraStreams = (o: CameraOptions): VideoStream[] =>
     ...o.size,
     codec: CODEC_INFO[o.codec].name,
     pixFmt: PIX_FMT,
-    description: `RENDERED from the simulated episode (three.js in headless Chromium), not recorded; camera: ${CAMERA_PROVENANCE[k]}`,
+    description:
+      k === "composite"
+        ? `COMPOSITE: RECORDED source video frames (hand and arm masked and filled) with the gripper RENDERED over them where the episode is a source demonstration of a video, else RENDERED; camera: ${CAMERA_PROVENANCE[k]}`
+        : `RENDERED from the simulated episode (three.js in headless Chromium), not recorded; camera: ${CAMERA_PROVENANCE[k]}`,
   }));
 
 const describeCameras = (keys: readonly CameraKey[], name: (k: CameraKey) => string): string =>

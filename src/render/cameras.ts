@@ -37,7 +37,7 @@ import {
 import type { Episode } from "../core/schemas/episode.js";
 import type { RenderCameraInput } from "./protocol.js";
 
-export const CAMERA_KEYS = ["head", "wrist", "scene"] as const;
+export const CAMERA_KEYS = ["head", "wrist", "scene", "composite"] as const;
 export type CameraKey = (typeof CAMERA_KEYS)[number];
 /** What a dataset gets when cameras are asked for without naming them. */
 export const DEFAULT_CAMERAS: readonly CameraKey[] = ["head", "wrist"];
@@ -50,9 +50,11 @@ export const CAMERA_PROVENANCE: Readonly<Record<CameraKey, string>> = {
     "fixed mount on the gripper housing: 9 cm off the jaw axis, 2 cm ahead of the flange, looking 3 cm past the TCP; 100° horizontal field of view",
   scene:
     "fixed: 1.5 m in front of the target, 0.5 m to its side, 0.7 m above it, looking at it; 60° horizontal field of view",
+  composite:
+    "the head camera; for a source demonstration of a video, the video's own frames with the demonstrating hand and forearm masked (projected keypoints) and filled (pull-push), the rendered gripper drawn over them; else the rendered head view (lineage.params.render.composite says which, and why)",
 };
 
-const HFOV_DEG: Readonly<Record<CameraKey, number>> = { head: 90, wrist: 100, scene: 60 };
+const HFOV_DEG: Readonly<Record<CameraKey, number>> = { head: 90, wrist: 100, scene: 60, composite: 90 };
 const EYE_HEIGHT_M = 1.6;
 const HEAD_BEHIND_HAND_M = 0.35;
 const WRIST_OFFSET_M = 0.09;
@@ -166,7 +168,10 @@ export function fitIntrinsics(cam: NonNullable<Episode["source"]["camera"]>, siz
   };
 }
 
-/** The render inputs of `keys` for an episode, each at `size`, jittered per camera where given. */
+/**
+ * The render inputs of `keys` for an episode, each at `size`, jittered per camera where given.
+ * The composite camera is the head camera (with the head's jitter).
+ */
 export function episodeCameras(
   e: Episode,
   keys: readonly CameraKey[],
@@ -175,6 +180,7 @@ export function episodeCameras(
 ): RenderCameraInput[] {
   const head = assumedHead(e);
   return keys.map((key) => {
+    if (key === "composite") return { ...episodeCameras(e, ["head"], size, jitter)[0]!, key };
     let poses: Pose[];
     if (key === "wrist") {
       const X_GC = wristMount(e);

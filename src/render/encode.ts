@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { EgobridgeError } from "../core/errors.js";
+import { fixedSizeFrames } from "../core/frames.js";
 
 export const VIDEO_CODECS = ["h264", "av1"] as const;
 export type VideoCodec = (typeof VIDEO_CODECS)[number];
@@ -236,4 +237,38 @@ export async function readLosslessFrames(
     );
   }
   return out;
+}
+
+/**
+ * The raw frames ffmpeg writes on stdout for `args` (which end with `-f rawvideo … pipe:1`),
+ * `frameBytes` each, one at a time: a frame's buffer is fresh and the consumer may keep it. Reads
+ * no further than the consumer asks (the pipe's back-pressure holds ffmpeg), so memory stays at a
+ * frame or two whatever the video's length. Returning early stops ffmpeg; a decode that fails, or
+ * ends inside a frame, throws with ffmpeg's own words.
+ */
+export async function* rawFrames(
+  args: string[],
+  frameBytes: number,
+  what: string,
+  ffmpeg = "ffmpeg",
+): AsyncGenerator<Uint8Array> {
+  const { proc, exited } = startFfmpeg(ffmpeg, args, { stdin: "ignore", stdout: "pipe" });
+  const tail = { bytes: 0 };
+  let finished = false;
+  try {
+    yield* fixedSizeFrames(proc.stdout! as AsyncIterable<Buffer>, frameBytes, tail);
+    const { code, stderr } = await exited;
+    finished = true;
+    if (code !== 0)
+      throw new EgobridgeError(`ffmpeg could not decode ${what} (exit code ${code}): ${stderr.trim()}`, {
+        hint: FFMPEG_HINT,
+      });
+    if (tail.bytes !== 0)
+      throw new EgobridgeError(`${what} ended inside a frame (${tail.bytes} of ${frameBytes} bytes)`);
+  } finally {
+    if (!finished) {
+      proc.kill("SIGKILL");
+      await exited;
+    }
+  }
 }

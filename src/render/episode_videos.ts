@@ -22,6 +22,7 @@ import {
   type HeadSource,
   headSource,
 } from "./cameras.js";
+import { type CompositeBackground, CompositeLayer } from "./composite.js";
 import { FrameEncoder, type VideoCodec } from "./encode.js";
 import { DEFAULT_LOOK, renderEpisodeInput } from "./episode_scene.js";
 import { ImageStatsAccumulator } from "./image_stats.js";
@@ -32,6 +33,8 @@ export interface CameraOptions {
   keys: readonly CameraKey[];
   size: CameraSize;
   codec: VideoCodec;
+  /** The source video of every episode (a dataset made from one video): for the composite camera. */
+  sourceVideo?: SourceVideo;
 }
 
 /** A rendering's domain randomisation, as recorded in the episode's lineage. */
@@ -40,6 +43,8 @@ export interface RenderVariation {
   jitter: Partial<Record<CameraKey, CameraJitter>>;
   /** Where the head camera came from (see cameras.ts). */
   head: HeadSource;
+  /** Where the composite camera's background came from (when it is rendered). */
+  composite?: CompositeBackground;
 }
 
 const BACKGROUNDS = [0xc9ced4, 0xd8d2c4, 0xb7c1c9, 0xe0e0dc, 0xa9b3ad] as const;
@@ -96,6 +101,14 @@ export interface MediaOptions {
    * stored losslessly, the last one observed after the final step (next_obs of the last row).
    */
   images?: boolean;
+  /** The episode's source video (for the composite camera): its file, and the name the lineage gives it. */
+  sourceVideo?: SourceVideo;
+}
+
+/** A source video: the file, and the name recorded for it (a job's label: never a machine's path). */
+export interface SourceVideo {
+  file: string;
+  label: string;
 }
 
 export interface CameraMedia {
@@ -124,7 +137,7 @@ export async function renderEpisodeMedia(
   o: MediaOptions & { dir: string },
 ): Promise<EpisodeMedia> {
   if (!o.video && !o.images) throw new Error("renderEpisodeMedia: neither video nor images asked for");
-  const variation = renderVariation(e);
+  const variation: RenderVariation = { ...renderVariation(e) };
   const n = e.steps.length;
   const seen = observedSteps(e, o.images === true);
   await renderer.load(await renderEpisodeInput(seen, variation.look));
@@ -142,8 +155,11 @@ export async function renderEpisodeMedia(
     if (video) encoders.push(video);
     if (images) encoders.push(images);
     const stats = new ImageStatsAccumulator();
+    const composite =
+      key === "composite" ? new CompositeLayer(seen, camera, o.size, o.sourceVideo) : undefined;
     try {
-      await renderer.render(camera, async (first, count, rgba) => {
+      await renderer.render(composite?.input ?? camera, async (first, count, rgba) => {
+        await composite?.drawOver(first, count, rgba);
         if (images) await images.write(rgba);
         // The video holds the rows' observations only: not the frame after the final step.
         const rows = Math.max(0, Math.min(count, n - first));
@@ -154,9 +170,12 @@ export async function renderEpisodeMedia(
         }
       });
       for (const enc of encoders) await enc.finish();
+      if (composite) variation.composite = composite.background();
     } catch (err) {
       for (const enc of encoders) await enc.abort();
       throw err;
+    } finally {
+      await composite?.close();
     }
     const m: CameraMedia = { camera: key };
     if (video) m.video = { file: path.basename(video.file), frames: video.frames, stats: stats.stats() };

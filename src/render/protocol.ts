@@ -67,6 +67,11 @@ export interface RenderCameraInput {
   cx: number;
   cy: number;
   poses: PoseJson[];
+  /**
+   * "robot": the gripper alone, over a transparent background (alpha 0 where nothing is drawn,
+   * colours premultiplied): the layer the composite camera draws over a source video's frames.
+   */
+  layer?: "robot";
 }
 
 /** Query parameters of a frame batch POST: which render call and which frames the body holds. */

@@ -67,10 +67,14 @@ interface Loaded {
   model: SceneModel;
   steps: RenderStep[];
   setGripper: (step: RenderStep) => void;
+  /** What a "robot" layer hides: everything but the gripper and the lights. */
+  scenery: THREE.Object3D[];
 }
 
 // No multisampling: on SwiftShader it cost 15–40 % of the frame rate (bench/render.ts).
-const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: false });
+// An alpha channel, so a "robot" layer reads back transparent where nothing is drawn (opaque
+// scenes clear to their background with alpha 1, so their pixels are as without one).
+const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: false, alpha: true });
 renderer.setPixelRatio(1);
 document.body.appendChild(renderer.domElement);
 const gl = renderer.getContext();
@@ -128,7 +132,7 @@ function load(input: RenderEpisodeInput): void {
     scene.add(g.group);
     setGripper = (s) => g.set(s.tcp, s.apertureM, false);
   }
-  loaded = { scene, model, steps: input.steps, setGripper };
+  loaded = { scene, model, steps: input.steps, setGripper, scenery: [floor, model.group] };
 }
 
 /** three's camera (looking down −z, y up) at an OpenCV camera pose (z forward, y down). */
@@ -168,9 +172,28 @@ function projection(c: RenderCameraInput): THREE.Matrix4 {
 
 async function renderCamera(c: RenderCameraInput, url: string, call: string, batch: number): Promise<number> {
   if (!loaded) throw new Error("renderCamera before load");
-  const { scene, model, steps, setGripper } = loaded;
+  const { scene, model, steps, setGripper, scenery } = loaded;
   if (c.poses.length !== steps.length)
     throw new Error(`${c.poses.length} camera poses for ${steps.length} steps`);
+  const robotOnly = c.layer === "robot";
+  const background = scene.background;
+  if (robotOnly) {
+    for (const o of scenery) o.visible = false;
+    scene.background = null;
+    renderer.setClearColor(0x000000, 0);
+  }
+  try {
+    return await drawFrames(c, url, call, batch);
+  } finally {
+    if (robotOnly) {
+      for (const o of scenery) o.visible = true;
+      scene.background = background;
+    }
+  }
+}
+
+async function drawFrames(c: RenderCameraInput, url: string, call: string, batch: number): Promise<number> {
+  const { scene, model, steps, setGripper } = loaded!;
   renderer.setSize(c.widthPx, c.heightPx, false);
   const cam = new THREE.PerspectiveCamera();
   cam.projectionMatrix.copy(projection(c));

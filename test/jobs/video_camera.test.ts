@@ -2,7 +2,8 @@
  * A batch job's video input with the head camera measured: the EgoDex stapler clip with its own
  * episode file as `camera` (`{video}.hdf5`). Perception runs on the real video, each frame gets
  * the capture's head pose, and the simulation unit anchors the scene to what the hand did, as
- * `demo --video --camera` does. A video whose camera file is missing fails on its own.
+ * `demo --video --camera` does. A video whose camera file is missing fails on its own. The
+ * composite camera's render unit draws over the video's frames, and records the video by its label.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -15,7 +16,7 @@ import { cameraMotion } from "../../src/hands/camera_trajectory.js";
 import { readEgoDexCamera } from "../../src/hands/egodex.js";
 import { memoryLog } from "../../src/pipeline/jobs/progress.js";
 import { runJob } from "../../src/pipeline/jobs/run.js";
-import { readUnitHeader, readUnitPayload } from "../../src/pipeline/jobs/store.js";
+import { type RenderRecord, readUnitHeader, readUnitPayload } from "../../src/pipeline/jobs/store.js";
 import { jobYaml, requireAssets } from "./fixtures.js";
 
 const STAPLER = "egodex/basic_pick_and_place_0/0.mp4";
@@ -27,7 +28,7 @@ let result: Awaited<ReturnType<typeof runJob>>;
 async function payloads<T>(stage: string): Promise<T[]> {
   const dir = path.join(tmp, "out", "units", stage);
   const out: T[] = [];
-  for (const name of (await fs.readdir(dir)).sort()) {
+  for (const name of (await fs.readdir(dir)).filter((n) => n.endsWith(".jsonl")).sort()) {
     const file = path.join(dir, name);
     const h = await readUnitHeader(file);
     if (h.status === "ok" && h.payloadSha256) out.push(await readUnitPayload<T>(file));
@@ -48,6 +49,7 @@ beforeAll(async () => {
       variants: 0,
       out: "out",
       workers: 1,
+      cameras: "{ keys: [composite], size: 96x54 }",
     }),
   );
   result = await runJob({ specFile: path.join(tmp, "job.yaml"), log: memoryLog() });
@@ -91,6 +93,17 @@ describe("a job's video input with a camera trajectory", () => {
     expect(headers.map((h) => h.outcome?.noDemonstration).filter(Boolean)).toEqual([
       "one demonstrating hand only (the right); nothing for hand 1",
     ]);
+  });
+
+  it("renders the composite camera over the video's own frames, naming the video by its label", async () => {
+    const records = await payloads<RenderRecord>("render");
+    expect(records.length).toBe(1);
+    expect(records[0]!.variation.composite).toMatchObject({ background: "source_video", video: STAPLER });
+    const info = JSON.parse(await fs.readFile(path.join(tmp, "out", "dataset", "meta", "info.json"), "utf8"));
+    expect(info.features["observation.images.composite"]).toMatchObject({
+      dtype: "video",
+      shape: [54, 96, 3],
+    });
   });
 
   it("fails only the video whose camera file is missing, naming the file", () => {

@@ -20,6 +20,7 @@ import { attachCameraTrajectory, readCameraSource, trajectoryStart } from "../..
 import { importGrabFile } from "../../hands/grab.js";
 import { readHandTrack } from "../../hands/hand_track_io.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../../hands/procedural.js";
+import type { SourceVideo } from "../../render/episode_videos.js";
 import type { Side } from "../../retarget/hand_samples.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
 import { linkageOf } from "../../sim/gripper_models.js";
@@ -45,6 +46,8 @@ export interface WorkItem {
   unit: UnitSpec;
   depFiles: string[];
   outFile: string;
+  /** Render units of a video source: the video (the composite camera draws over its frames). */
+  sourceVideo?: SourceVideo;
 }
 
 /** A failure with a machine-readable code (e.g. "perception_unavailable"). */
@@ -306,7 +309,12 @@ export async function releaseRenderers(): Promise<void> {
   await Promise.all(all.map((r) => r.close()));
 }
 
-async function renderUnit(t: RenderTask, episodeFile: string, outFile: string): Promise<Result> {
+async function renderUnit(
+  t: RenderTask,
+  episodeFile: string,
+  outFile: string,
+  sourceVideo: SourceVideo | undefined,
+): Promise<Result> {
   const [{ CameraRenderer }, { renderEpisodeMedia }, { parseImageSize }] = await Promise.all([
     import("../../render/renderer.js"),
     import("../../render/episode_videos.js"),
@@ -325,6 +333,7 @@ async function renderUnit(t: RenderTask, episodeFile: string, outFile: string): 
         size,
         ...(t.video ? { video: { codec: t.codec, fps: episode.controlHz } } : {}),
         images: t.images,
+        ...(sourceVideo ? { sourceVideo } : {}),
         dir,
       });
     });
@@ -362,7 +371,7 @@ async function run(item: WorkItem): Promise<Result> {
     case "augment":
       return augmentUnit(t, item.depFiles[0]!);
     case "render":
-      return renderUnit(t, item.depFiles[0]!, item.outFile);
+      return renderUnit(t, item.depFiles[0]!, item.outFile, item.sourceVideo);
   }
 }
 

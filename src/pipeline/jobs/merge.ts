@@ -10,6 +10,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeJsonAtomic } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
+import type { SourceVideo } from "../../render/episode_videos.js";
 import { selectEpisodes, writeJobDataset, writeJobRobomimic } from "./finalize.js";
 import type { PartManifest, PartSource } from "./parts.js";
 import { PART_FILE, PARTS_DIR, readPart } from "./parts.js";
@@ -59,6 +60,8 @@ export async function finalizeParts(
     log?: JobLog;
     /** Where episodes the parts did not render are rendered and recorded (a run: its own part). */
     renderStore: PartUnits;
+    /** The job's video sources by label (a run): what the composite camera draws over. */
+    videos?: ReadonlyMap<string, SourceVideo>;
   },
 ): Promise<FinalizeResult> {
   const spec = parts[0]!.spec as JobSpec;
@@ -94,9 +97,21 @@ export async function finalizeParts(
     return { written, writeS };
   };
   const render = renderTaskOf(spec);
+  // A video source's composite camera needs the video; a merge has none at hand.
+  const videoOf = (label: string): SourceVideo | undefined => {
+    const src = [...bySource.values()].find((s) => s.label === label);
+    if (src?.kind !== "video") return undefined;
+    const video = o.videos?.get(label);
+    if (!video)
+      throw new InputError(
+        `the composite camera of an episode of ${label} was not rendered by its part, and ${o.kind} cannot render it without the source video`,
+        { hint: "run that part again (it resumes), so that it renders its episodes, then merge" },
+      );
+    return video;
+  };
   const cameras =
     render && selection.ids.length > 0
-      ? await renderSelection(selection.ids, lookup, render, o.renderStore, o.log)
+      ? await renderSelection(selection.ids, lookup, render, o.renderStore, videoOf, o.log)
       : undefined;
   if (selection.ids.length > 0 && formats.includes("lerobot")) {
     const { written, writeS } = await writing("lerobot", o.datasetDir, () =>

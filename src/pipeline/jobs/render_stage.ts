@@ -8,6 +8,7 @@ import type { Episode } from "../../core/schemas/episode.js";
 import type { EpisodeVideoSource } from "../../dataset/lerobot/videos.js";
 import type { EpisodeImageSource } from "../../dataset/robomimic/writer.js";
 import { parseImageSize, recordedCameraSource, recordedImageSource } from "../../render/camera_source.js";
+import type { SourceVideo } from "../../render/episode_videos.js";
 import { executeUnit, releaseRenderers } from "./execute.js";
 import type { JobLog } from "./progress.js";
 import { mediaDirFor, type PartUnits, type RenderRecord, type UnitLookup } from "./store.js";
@@ -38,17 +39,24 @@ async function usable(lookup: UnitLookup, id: string, episodeSha: string | undef
 
 /**
  * Finds (or renders) the render unit of each selected episode unit and gives the dataset writers
- * their camera sources. `store` receives what is rendered now.
+ * their camera sources. `store` receives what is rendered now; `videoOf` gives a source's video
+ * (for the composite camera), and throws where the video is needed but not at hand.
  */
 export async function renderSelection(
   ids: readonly string[],
   lookup: UnitLookup,
   task: RenderTask,
   store: PartUnits,
+  videoOf: (source: string) => SourceVideo | undefined,
   log?: JobLog,
 ): Promise<RenderedSelection> {
   const byEpisode = new Map<string, Place>();
-  const todo: { unit: ReturnType<typeof renderUnit>; episodeFile: string; episodeId: string }[] = [];
+  const todo: {
+    unit: ReturnType<typeof renderUnit>;
+    episodeFile: string;
+    episodeId: string;
+    video: SourceVideo | undefined;
+  }[] = [];
   for (const id of ids) {
     const h = await lookup.header(id);
     const episodeId = h.outcome?.episodeId;
@@ -60,7 +68,13 @@ export async function renderSelection(
         ? { lookup: store as UnitLookup, id: unit.id }
         : undefined;
     if (place) byEpisode.set(episodeId, place);
-    else todo.push({ unit, episodeFile: lookup.fileFor(id), episodeId });
+    else
+      todo.push({
+        unit,
+        episodeFile: lookup.fileFor(id),
+        episodeId,
+        video: task.keys.includes("composite") ? videoOf(h.source) : undefined,
+      });
   }
   if (todo.length > 0) {
     log?.event({ event: "render", status: "start", episodes: todo.length });
@@ -70,6 +84,7 @@ export async function renderSelection(
           unit: t.unit,
           depFiles: [t.episodeFile],
           outFile: store.fileFor(t.unit.id),
+          ...(t.video ? { sourceVideo: t.video } : {}),
         });
         if (h.status !== "ok") throw new Error(`rendering ${t.episodeId} failed: ${h.error!.message}`);
         byEpisode.set(t.episodeId, { lookup: store, id: t.unit.id });

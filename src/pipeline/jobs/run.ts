@@ -23,7 +23,7 @@ import { createJobLog, type JobLog } from "./progress.js";
 import { buildReport, type JobReport } from "./report.js";
 import { runShard } from "./scheduler.js";
 import { partName, type Shard, SINGLE } from "./shard.js";
-import { enumerateSources, type SourceRef } from "./sources.js";
+import { enumerateSources, type SourceRef, sourceVideoOf } from "./sources.js";
 import { type JobDevice, type LoadedJob, loadJobSpec, maxAttemptsOf } from "./spec.js";
 import { acquireLock, PartUnits, removeTemporaries, UNITS_DIR } from "./store.js";
 import { createPlanContext, renderTaskOf } from "./units.js";
@@ -241,6 +241,9 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       startedAt: t0,
       log,
       renderStore: store,
+      videos: new Map(
+        sources.flatMap((s) => (sourceVideoOf(s) ? [[s.label, sourceVideoOf(s)!] as const] : [])),
+      ),
     });
     log.event({
       event: "end",

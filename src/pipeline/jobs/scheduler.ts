@@ -13,7 +13,7 @@ import { WorkerLost, type WorkerPool } from "./pool.js";
 import type { JobLog, ProgressSnapshot } from "./progress.js";
 import { ownsSource, ownsUnit, type Shard } from "./shard.js";
 import { SourceRun } from "./source_run.js";
-import type { SourceRef } from "./sources.js";
+import { type SourceRef, sourceVideoOf } from "./sources.js";
 import { type PartUnits, type UnitHeader, writeUnitFile } from "./store.js";
 import { type PlanContext, planSource, type RenderTask, type Stage, type UnitSpec } from "./units.js";
 
@@ -205,6 +205,8 @@ class ShardScheduler {
       depFiles: u.deps.map((d) => store.fileFor(d)),
       outFile: store.fileFor(u.id),
     };
+    const video = u.stage === "render" ? sourceVideoOf(run.plan.ref) : undefined;
+    if (video) item.sourceVideo = video;
     const started = performance.now();
     // Perception and rendering run in this thread (the renderers' browsers do the drawing).
     const work = lane !== "pool" || !pool ? executeUnit(item) : pool.run(item);

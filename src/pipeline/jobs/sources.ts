@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { assetDirs } from "../../core/assets.js";
 import { InputError } from "../../core/errors.js";
+import type { SourceVideo } from "../../render/episode_videos.js";
 import { expandGlob, globBase, hasMagic } from "./glob.js";
 import type { JobInput, JobSpec, LoadedJob } from "./spec.js";
 
@@ -177,6 +178,11 @@ export async function enumerateSources(job: LoadedJob, env: Env = process.env): 
     }
   }
   return sources;
+}
+
+/** The video a source reads, for the composite camera: its file and label (video sources only). */
+export function sourceVideoOf(s: SourceRef): SourceVideo | undefined {
+  return s.kind === "video" && s.file !== undefined ? { file: s.file, label: s.label } : undefined;
 }
 
 /** A short name for ids and episode ids: the file's base name without extension, or the demo label. */
