@@ -1,7 +1,9 @@
 /**
  * A SceneSpec drawn with three.js: the same cuboid decomposition of shelves and totes that the
  * physics uses (sim/scene_world.ts), primitive shapes for objects, the place region as a wire box.
- * Dynamic objects are moved per step from the recorded poses.
+ * Dynamic objects are moved per step from the recorded poses. Cartons (dynamic boxes) are drawn
+ * as cardboard: corrugation, a band of packing tape over each face and a printed label with a
+ * bar code, the same on every carton and every run (the pattern is computed, not drawn at random).
  */
 import * as THREE from "three";
 import type { PoseJson } from "../../core/schemas/common.js";
@@ -29,6 +31,46 @@ function itemColor(item: SceneItem): number {
 }
 
 type Box = { center: [number, number, number]; half: [number, number, number] };
+
+/** A small integer hash in [0, 1): the texture's grain, the same everywhere. */
+function grain(x: number, y: number): number {
+  let h = Math.imul(x, 374761393) ^ Math.imul(y, 668265263);
+  h = Math.imul(h ^ (h >>> 13), 1274126177);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+const CARTON_TEXTURE_PX = 128;
+
+/**
+ * The cardboard detail of a carton face, as grey levels the carton's colour is multiplied by:
+ * corrugation and grain, a band of tape across the middle, a white label with a bar code in one
+ * corner.
+ */
+function cartonTexture(): THREE.DataTexture {
+  const n = CARTON_TEXTURE_PX;
+  const data = new Uint8Array(n * n * 4);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      let v = 205 + 14 * Math.sin((x * Math.PI) / 2) * 0.5 + (grain(x, y) - 0.5) * 22;
+      if (Math.abs(y - n / 2) < n * 0.11) v = 238 + (grain(x >> 2, y) - 0.5) * 8; // tape
+      const lx = x - Math.round(n * 0.62);
+      const ly = y - Math.round(n * 0.1);
+      if (lx >= 0 && lx < n * 0.3 && ly >= 0 && ly < n * 0.22) {
+        v = 255; // label
+        const bar = grain(lx >> 1, 7) < 0.45;
+        if (ly > n * 0.04 && ly < n * 0.15 && lx > 3 && lx < n * 0.3 - 4 && bar) v = 40;
+      }
+      const g = Math.max(0, Math.min(255, Math.round(v)));
+      data.set([g, g, g, 255], (y * n + x) * 4);
+    }
+  }
+  const t = new THREE.DataTexture(data, n, n, THREE.RGBAFormat);
+  t.magFilter = THREE.LinearFilter;
+  t.minFilter = THREE.LinearMipmapLinearFilter;
+  t.generateMipmaps = true;
+  t.needsUpdate = true;
+  return t;
+}
 
 function boxesGroup(boxes: Box[], material: THREE.Material): THREE.Group {
   const g = new THREE.Group();
@@ -77,7 +119,8 @@ export class SceneModel {
   /** Objects of the dynamic items, by id: moved by `setPoses`. */
   readonly dynamic = new Map<string, THREE.Object3D>();
   readonly byId = new Map<string, THREE.Object3D>();
-  private readonly materials = new Map<number, THREE.MeshStandardMaterial>();
+  private readonly materials = new Map<string, THREE.MeshStandardMaterial>();
+  private cartonMap: THREE.DataTexture | undefined;
 
   constructor(
     readonly spec: SceneSpec,
@@ -86,16 +129,22 @@ export class SceneModel {
     const opacity = options.opacity ?? 1;
     for (const item of spec.items) {
       const color = options.color ?? itemColor(item);
-      let mat = this.materials.get(color);
+      const carton = item.kind === "box" && item.dynamic;
+      const key = `${color}:${carton}`;
+      let mat = this.materials.get(key);
       if (!mat) {
         mat = new THREE.MeshStandardMaterial({
           color,
-          roughness: 0.8,
+          roughness: carton ? 0.9 : 0.8,
           metalness: item.kind === "shelf" ? 0.3 : 0.05,
           transparent: opacity < 1,
           opacity,
         });
-        this.materials.set(color, mat);
+        if (carton) {
+          this.cartonMap ??= cartonTexture();
+          mat.map = this.cartonMap;
+        }
+        this.materials.set(key, mat);
       }
       const obj = itemObject(item, mat);
       if (!obj) continue;
@@ -134,6 +183,7 @@ export class SceneModel {
   dispose(): void {
     disposeTree(this.group, new Set(this.materials.values()));
     for (const m of this.materials.values()) m.dispose();
+    this.cartonMap?.dispose();
   }
 }
 

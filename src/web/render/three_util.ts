@@ -7,13 +7,17 @@ export function setPose(obj: THREE.Object3D, pose: PoseJson): void {
   obj.quaternion.set(pose.quatXyzw[0], pose.quatXyzw[1], pose.quatXyzw[2], pose.quatXyzw[3]);
 }
 
-/** Frees the geometries (and, unless shared, materials) below `root`. */
+/** Frees the geometries (and, unless shared, materials and their textures) below `root`. */
 export function disposeTree(root: THREE.Object3D, shared: ReadonlySet<THREE.Material> = new Set()): void {
   root.traverse((o) => {
     const m = o as THREE.Mesh;
     if (m.geometry) m.geometry.dispose();
     const mats = Array.isArray(m.material) ? m.material : m.material ? [m.material] : [];
-    for (const mat of mats) if (!shared.has(mat)) mat.dispose();
+    for (const mat of mats) {
+      if (shared.has(mat)) continue;
+      (mat as THREE.MeshStandardMaterial).map?.dispose();
+      mat.dispose();
+    }
   });
 }
 
