@@ -3,10 +3,11 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
-import { attachCameraTrajectory, readCameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
-import { writeHandTrack } from "../hands/hand_track_io.js";
+import { HAND_TRACK_VERSION, type HandFrame } from "../core/schemas/hand_track.js";
+import { posedFrame, readCameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
+import { readHandTrack } from "../hands/hand_track_io.js";
 import { DEFAULT_HFOV_DEG } from "../perception/camera_model.js";
-import { extractHandTrack } from "../perception/extract.js";
+import { extractHandTrackToFile } from "../perception/extract.js";
 import { DEFAULT_MODEL_PAIR, MODEL_PAIRS } from "../perception/model_registry.js";
 import { DEVICES, type Device } from "../perception/onnx.js";
 import { renderOverlay } from "../perception/overlay.js";
@@ -190,7 +191,10 @@ export function registerExtract(program: Command): void {
           const source = o.camera ? await readCameraSource(o.camera) : {};
           const camera = source.camera;
           const progress = progressReporter("extract");
-          const { track: camTrack, stats } = await extractHandTrack(file, {
+          const trajectory = source.trajectory;
+          const startS = trajectory ? trajectoryStart(trajectory, o.cameraStart) : 0;
+          // The track goes to its file frame by frame (memory flat in the video's length).
+          const stats = await extractHandTrackToFile(file, o.out, {
             models: o.models,
             device,
             ...(o.threads ? { intraOpThreads: o.threads } : {}),
@@ -202,25 +206,28 @@ export function registerExtract(program: Command): void {
             allowEmpty: o.allowEmpty === true,
             onProgress: progress.update,
             onDevice: (_d, note) => note && process.stderr.write(`egobridge: ${note}\n`),
+            ...(trajectory
+              ? {
+                  posed: {
+                    header: { version: HAND_TRACK_VERSION, cameraTrajectory: trajectory.info },
+                    frame: (f: HandFrame) => posedFrame(f, trajectory, startS),
+                  },
+                }
+              : {}),
           });
           progress.done();
-          const track = source.trajectory
-            ? attachCameraTrajectory(
-                camTrack,
-                source.trajectory,
-                trajectoryStart(source.trajectory, o.cameraStart),
-              )
-            : camTrack;
           let overlayNote = "";
           if (o.overlay) {
             const op = progressReporter("overlay");
-            const r = await renderOverlay(file, track, o.overlay, { onProgress: op.update });
+            const r = await renderOverlay(file, await readHandTrack(o.out), o.overlay, {
+              onProgress: op.update,
+            });
             op.done();
             overlayNote = `\n  overlay: ${o.overlay} (${r.frames} frames, ${r.codec})`;
           }
-          await writeHandTrack(o.out, track);
+          const fps = stats.video.fps / (o.stride ?? 1);
           process.stdout.write(
-            `${o.out}: ${stats.frames} frames at ${track.fps} Hz, hands in ${stats.framesWithHands}, both hands in ${stats.framesWithTwoHands}; ${stats.framesPerS.toFixed(1)} frames/s on ${stats.device}; camera ${track.camera?.provenance}${track.cameraTrajectory ? `, head pose measured per frame (${track.cameraTrajectory.source})` : ""}${overlayNote}\n`,
+            `${o.out}: ${stats.frames} frames at ${fps} Hz, hands in ${stats.framesWithHands}, both hands in ${stats.framesWithTwoHands}; ${stats.framesPerS.toFixed(1)} frames/s on ${stats.device}; camera ${camera?.provenance ?? "assumed"}${trajectory ? `, head pose measured per frame (${trajectory.info.source})` : ""}${overlayNote}\n`,
           );
         },
       ),

@@ -21,7 +21,7 @@ import {
   vec3,
 } from "../core/math.js";
 import { type CameraSpec, CameraSpecSchema } from "../core/schemas/camera.js";
-import type { CameraTrajectory, HandTrack } from "../core/schemas/hand_track.js";
+import type { CameraTrajectory, HandFrame, HandTrack } from "../core/schemas/hand_track.js";
 import { HAND_TRACK_VERSION } from "../core/schemas/hand_track.js";
 
 export interface CameraTrajectoryData {
@@ -74,19 +74,22 @@ export function attachCameraTrajectory(
   traj: CameraTrajectoryData,
   startS: number,
 ): HandTrack {
-  const frames = track.frames.map((f) => {
-    const X = cameraPoseAt(traj, f.t + startS);
-    if (!X) {
-      throw new InputError(
-        `frame ${f.index ?? "?"} at ${f.t.toFixed(3)} s (source time ${(f.t + startS).toFixed(3)} s) is outside the camera trajectory (${traj.times[0]!.toFixed(3)}..${traj.times[traj.times.length - 1]!.toFixed(3)} s, ${traj.info.source})`,
-        {
-          hint: "give --camera-start (source time of the video's first frame), or a trajectory covering the video",
-        },
-      );
-    }
-    return { ...f, X_WC: poseToJson(X) };
-  });
+  const frames = track.frames.map((f) => posedFrame(f, traj, startS));
   return { ...track, version: HAND_TRACK_VERSION, frames, cameraTrajectory: traj.info };
+}
+
+/** A frame with the camera's pose at its time (`X_WC`); an error when the trajectory does not cover it. */
+export function posedFrame(f: HandFrame, traj: CameraTrajectoryData, startS: number): HandFrame {
+  const X = cameraPoseAt(traj, f.t + startS);
+  if (!X) {
+    throw new InputError(
+      `frame ${f.index ?? "?"} at ${f.t.toFixed(3)} s (source time ${(f.t + startS).toFixed(3)} s) is outside the camera trajectory (${traj.times[0]!.toFixed(3)}..${traj.times[traj.times.length - 1]!.toFixed(3)} s, ${traj.info.source})`,
+      {
+        hint: "give --camera-start (source time of the video's first frame), or a trajectory covering the video",
+      },
+    );
+  }
+  return { ...f, X_WC: poseToJson(X) };
 }
 
 /** Source time of a video's first frame: the given one, else the trajectory's own; an error when neither is known. */

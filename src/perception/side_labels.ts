@@ -42,14 +42,29 @@ export function labelTracks(
   frames: readonly (readonly SideEvidence[])[],
   exclusionLogOdds: number = EXCLUSION_LOG_ODDS,
 ): Map<number, Side> {
-  const evidence = new Map<number, number>();
-  const graph: Graph = new Map();
-  const link = (a: number, b: number) => {
-    const m = graph.get(a) ?? new Map<number, number>();
-    m.set(b, (m.get(b) ?? 0) + exclusionLogOdds);
-    graph.set(a, m);
-  };
-  for (const hands of frames) {
+  const evidence = new SideEvidenceSum(exclusionLogOdds);
+  for (const hands of frames) evidence.add(hands);
+  return evidence.labels();
+}
+
+/**
+ * The evidence of labelTracks summed frame by frame, as frames come: per track its log-odds, per
+ * pair seen together the exclusion. Its size grows with the tracks, not with the frames.
+ */
+export class SideEvidenceSum {
+  private readonly evidence = new Map<number, number>();
+  private readonly graph: Graph = new Map();
+
+  constructor(private readonly exclusionLogOdds: number = EXCLUSION_LOG_ODDS) {}
+
+  /** Adds the hands of one frame. */
+  add(hands: readonly SideEvidence[]): void {
+    const { evidence, graph } = this;
+    const link = (a: number, b: number) => {
+      const m = graph.get(a) ?? new Map<number, number>();
+      m.set(b, (m.get(b) ?? 0) + this.exclusionLogOdds);
+      graph.set(a, m);
+    };
     for (const h of hands) {
       evidence.set(h.trackId, (evidence.get(h.trackId) ?? 0) + h.logOddsRight);
       if (!graph.has(h.trackId)) graph.set(h.trackId, new Map());
@@ -63,6 +78,14 @@ export function labelTracks(
         link(b, a);
       }
   }
+
+  /** Each track's side, given the evidence of every frame added. */
+  labels(): Map<number, Side> {
+    return solveSides(this.graph, this.evidence);
+  }
+}
+
+function solveSides(graph: Graph, evidence: Map<number, number>): Map<number, Side> {
   const sign = new Map<number, number>();
   const seen = new Set<number>();
   for (const root of graph.keys()) {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
 import type { HandTrack } from "../../src/core/schemas/hand_track.js";
-import { readHandTrack, writeHandTrack } from "../../src/hands/hand_track_io.js";
+import { readHandTrack, writeHandTrack, writeHandTrackFrames } from "../../src/hands/hand_track_io.js";
 
 /** A two-frame GRAB-like track; override fields per test. */
 function makeTrack(over: Partial<HandTrack> = {}): HandTrack {
@@ -96,6 +96,45 @@ describe("hand_track_io", () => {
     track.objects[0]!.poses.pop();
     await fs.writeFile(file, JSON.stringify(track));
     await expect(readHandTrack(file)).rejects.toThrow(/objects\.0\.poses: has 1 poses for 2 frames/);
+  });
+
+  it("frame by frame, writes the bytes the whole track's JSON has", async () => {
+    const whole = path.join(tmp, "whole.json");
+    const streamed = path.join(tmp, "streamed.json");
+    await writeHandTrack(whole, makeTrack());
+    const { frames, ...header } = reverseKeys(makeTrack()) as HandTrack;
+    async function* one() {
+      yield* frames;
+    }
+    expect(await writeHandTrackFrames(streamed, header, one())).toBe(2);
+    expect(await fs.readFile(streamed, "utf8")).toBe(await fs.readFile(whole, "utf8"));
+    expect(await fs.readdir(tmp)).toEqual(["streamed.json", "whole.json"].sort());
+  });
+
+  it("frame by frame, refuses a frame out of order or a failing source, leaving what was there", async () => {
+    const file = path.join(tmp, "t.json");
+    await fs.writeFile(file, "before");
+    const { frames, ...header } = makeTrack();
+    async function* backwards() {
+      yield frames[1]!;
+      yield frames[0]!;
+    }
+    await expect(writeHandTrackFrames(file, header, backwards())).rejects.toThrow(
+      /frame 1: frame times must increase strictly/,
+    );
+    async function* failing() {
+      yield frames[0]!;
+      throw new Error("decoder died");
+    }
+    await expect(writeHandTrackFrames(file, header, failing())).rejects.toThrow("decoder died");
+    async function* short() {
+      yield frames[0]!;
+    }
+    await expect(writeHandTrackFrames(file, header, short())).rejects.toThrow(
+      /objects\.0\.poses: has 2 poses for 1 frames/,
+    );
+    expect(await fs.readFile(file, "utf8")).toBe("before");
+    expect(await fs.readdir(tmp)).toEqual(["t.json"]);
   });
 
   it("rejects truncated JSON, naming the file", async () => {

@@ -7,8 +7,9 @@ import { InputError } from "../../src/core/errors.js";
 import { readContract } from "../../src/core/io.js";
 import { CameraSpecSchema } from "../../src/core/schemas/camera.js";
 import { type HandTrack, HandTrackSchema } from "../../src/core/schemas/hand_track.js";
+import { writeHandTrack } from "../../src/hands/hand_track_io.js";
 import { projectPoint } from "../../src/perception/camera_model.js";
-import { extractHandTrack } from "../../src/perception/extract.js";
+import { extractHandTrack, extractHandTrackToFile } from "../../src/perception/extract.js";
 import { asset, EGODEX_CAMERA, EGODEX_CUP, makeBadVideos } from "./assets.js";
 
 let tmp: string;
@@ -31,6 +32,19 @@ function sideStats(track: HandTrack) {
   });
   return { two: two.length, consistent: consistent.length };
 }
+
+describe("extractHandTrackToFile (frames spilled, then labelled, smoothed and streamed)", () => {
+  it("writes the bytes of the track extracted in memory", async () => {
+    const camera = await readContract(CameraSpecSchema, EGODEX_CAMERA, "camera");
+    const inMemory = path.join(tmp, "in_memory.json");
+    const streamed = path.join(tmp, "streamed.json");
+    const { track, stats } = await extractHandTrack(egodex, { camera });
+    await writeHandTrack(inMemory, track);
+    const streamedStats = await extractHandTrackToFile(egodex, streamed, { camera });
+    expect(await fs.readFile(streamed, "utf8")).toBe(await fs.readFile(inMemory, "utf8"));
+    expect(streamedStats.framesWithTwoHands).toBe(stats.framesWithTwoHands);
+  });
+});
 
 describe("extractHandTrack on the egodex clip (egocentric, two hands)", () => {
   // The whole clip (94 frames, a few seconds per pair): tracking runs at the video's 30 Hz.

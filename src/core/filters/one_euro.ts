@@ -18,6 +18,38 @@ const alpha = (cutoffHz: number, dtS: number): number => {
 };
 
 /**
+ * The filter one sample at a time: `next(t, x)` takes the samples in order (times increasing
+ * strictly) and returns the filtered vector. The first sample passes unchanged.
+ */
+export class OneEuroState {
+  private tPrev = 0;
+  private prev: number[] | undefined;
+  private dPrev: number[] = [];
+
+  constructor(private readonly p: OneEuroParams) {}
+
+  next(t: number, x: readonly number[]): number[] {
+    const prev = this.prev;
+    if (!prev) {
+      this.prev = x.slice();
+      this.dPrev = new Array<number>(x.length).fill(0);
+      this.tPrev = t;
+      return x.slice();
+    }
+    const dt = t - this.tPrev;
+    const aD = alpha(this.p.derivativeCutoffHz, dt);
+    const d = x.map((v, k) => aD * ((v - prev[k]!) / dt) + (1 - aD) * this.dPrev[k]!);
+    const speed = Math.hypot(...d);
+    const a = alpha(this.p.minCutoffHz + this.p.beta * speed, dt);
+    const y = x.map((v, k) => a * v + (1 - a) * prev[k]!);
+    this.prev = y;
+    this.dPrev = d;
+    this.tPrev = t;
+    return y.slice();
+  }
+}
+
+/**
  * Filters a sampled vector signal. `times` (s) must increase strictly; `values[i]` is a vector of
  * any fixed dimension. Returns a new array; inputs are not modified.
  */
@@ -27,24 +59,8 @@ export function oneEuroFilter(
   p: OneEuroParams,
 ): number[][] {
   if (times.length !== values.length) throw new RangeError("times and values differ in length");
-  if (values.length === 0) return [];
-  const dim = values[0]!.length;
-  const out: number[][] = [values[0]!.slice()];
-  let prev = values[0]!.slice();
-  let dPrev = new Array<number>(dim).fill(0);
-  for (let i = 1; i < values.length; i++) {
-    const dt = times[i]! - times[i - 1]!;
-    const x = values[i]!;
-    const aD = alpha(p.derivativeCutoffHz, dt);
-    const d = x.map((v, k) => aD * ((v - prev[k]!) / dt) + (1 - aD) * dPrev[k]!);
-    const speed = Math.hypot(...d);
-    const a = alpha(p.minCutoffHz + p.beta * speed, dt);
-    const y = x.map((v, k) => a * v + (1 - a) * prev[k]!);
-    out.push(y);
-    prev = y;
-    dPrev = d;
-  }
-  return out;
+  const state = new OneEuroState(p);
+  return values.map((x, i) => state.next(times[i]!, x));
 }
 
 /**
