@@ -51,14 +51,15 @@ function cartonTexture(): THREE.DataTexture {
   const data = new Uint8Array(n * n * 4);
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      let v = 205 + 14 * Math.sin((x * Math.PI) / 2) * 0.5 + (grain(x, y) - 0.5) * 22;
-      if (Math.abs(y - n / 2) < n * 0.11) v = 238 + (grain(x >> 2, y) - 0.5) * 8; // tape
+      let v = 178 + 10 * Math.sin((x * Math.PI) / 2) + (grain(x, y) - 0.5) * 30;
+      if (Math.abs(y - n / 2) < n * 0.12) v = 248 + (grain(x >> 2, y) - 0.5) * 8; // tape
+      if (Math.min(x, y, n - 1 - x, n - 1 - y) < 3) v *= 0.72; // worn, darker edges
       const lx = x - Math.round(n * 0.62);
       const ly = y - Math.round(n * 0.1);
       if (lx >= 0 && lx < n * 0.3 && ly >= 0 && ly < n * 0.22) {
         v = 255; // label
         const bar = grain(lx >> 1, 7) < 0.45;
-        if (ly > n * 0.04 && ly < n * 0.15 && lx > 3 && lx < n * 0.3 - 4 && bar) v = 40;
+        if (ly > n * 0.04 && ly < n * 0.15 && lx > 3 && lx < n * 0.3 - 4 && bar) v = 25;
       }
       const g = Math.max(0, Math.min(255, Math.round(v)));
       data.set([g, g, g, 255], (y * n + x) * 4);
