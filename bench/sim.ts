@@ -10,15 +10,13 @@
  *   npx tsx bench/sim.ts [scene]        (MuJoCo on the same task: node --import tsx bench/crosscheck.ts --scene aisle)
  */
 import { performance } from "node:perf_hooks";
-import { proceduralPickToTote } from "../src/hands/procedural.js";
-import { DEFAULT_EMBODIMENT, loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
-import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
+import { DEFAULT_EMBODIMENT, loadScene } from "../src/pipeline/catalog.js";
 import { ParallelJawGripper } from "../src/sim/gripper.js";
 import { linkageOf } from "../src/sim/gripper_models.js";
 import "../src/sim/mujoco/second_opinion.js";
 import { loadRapier } from "../src/sim/rapier.js";
 import { buildScene } from "../src/sim/scene_world.js";
-import { simulateEpisode } from "../src/sim/simulate.js";
+import { pickRollout } from "./pick.js";
 
 const REPEATS = 5;
 const sceneName = process.argv[2] ?? "aisle";
@@ -26,19 +24,7 @@ const scene = await loadScene(sceneName);
 
 /** The full rollout of the procedural pick with one gripper: wall and in-step seconds per episode. */
 async function rollout(name: string) {
-  const e = await loadEmbodiment(name);
-  const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), e, {}, await linkageOf(e));
-  const run = (timing?: { stepS: number }) =>
-    simulateEpisode({
-      scene,
-      embodiment: e,
-      trajectory,
-      seed: 0,
-      id: "b",
-      task: "t",
-      lineageSource: "bench",
-      ...(timing ? { timing } : {}),
-    });
+  const { embodiment: e, trajectory, run } = await pickRollout(scene, name);
   const warm = await run();
   const timing = { stepS: 0 };
   const t0 = performance.now();
