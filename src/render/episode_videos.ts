@@ -76,6 +76,8 @@ export function renderVariation(e: Episode): RenderVariation {
   const deg = Math.PI / 180;
   const headJitter = jitterOf(0.03, 2 * deg);
   const sceneJitter = jitterOf(0.05, 2 * deg);
+  // Drawn last, so the draws before it are those of looks recorded before it existed.
+  look.cartonPattern = 1 + rng.int(65535);
   // A head camera from the capture stays where the capture put it.
   return { look, jitter: { ...(head === "assumed" ? { head: headJitter } : {}), scene: sceneJitter }, head };
 }

@@ -44,6 +44,8 @@ export interface RenderLook {
   background: number;
   /** Hue shift (turns, −0.5…0.5) applied to the colours of the scene's items. */
   hueShift: number;
+  /** The cartons' printed pattern (0: the default; absent in looks recorded before it was drawn). */
+  cartonPattern?: number;
 }
 
 export interface RenderEpisodeInput {

@@ -116,7 +116,7 @@ function load(input: RenderEpisodeInput): void {
   // The preview's grid is a drawing aid, not part of the scene a camera sees.
   for (const grid of floor.children.filter((c) => c instanceof THREE.GridHelper)) grid.removeFromParent();
   scene.add(sun, floor);
-  const model = new SceneModel(input.scene);
+  const model = new SceneModel(input.scene, { cartonPattern: input.look.cartonPattern ?? 0 });
   model.group.getObjectByName("place_region")?.removeFromParent();
   shiftHues(model.group, input.look.hueShift);
   scene.add(model.group);

@@ -15,7 +15,8 @@ import {
   lookAt,
   project,
 } from "../../src/render/cameras.js";
-import { renderEpisodeInput } from "../../src/render/episode_scene.js";
+import { DEFAULT_LOOK, renderEpisodeInput } from "../../src/render/episode_scene.js";
+import { renderVariation } from "../../src/render/episode_videos.js";
 import { CameraRenderer } from "../../src/render/renderer.js";
 import { CAN_ID, makeEpisode } from "../dataset/factories.js";
 
@@ -129,6 +130,44 @@ describe("camera renderer", () => {
     expect(Math.hypot(seen.u - expected[0]!, seen.v - expected[1]!)).toBeLessThan(4);
     await renderer.load(await renderEpisodeInput(episode));
   }, 60_000);
+
+  it("draws a variant's carton pattern: the look's pattern changes the carton's pixels, the same pattern gives the same", async () => {
+    // The can as a carton (a dynamic box of the can's size), seen from the head camera.
+    const carton = EpisodeSchema.parse({
+      ...episode,
+      scene: {
+        ...episode.scene,
+        items: episode.scene.items.map((item) => {
+          if (item.id !== CAN_ID || item.kind !== "cylinder") return item;
+          const { radiusM, heightM, ...rest } = item;
+          return { ...rest, kind: "box", sizeM: [2 * radiusM, 2 * radiusM, heightM] };
+        }),
+      },
+    });
+    const [head] = episodeCameras(carton, ["head"], SIZE);
+    const digest = async (cartonPattern: number) => {
+      await renderer.load(await renderEpisodeInput(carton, { ...DEFAULT_LOOK, cartonPattern }));
+      return createHash("sha256")
+        .update(Buffer.concat(await frames(head!)))
+        .digest("hex");
+    };
+    const plain = await digest(0);
+    const patterned = await digest(4242);
+    expect(patterned).not.toBe(plain);
+    expect(await digest(4242)).toBe(patterned);
+    await renderer.load(await renderEpisodeInput(episode));
+  }, 60_000);
+
+  it("records a variant's look, carton pattern included, as a function of its seed", () => {
+    const variant = (seed: number) => ({ ...episode, lineage: { ...episode.lineage, variant: 1, seed } });
+    const a = renderVariation(variant(7));
+    expect(renderVariation(variant(7))).toEqual(a);
+    expect(Number.isInteger(a.look.cartonPattern)).toBe(true);
+    expect(a.look.cartonPattern).toBeGreaterThanOrEqual(1);
+    const patterns = new Set([1, 2, 3, 4, 5].map((s) => renderVariation(variant(s)).look.cartonPattern));
+    expect(patterns.size).toBeGreaterThan(3);
+    expect(renderVariation(episode).look).toEqual(DEFAULT_LOOK);
+  });
 
   it("gives the same pixels on every run", async () => {
     const [head] = episodeCameras(episode, ["head"], SIZE);

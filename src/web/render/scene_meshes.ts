@@ -43,22 +43,29 @@ const CARTON_TEXTURE_PX = 128;
 
 /**
  * The cardboard detail of a carton face, as grey levels the carton's colour is multiplied by:
- * corrugation and grain, a band of tape across the middle, a white label with a bar code in one
- * corner.
+ * corrugation and grain, a band of tape across the middle, a white label with a bar code. Pattern
+ * 0 is the default; another pattern (a variant's domain randomisation) moves the label, changes
+ * the tape's width, the grain and the bar code.
  */
-function cartonTexture(): THREE.DataTexture {
+function cartonTexture(pattern: number): THREE.DataTexture {
   const n = CARTON_TEXTURE_PX;
   const data = new Uint8Array(n * n * 4);
+  const pick = (k: number, lo: number, hi: number, dflt: number) =>
+    pattern === 0 ? dflt : lo + (hi - lo) * grain(pattern, k);
+  const tapeHalf = pick(1, 0.07, 0.16, 0.12) * n;
+  const labelX = Math.round(n * pick(2, 0.05, 0.65, 0.62));
+  const labelY = Math.round(n * pick(3, 0.05, 0.2, 0.1));
+  const offset = pattern * 7919;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      let v = 178 + 10 * Math.sin((x * Math.PI) / 2) + (grain(x, y) - 0.5) * 30;
-      if (Math.abs(y - n / 2) < n * 0.12) v = 248 + (grain(x >> 2, y) - 0.5) * 8; // tape
+      let v = 178 + 10 * Math.sin((x * Math.PI) / 2) + (grain(x + offset, y) - 0.5) * 30;
+      if (Math.abs(y - n / 2) < tapeHalf) v = 248 + (grain((x >> 2) + offset, y) - 0.5) * 8; // tape
       if (Math.min(x, y, n - 1 - x, n - 1 - y) < 3) v *= 0.72; // worn, darker edges
-      const lx = x - Math.round(n * 0.62);
-      const ly = y - Math.round(n * 0.1);
+      const lx = x - labelX;
+      const ly = y - labelY;
       if (lx >= 0 && lx < n * 0.3 && ly >= 0 && ly < n * 0.22) {
         v = 255; // label
-        const bar = grain(lx >> 1, 7) < 0.45;
+        const bar = grain((lx >> 1) + offset, 7) < 0.45;
         if (ly > n * 0.04 && ly < n * 0.15 && lx > 3 && lx < n * 0.3 - 4 && bar) v = 25;
       }
       const g = Math.max(0, Math.min(255, Math.round(v)));
@@ -125,7 +132,7 @@ export class SceneModel {
 
   constructor(
     readonly spec: SceneSpec,
-    options: { opacity?: number; color?: number } = {},
+    options: { opacity?: number; color?: number; cartonPattern?: number } = {},
   ) {
     const opacity = options.opacity ?? 1;
     for (const item of spec.items) {
@@ -142,7 +149,7 @@ export class SceneModel {
           opacity,
         });
         if (carton) {
-          this.cartonMap ??= cartonTexture();
+          this.cartonMap ??= cartonTexture(options.cartonPattern ?? 0);
           mat.map = this.cartonMap;
         }
         this.materials.set(key, mat);
