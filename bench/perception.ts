@@ -9,15 +9,20 @@
  * Also decode alone (ffmpeg through the decoder thread, frames read and dropped: the pipeline's
  * floor from the video side). `--json` prints one JSON line per configuration instead of the table:
  * {"pair", "device", "frames", "extractFps", "landmarkOnlyFps", "decodeOnlyFps", "realtime",
- * "peakRssMb"}; realtime is extract frames/s over the video's frame rate, peakRssMb the peak
- * resident memory of this process after the timed extractions (first configuration only, else
- * null: later ones run in the same process). `--video` benchmarks another
+ * "peakRssMb", "cliPeakRssMb"}; realtime is extract frames/s over the video's frame rate,
+ * peakRssMb the peak resident memory of this process after the timed extractions (first
+ * configuration only, else null: later ones run in the same process; under tsx, whose own caches
+ * add several hundred MB), cliPeakRssMb that of the built CLI's `egobridge extract` on the same
+ * video (`npm run build` first; its track streamed to a temporary file; the peak read from
+ * /proc while it runs, null where that cannot be read). `--video` benchmarks another
  * clip (a long one for steadier figures: `ffmpeg -stream_loop 9 -i sample.mp4 -c copy long.mp4`).
  *
  * Needs EGOBRIDGE_ASSETS (defaults to ../shared/assets). Each configuration runs once to warm up,
  * then `runs` times; medians are reported. A device that is not available prints why instead of a
  * row. Timings depend on the machine and its load: compare rows of one run only.
  */
+import { spawn } from "node:child_process";
+import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -137,6 +142,60 @@ for (const device of values.devices.split(",") as Device[]) {
   for (const pair of values.models.split(",")) rows.push(await bench(pair, device));
 }
 
+/**
+ * Peak resident memory (MB) of the built CLI's `extract` of `video` with this configuration: the
+ * child's VmHWM, read from /proc every 50 ms until it exits (Linux); null where it cannot be read.
+ */
+async function cliPeakRssMb(pair: string, device: string): Promise<number | null> {
+  const cli = path.join(import.meta.dirname, "..", "bin", "egobridge.js");
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-bench-"));
+  try {
+    const args = [
+      cli,
+      "extract",
+      video,
+      "--models",
+      pair,
+      "--device",
+      device,
+      "-o",
+      path.join(dir, "t.json"),
+    ];
+    const child = spawn(process.execPath, [...args, ...(threads ? ["--threads", String(threads)] : [])], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    let peakKb: number | null = null;
+    const poll = setInterval(() => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSafe(`/proc/${child.pid}/status`));
+      if (m) peakKb = Math.max(peakKb ?? 0, Number(m[1]));
+    }, 50);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearInterval(poll);
+    if (code !== 0) {
+      console.error(`cli extract failed (${code}): ${stderr.trim()}`);
+      return null;
+    }
+    return peakKb === null ? null : peakKb / 1024;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+const cliPeaks = new Map<Row, number | null>();
+for (const r of rows) if (typeof r !== "string") cliPeaks.set(r, await cliPeakRssMb(r.pair, r.device));
+
 if (values.json) {
   for (const r of rows) {
     if (typeof r === "string") {
@@ -152,6 +211,7 @@ if (values.json) {
       decodeOnlyFps: r.decodeOnlyFps,
       realtime: r.pipelineFps / info.fps,
       peakRssMb: r.peakRssMb,
+      cliPeakRssMb: cliPeaks.get(r) ?? null,
     };
     console.log(JSON.stringify(line));
   }
@@ -186,6 +246,6 @@ if (values.json) {
   for (const r of rows)
     if (typeof r !== "string")
       console.log(
-        `\n${r.pair}/${r.device}: ${r.crops} crops; ${r.breakdown}${r.peakRssMb === null ? "" : `; peak RSS ${r.peakRssMb.toFixed(0)} MB`}`,
+        `\n${r.pair}/${r.device}: ${r.crops} crops; ${r.breakdown}${r.peakRssMb === null ? "" : `; peak RSS ${r.peakRssMb.toFixed(0)} MB`}${cliPeaks.get(r) == null ? "" : `; built CLI extract peak RSS ${cliPeaks.get(r)!.toFixed(0)} MB`}`,
       );
 }
