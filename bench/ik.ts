@@ -4,14 +4,16 @@
  * the previous step (the base facing the first pose's approach, placed by a coarse search where
  * most poses are reached), next to the wall time per control step of that very pick's rollout with the
  * default gripper, measured in the same run. The ratio is what IK would add to a rollout
- * (the issue's bar: ≤ 5 %).
+ * (a budget: ≤ 5 %). Then the arm check (arm_check.ts) of the whole pick from a base
+ * placed clear of the scenery: how many steps an arm could follow.
  *
  *   npx tsx bench/ik.ts [scene]
  */
 import { performance } from "node:perf_hooks";
 import { resolveAsset } from "../src/core/assets.js";
-import { type Pose, poseFromJson, QUAT_IDENTITY, qfromAxisAngle, qrotate, vec3 } from "../src/core/math.js";
+import { poseFromJson, QUAT_IDENTITY, vec3 } from "../src/core/math.js";
 import { DEFAULT_EMBODIMENT, loadScene } from "../src/pipeline/catalog.js";
+import { armLinkBoxes, followToolPath, PANDA_READY, placeBase } from "../src/robots/arm_check.js";
 import { armChain, solveIk } from "../src/robots/ik.js";
 import { loadMjcf } from "../src/robots/mjcf.js";
 import { pickRollout } from "./pick.js";
@@ -44,50 +46,11 @@ const chain = armChain(
   },
 );
 const targets = trajectory.steps.map((s) => poseFromJson(s.tcp));
-const ready = [0, -Math.PI / 4, 0, (-3 * Math.PI) / 4, 0, Math.PI / 2, Math.PI / 4];
-// The base: facing the first pose's approach, placed where most of every 10th pose is reached
-// (a coarse search over a grid behind and below the trajectory).
-const approach = qrotate(targets[0]!.q, vec3(0, 0, 1));
-const yaw = Math.atan2(approach.y, approach.x);
-const baseAt = (back: number, side: number, height: number): Pose => {
-  const c = targets.reduce(
-    (s, t) => vec3(s.x + t.p.x / steps, s.y + t.p.y / steps, s.z + t.p.z / steps),
-    vec3(0, 0, 0),
-  );
-  return {
-    p: vec3(
-      c.x - back * Math.cos(yaw) - side * Math.sin(yaw),
-      c.y - back * Math.sin(yaw) + side * Math.cos(yaw),
-      c.z - height,
-    ),
-    q: qfromAxisAngle(vec3(0, 0, 1), yaw),
-  };
-};
-const reachedShare = (X_WB: Pose, every: number) => {
-  let q = ready;
-  let n = 0;
-  let reached = 0;
-  for (let k = 0; k < steps; k += every) {
-    const r = solveIk(chain, targets[k]!, q, X_WB);
-    q = r.q;
-    n++;
-    if (r.reached) reached++;
-  }
-  return reached / n;
-};
-let X_WB = baseAt(0.4, 0, 0.4);
-let best = -1;
-for (const back of [0.2, 0.35, 0.5, 0.65])
-  for (const side of [-0.3, -0.15, 0, 0.15, 0.3])
-    for (const height of [0.2, 0.4, 0.6]) {
-      const share = reachedShare(baseAt(back, side, height), 10);
-      if (share > best) {
-        best = share;
-        X_WB = baseAt(back, side, height);
-      }
-    }
+// The base: facing the first pose's approach, placed where most of every 10th pose is reached.
+const X_WB = placeBase(chain, targets);
+if (!X_WB) throw new Error("no base from which the arm reaches the trajectory");
 const ik = () => {
-  let q = ready;
+  let q = PANDA_READY;
   let reached = 0;
   let iterations = 0;
   const t0 = performance.now();
@@ -116,3 +79,14 @@ console.log(
   `  IK (Panda, warm-started): ${ikStepUs.toFixed(1)} µs per step, ${(iks[0]!.iterations / steps).toFixed(2)} iterations per step, ${iks[0]!.reached} of ${steps} reached`,
 );
 console.log(`  IK / rollout: ${((100 * ikStepUs) / rolloutStepUs).toFixed(2)} %`);
+
+// The arm check on the whole pick: from a base placed clear of the scenery, how far it follows.
+const boxes = await armLinkBoxes(chain);
+const clearBase = placeBase(chain, targets, { clear: { scene, boxes }, every: 5 });
+if (!clearBase) console.log("  arm check: no base clear of the scenery reaches any pose");
+else {
+  const f = followToolPath(chain, boxes, clearBase, targets, scene);
+  console.log(
+    `  arm check from a clear base at ${[clearBase.p.x, clearBase.p.y, clearBase.p.z].map((v) => v.toFixed(2)).join(", ")}: ${f.joints.length} of ${steps} steps followed${f.unreachable ? `; step ${f.unreachable.step} unreachable (${(f.unreachable.positionErrorM * 1000).toFixed(1)} mm, ${((f.unreachable.rotationErrorRad * 180) / Math.PI).toFixed(1)}° short)` : ""}; deepest link incursion ${(f.incursion.maxDepthM * 1000).toFixed(1)} mm`,
+  );
+}
