@@ -70,7 +70,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 const rolloutStepUs = (median(rollouts) / steps) * 1e6;
 const ikStepUs = (median(iks.map((x) => x.s)) / steps) * 1e6;
 console.log(
-  `${sceneName}: ${steps} control steps; base at ${[X_WB.p.x, X_WB.p.y, X_WB.p.z].map((v) => v.toFixed(2)).join(", ")}`,
+  `${sceneName}: ${steps} control steps; IK timed from a base at ${[X_WB.p.x, X_WB.p.y, X_WB.p.z].map((v) => v.toFixed(2)).join(", ")} (placed for reach alone: scenery ignored)`,
 );
 console.log(
   `  rollout (${DEFAULT_EMBODIMENT}, free gripper): ${rolloutStepUs.toFixed(0)} µs per control step`,
