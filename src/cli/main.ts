@@ -37,6 +37,7 @@ import { linkageOf } from "../sim/gripper_models.js";
 import { sceneFromObjectTrack } from "../sim/scene_from_track.js";
 import { simulateEpisode } from "../sim/simulate.js";
 import { taskSentence } from "../sim/verdict.js";
+import { registerArmCheck } from "./arm_command.js";
 import { registerAugment } from "./augment_command.js";
 import { reportError, withErrors } from "./errors.js";
 import { ASSETS_HELP, exitCodesHelp, packageVersion } from "./help_text.js";
@@ -407,6 +408,7 @@ registerExtract(program);
 registerAugment(program);
 registerJobs(program);
 registerPreview(program);
+registerArmCheck(program);
 
 try {
   await program.parseAsync(process.argv);
