@@ -31,10 +31,11 @@ export function registerArmCheck(program: Command): void {
         let followed = 0;
         let unreachable = 0;
         let intruding = 0;
+        // The links' boxes depend on the model alone (hulls of its meshes): made once.
+        const boxes = await armLinkBoxes(armChain(model, "hand"));
         for (const e of episodes) {
           // The gripper's flange on the Panda's (the "hand" body's frame), its TCP along the flange's z.
           const chain = armChain(model, "hand", { p: vec3(0, 0, e.embodiment.tcpOffsetM), q: QUAT_IDENTITY });
-          const boxes = await armLinkBoxes(chain);
           const path = measuredToolPath(e.steps);
           const base = placeBase(chain, path, { clear: { scene: e.scene, boxes }, every: 5 });
           if (!base) {
