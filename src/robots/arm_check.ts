@@ -7,95 +7,16 @@
  * clearance check uses. A kinematic check from the episode data alone: the arm's dynamics (torque
  * and velocity limits) are not part of it.
  */
-import {
-  type Pose,
-  poseFromJson,
-  qaxes,
-  qfromAxisAngle,
-  qrotate,
-  transformPoint,
-  type Vec3,
-  vec3,
-} from "../core/math.js";
+import { type Pose, poseFromJson, qfromAxisAngle, qrotate, vec3 } from "../core/math.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
-import {
-  boxPenetrationM,
-  fixedBoxes,
-  MAX_SCENERY_PENETRATION_M,
-  type NamedBox,
-  type OrientedBox,
-} from "../sim/scenery_clearance.js";
-import { type ArmChain, linkPoses, solveIk } from "./ik.js";
-import { collisionShapes } from "./load.js";
+import { boxPenetrationM, fixedBoxes, MAX_SCENERY_PENETRATION_M } from "../sim/scenery_clearance.js";
+import { armBoxesAt, type LinkBox } from "./arm_geometry.js";
+import { type ArmChain, type IkResult, solveIk } from "./ik.js";
 
-/** A link's collision geometry as one box in the link's frame. */
-export interface LinkBox {
-  link: string;
-  center_L: Vec3;
-  half: [number, number, number];
-}
+export { armBoxesAt, type LinkBox } from "./arm_geometry.js";
 
 /** Franka's "ready" posture: the usual warm start of a Panda. */
 export const PANDA_READY = [0, -Math.PI / 4, 0, (-3 * Math.PI) / 4, 0, Math.PI / 2, Math.PI / 4];
-
-/**
- * The boxes (axis-aligned in each link's frame) around the collision geometry of the chain's arm
- * links: every link from the root up to, not including, the tip (the tip carries the gripper,
- * which the gripper's own check covers).
- */
-export async function armLinkBoxes(chain: ArmChain): Promise<LinkBox[]> {
-  const arm = new Set(chain.links.slice(0, -1));
-  const lo = new Map<string, [number, number, number]>();
-  const hi = new Map<string, [number, number, number]>();
-  const grow = (link: string, p: Vec3) => {
-    const a = lo.get(link) ?? [Infinity, Infinity, Infinity];
-    const b = hi.get(link) ?? [-Infinity, -Infinity, -Infinity];
-    [p.x, p.y, p.z].forEach((v, k) => {
-      a[k] = Math.min(a[k]!, v);
-      b[k] = Math.max(b[k]!, v);
-    });
-    lo.set(link, a);
-    hi.set(link, b);
-  };
-  for (const c of await collisionShapes(chain.model)) {
-    if (!arm.has(c.link)) continue;
-    if (c.shape.kind === "convex") {
-      const v = c.shape.hull.vertices;
-      for (let i = 0; i < v.length; i += 3)
-        grow(c.link, transformPoint(c.X_LG, vec3(v[i]!, v[i + 1]!, v[i + 2]!)));
-    } else if (
-      c.shape.kind === "box" ||
-      c.shape.kind === "sphere" ||
-      c.shape.kind === "capsule" ||
-      c.shape.kind === "cylinder"
-    ) {
-      const s = c.shape;
-      const h =
-        s.kind === "box"
-          ? [s.sizeM[0] / 2, s.sizeM[1] / 2, s.sizeM[2] / 2]
-          : s.kind === "sphere"
-            ? [s.radiusM, s.radiusM, s.radiusM]
-            : [s.radiusM, s.radiusM, s.lengthM / 2 + (s.kind === "capsule" ? s.radiusM : 0)];
-      for (const sx of [-1, 1])
-        for (const sy of [-1, 1])
-          for (const sz of [-1, 1])
-            grow(c.link, transformPoint(c.X_LG, vec3(sx * h[0]!, sy * h[1]!, sz * h[2]!)));
-    } else {
-      throw new RangeError(
-        `${chain.model.file}: link '${c.link}' has a ${c.shape.kind} collision shape, which the arm check cannot box`,
-      );
-    }
-  }
-  return [...lo.keys()].map((link) => {
-    const a = lo.get(link)!;
-    const b = hi.get(link)!;
-    return {
-      link,
-      center_L: vec3((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2),
-      half: [(b[0] - a[0]) / 2, (b[1] - a[1]) / 2, (b[2] - a[2]) / 2],
-    };
-  });
-}
 
 /** What following a tool path with the arm found. */
 export interface ArmFollow {
@@ -108,38 +29,60 @@ export interface ArmFollow {
 }
 
 /**
- * IK for one step, trying harder before calling a pose unreachable: from the warm start, then
- * with more iterations, then from the start posture `q0` (a warm start can lead into a corner of
- * the joint limits from which the pose is not found although it is reachable).
+ * The null-space pull towards the comfortable posture when following a path, per solver
+ * iteration: it acts at every control step, so it sets how fast the posture drifts home (a
+ * joint 1 rad from comfort moves about 0.01 rad a step, 0.3 rad/s at 30 Hz), which must stay
+ * well within the joints' speed limits.
  */
-function reach(chain: ArmChain, target: Pose, q: readonly number[], X_WB: Pose, q0: readonly number[]) {
-  let r = solveIk(chain, target, q, X_WB);
-  if (!r.reached) r = solveIk(chain, target, q, X_WB, { maxIterations: 300 });
-  if (!r.reached) {
-    const fresh = solveIk(chain, target, q0, X_WB, { maxIterations: 300 });
+export const FOLLOW_POSTURE_GAIN = 0.01;
+
+/**
+ * IK for one step, trying harder before calling a pose unreachable: from the warm start, then
+ * with more iterations, then (without a speed bound `maxDeltaRad`) from the start posture `q0` (a
+ * warm start can lead into a corner of the joint limits from which the pose is not found although
+ * it is reachable).
+ */
+export function reachPose(
+  chain: ArmChain,
+  target: Pose,
+  q: readonly number[],
+  X_WB: Pose,
+  q0: readonly number[],
+  maxDeltaRad?: readonly number[],
+): IkResult {
+  const postureGain = FOLLOW_POSTURE_GAIN;
+  let r = solveIk(chain, target, q, X_WB, { maxDeltaRad, postureGain });
+  if (!r.reached) r = solveIk(chain, target, q, X_WB, { maxIterations: 300, maxDeltaRad, postureGain });
+  // A fresh start jumps; within a speed bound it cannot be taken.
+  if (!r.reached && !maxDeltaRad) {
+    const fresh = solveIk(chain, target, q0, X_WB, { maxIterations: 300, postureGain });
     if (fresh.reached || fresh.positionErrorM < r.positionErrorM) r = fresh;
   }
   return r;
 }
 
-/** The arm's link boxes in W at joint positions q. */
-export function armBoxesAt(
-  chain: ArmChain,
-  boxes: readonly LinkBox[],
-  q: readonly number[],
-  X_WB: Pose,
-): NamedBox[] {
-  const poses = linkPoses(chain, q, X_WB);
-  return boxes.map((b): NamedBox => {
-    const X = poses.get(b.link)!;
-    const box: OrientedBox = { center: transformPoint(X, b.center_L), axes: qaxes(X.q), half: b.half };
-    return { id: b.link, box };
-  });
+/** How deep the arm at joint positions q, based at X_WB, is inside fixed scenery, and where. */
+export type ArmDepth = (q: readonly number[], X_WB: Pose) => { depthM: number; link?: string; item?: string };
+
+/** The arm's link boxes against the scene's fixed boxes (conservative: a box encloses its link). */
+export function boxDepth(chain: ArmChain, boxes: readonly LinkBox[], scene: SceneSpec): ArmDepth {
+  const fixed = fixedBoxes(scene);
+  return (q, X_WB) => {
+    const out: ReturnType<ArmDepth> = { depthM: 0 };
+    for (const a of armBoxesAt(chain, boxes, q, X_WB)) {
+      for (const f of fixed) {
+        const depth = boxPenetrationM(a.box, f.box);
+        if (depth > out.depthM) Object.assign(out, { depthM: depth, link: a.id, item: f.id });
+      }
+    }
+    return out;
+  };
 }
 
 /**
  * Follows the tool poses `path` (in W) with the arm based at X_WB, from `q0`, and checks its links
- * against the fixed scenery of `scene`. Stops at the first unreachable step.
+ * against the fixed scenery of `scene` (as boxes, unless `depth` is given). Stops at the first
+ * unreachable step.
  */
 export function followToolPath(
   chain: ArmChain,
@@ -148,28 +91,22 @@ export function followToolPath(
   path: readonly Pose[],
   scene: SceneSpec,
   q0: readonly number[] = PANDA_READY,
+  depth: ArmDepth = boxDepth(chain, boxes, scene),
 ): ArmFollow {
-  const fixed = fixedBoxes(scene);
   const out: ArmFollow = { joints: [], incursion: { maxDepthM: 0, stepsOver: 0 } };
   let q = q0.slice();
   for (const [step, target] of path.entries()) {
-    const r = reach(chain, target, q, X_WB, q0);
+    const r = reachPose(chain, target, q, X_WB, q0);
     if (!r.reached) {
       out.unreachable = { step, positionErrorM: r.positionErrorM, rotationErrorRad: r.rotationErrorRad };
       return out;
     }
     q = r.q;
     out.joints.push(q);
-    let stepMax = 0;
-    for (const a of armBoxesAt(chain, boxes, q, X_WB)) {
-      for (const f of fixed) {
-        const depth = boxPenetrationM(a.box, f.box);
-        stepMax = Math.max(stepMax, depth);
-        if (depth > out.incursion.maxDepthM)
-          Object.assign(out.incursion, { maxDepthM: depth, step, link: a.id, item: f.id });
-      }
-    }
-    if (stepMax > MAX_SCENERY_PENETRATION_M) out.incursion.stepsOver++;
+    const d = depth(q, X_WB);
+    if (d.depthM > out.incursion.maxDepthM)
+      Object.assign(out.incursion, { maxDepthM: d.depthM, step, link: d.link, item: d.item });
+    if (d.depthM > MAX_SCENERY_PENETRATION_M) out.incursion.stepsOver++;
   }
   return out;
 }
@@ -180,63 +117,100 @@ export const measuredToolPath = (
 ): Pose[] => steps.map((s) => poseFromJson(s.state.tcp));
 
 /**
- * A base for the arm under a tool path: facing the first pose's approach (its z axis), searched on
- * a coarse grid behind, beside and below the path's centre (never below the floor) for the
+ * A base for the arm under a tool path: searched on rings around the path's centre (every 30°,
+ * from behind the first pose's approach), facing the centre, at pedestal heights from the floor up
+ * to 0.75 m, for the
  * placement from which the longest run of every `every`-th pose, from the first, is reached in
- * order — with `clear`, a placement where
- * an arm link enters the fixed scenery at one of those poses does not count (first found wins a
- * tie). Undefined when no placement reaches any pose.
+ * order — with `clear` (or `depth`), a run ends where an arm link enters the fixed scenery (first
+ * found wins a tie); with `refine`, the best few are ranked again on every pose. Undefined when no
+ * placement reaches any pose.
  */
+/** The pedestal heights (m) a base search tries: the floor, then columns of 15 cm steps. */
+const PEDESTAL_HEIGHTS_M = [0, 0.15, 0.3, 0.45, 0.6, 0.75];
+
 export function placeBase(
   chain: ArmChain,
   path: readonly Pose[],
-  o: { clear?: { scene: SceneSpec; boxes: readonly LinkBox[] }; every?: number; q0?: readonly number[] } = {},
+  o: {
+    clear?: { scene: SceneSpec; boxes: readonly LinkBox[] };
+    /** Replaces the box test of `clear`: how deep the arm is in the scenery. */
+    depth?: ArmDepth;
+    /** Whether the base itself (e.g. its pedestal) stands clear at X_WB. */
+    baseClear?: (X_WB: Pose) => boolean;
+    every?: number;
+    /**
+     * How many of the best placements are checked again on every pose, in order, until one
+     * follows the whole path (0: none).
+     */
+    refine?: number;
+    /** The largest change of each joint from one pose to the next (rad). */
+    maxStepRad?: readonly number[];
+    q0?: readonly number[];
+  } = {},
 ): Pose | undefined {
   const every = o.every ?? 10;
   const q0 = o.q0 ?? PANDA_READY;
-  const fixed = o.clear ? fixedBoxes(o.clear.scene) : [];
+  const depth = o.depth ?? (o.clear ? boxDepth(chain, o.clear.boxes, o.clear.scene) : undefined);
   const approach = qrotate(path[0]!.q, vec3(0, 0, 1));
-  const yaw = Math.atan2(approach.y, approach.x);
+  // Facing the first approach where it is not vertical; else along x.
+  const yaw0 = Math.hypot(approach.x, approach.y) > 0.1 ? Math.atan2(approach.y, approach.x) : 0;
   const n = path.length;
   const c = path.reduce((s, t) => vec3(s.x + t.p.x / n, s.y + t.p.y / n, s.z + t.p.z / n), vec3(0, 0, 0));
-  const baseAt = (back: number, side: number, height: number): Pose => ({
-    p: vec3(
-      c.x - back * Math.cos(yaw) - side * Math.sin(yaw),
-      c.y - back * Math.sin(yaw) + side * Math.cos(yaw),
-      Math.max(0, c.z - height),
-    ),
-    q: qfromAxisAngle(vec3(0, 0, 1), yaw),
-  });
+  // On a ring of radius r around the path's centre, at azimuth a from behind the approach, facing the centre.
+  const baseAt = (r: number, a: number, pedestal: number): Pose => {
+    const yaw = yaw0 + a;
+    return {
+      p: vec3(c.x - r * Math.cos(yaw), c.y - r * Math.sin(yaw), pedestal),
+      q: qfromAxisAngle(vec3(0, 0, 1), yaw),
+    };
+  };
   const intrudes = (q: readonly number[], X_WB: Pose) =>
-    o.clear !== undefined &&
-    armBoxesAt(chain, o.clear.boxes, q, X_WB).some((a) =>
-      fixed.some((f) => boxPenetrationM(a.box, f.box) > MAX_SCENERY_PENETRATION_M),
-    );
-  const share = (X_WB: Pose) => {
+    depth !== undefined && depth(q, X_WB).depthM > MAX_SCENERY_PENETRATION_M;
+  const share = (X_WB: Pose, every: number) => {
     let q = q0.slice();
     let reached = 0;
     for (let k = 0; k < n; k += every) {
       // Cheap here (the grid is large): one solve per sample, a long one for the first.
-      const r = solveIk(chain, path[k]!, q, X_WB, k === 0 ? { maxIterations: 300 } : {});
+      // Sampled every `every` poses, a joint may move `every` times as far between samples.
+      const bound = k > 0 ? o.maxStepRad?.map((d) => d * every) : undefined;
+      const r = solveIk(
+        chain,
+        path[k]!,
+        q,
+        X_WB,
+        k === 0
+          ? { maxIterations: 300, postureGain: FOLLOW_POSTURE_GAIN }
+          : { postureGain: FOLLOW_POSTURE_GAIN, maxDeltaRad: bound },
+      );
       q = r.q;
       // The path is followed in order: what counts is how far it gets.
       if (!r.reached) break;
-      if (intrudes(q, X_WB)) return 0;
+      if (intrudes(q, X_WB)) break;
       reached++;
     }
     return reached / Math.ceil(n / every);
   };
-  let best: Pose | undefined;
-  let bestShare = 0;
-  for (const back of [0.2, 0.35, 0.5, 0.65, 0.8])
-    for (const side of [-0.45, -0.3, -0.15, 0, 0.15, 0.3, 0.45])
-      for (const height of [0.2, 0.4, 0.6, 0.9]) {
-        const X = baseAt(back, side, height);
-        const s = share(X);
-        if (s > bestShare) {
-          bestShare = s;
-          best = X;
-        }
+  const ranked: { X: Pose; share: number }[] = [];
+  for (const r of [0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+    for (let k = 0; k < 12; k++)
+      for (const pedestal of PEDESTAL_HEIGHTS_M) {
+        // Behind the approach first: ties go to the placement facing the work.
+        const a = ((k % 2 === 0 ? 1 : -1) * Math.ceil(k / 2) * Math.PI) / 6;
+        const X = baseAt(r, a, pedestal);
+        if (o.baseClear && !o.baseClear(X)) continue;
+        const s = share(X, every);
+        if (s > 0) ranked.push({ X, share: s });
       }
-  return best;
+  // Stable: among equals, the first found stays first.
+  ranked.sort((a, b) => b.share - a.share);
+  // The best few again on every pose: a sampled path can miss a short incursion between samples,
+  // and the arm's posture along it depends on the steps it is warm-started from.
+  if (!o.refine) return ranked[0]?.X;
+  let best: { X: Pose; share: number } | undefined;
+  for (const r of ranked.slice(0, o.refine)) {
+    const full = { X: r.X, share: share(r.X, 1) };
+    if (!best || full.share > best.share) best = full;
+    if (full.share === 1) break;
+  }
+  return best?.X;
 }

@@ -23,8 +23,8 @@ import {
   transformPoint,
   type Vec3,
 } from "../core/math.js";
-import { forwardKinematics, jointMotion } from "./kinematics.js";
-import type { RobotJoint, RobotModel } from "./robot_model.js";
+import { jointMotion } from "./kinematics.js";
+import type { RobotJoint, RobotLink, RobotModel } from "./robot_model.js";
 
 /** A serial chain of a model: the revolute joints from the root to `tip`, in order. */
 export interface ArmChain {
@@ -57,6 +57,11 @@ export interface IkOptions {
   maxStepRad?: number;
   /** Weight of rotation error against position error (m per rad). */
   rotationWeightM?: number;
+  /**
+   * The largest change of each joint from the warm start (rad): a speed limit over one control
+   * period. The solve keeps within it as within the joint limits.
+   */
+  maxDeltaRad?: readonly number[];
 }
 
 export interface IkResult {
@@ -111,9 +116,23 @@ export function armChain(
 export const namedJoints = (chain: ArmChain, q: readonly number[]): Record<string, number> =>
   Object.fromEntries(chain.joints.map((j, i) => [j.name, q[i]!]));
 
-/** Tool pose and, per joint, its axis and a point on it, in W. */
-function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose) {
-  const byName = new Map(chain.model.links.map((l) => [l.name, l]));
+/** The model's links by name, made once per model (the IK's inner loop walks the chain by name). */
+const linksByName = new WeakMap<RobotModel, Map<string, RobotLink>>();
+function linkNamed(model: RobotModel): Map<string, RobotLink> {
+  let m = linksByName.get(model);
+  if (!m) {
+    m = new Map(model.links.map((l) => [l.name, l]));
+    linksByName.set(model, m);
+  }
+  return m;
+}
+
+/**
+ * Tool pose and, per joint, its axis and a point on it, in W; with `links`, every chain link's
+ * pose in W is put there.
+ */
+function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose, links?: Map<string, Pose>) {
+  const byName = linkNamed(chain.model);
   let X = X_WB;
   let k = 0;
   const axes: { a: Vec3; o: Vec3 }[] = [];
@@ -127,6 +146,7 @@ function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose) {
       X = compose(X, jointMotion(j, q[k]!));
       k++;
     }
+    links?.set(name, X);
   }
   return { X_WT: compose(X, chain.X_LT), axes };
 }
@@ -135,12 +155,16 @@ function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose) {
 export const toolPose = (chain: ArmChain, q: readonly number[], X_WB: Pose = POSE_IDENTITY): Pose =>
   chainState(chain, q, X_WB).X_WT;
 
-/** Every link's pose in W (for collision geometry and drawing). */
-export const linkPoses = (
+/** Every link's pose of the chain in W (for collision geometry and drawing). */
+export function linkPoses(
   chain: ArmChain,
   q: readonly number[],
   X_WB: Pose = POSE_IDENTITY,
-): Map<string, Pose> => forwardKinematics(chain.model, namedJoints(chain, q), X_WB);
+): Map<string, Pose> {
+  const out = new Map<string, Pose>();
+  chainState(chain, q, X_WB, out);
+  return out;
+}
 
 /** Solves A x = b in place for a small symmetric positive definite A (Cholesky); returns x. */
 function solveSpd(A: number[][], b: number[]): number[] {
@@ -202,7 +226,7 @@ function dlsStep(J: number[][], e: number[], z: number[], lambda: number): numbe
 
 /**
  * Joint positions that put the tool at `target` (in W, base at X_WB), starting from `q0` (the
- * previous step's solution), within the joint limits.
+ * previous step's solution), within the joint limits (and `maxDeltaRad` of q0, when given).
  */
 export function solveIk(
   chain: ArmChain,
@@ -217,7 +241,10 @@ export function solveIk(
   const postureGain = o.postureGain ?? 0.05;
   const maxStep = o.maxStepRad ?? 0.3;
   const w = o.rotationWeightM ?? 0.2;
-  const q = q0.map((v, i) => Math.min(chain.upper[i]!, Math.max(chain.lower[i]!, v)));
+  const d = o.maxDeltaRad;
+  const lower = d ? chain.lower.map((l, i) => Math.max(l, q0[i]! - d[i]!)) : chain.lower;
+  const upper = d ? chain.upper.map((u, i) => Math.min(u, q0[i]! + d[i]!)) : chain.upper;
+  const q = q0.map((v, i) => Math.min(upper[i]!, Math.max(lower[i]!, v)));
   let it = 0;
   let state = chainState(chain, q, X_WB);
   let err = poseError(state.X_WT, target);
@@ -248,7 +275,7 @@ export function solveIk(
     let dq = dlsStep(J, e, z, lambda);
     for (;;) {
       const stuck = dq.findIndex(
-        (d, k) => !locked[k] && ((q[k]! <= chain.lower[k]! && d < 0) || (q[k]! >= chain.upper[k]! && d > 0)),
+        (d, k) => !locked[k] && ((q[k]! <= lower[k]! && d < 0) || (q[k]! >= upper[k]! && d > 0)),
       );
       if (stuck < 0) break;
       locked[stuck] = true;
@@ -258,8 +285,7 @@ export function solveIk(
     }
     const largest = Math.max(...dq.map(Math.abs));
     const f = largest > maxStep ? maxStep / largest : 1;
-    for (let k = 0; k < n; k++)
-      q[k] = Math.min(chain.upper[k]!, Math.max(chain.lower[k]!, q[k]! + f * dq[k]!));
+    for (let k = 0; k < n; k++) q[k] = Math.min(upper[k]!, Math.max(lower[k]!, q[k]! + f * dq[k]!));
     state = chainState(chain, q, X_WB);
     err = poseError(state.X_WT, target);
   }

@@ -14,9 +14,9 @@ import type { SceneSpec } from "../../src/core/schemas/scene.js";
 import { proceduralPickToTote } from "../../src/hands/procedural.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
+import { armLinkBoxes } from "../../src/robots/arm_boxes.js";
 import {
   type ArmFollow,
-  armLinkBoxes,
   followToolPath,
   type LinkBox,
   measuredToolPath,
