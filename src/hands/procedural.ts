@@ -9,8 +9,13 @@ import {
   type Pose,
   poseFromJson,
   poseToJson,
+  type Quat,
+  qconj,
   qfromAxes,
+  qfromAxisAngle,
+  qmul,
   qrotate,
+  qslerp,
   scale,
   transformPoint,
   type Vec3,
@@ -45,6 +50,9 @@ const SHELF_PINCH_ABOVE_CENTRE = 0.4;
  */
 const TOP_PINCH_BELOW_TOP_M = 0.015;
 
+/** Out of a shelf pick, the object (lying, the hand above it) is let go this far over the tote's floor (m). */
+const SHELF_DROP_ABOVE_FLOOR_M = 0.03;
+
 /** Minimum-jerk time scaling (Flash & Hogan 1985): s(τ) = 10τ³ − 15τ⁴ + 6τ⁵, zero velocity and acceleration at both ends. */
 export const minJerk = (tau: number): number => {
   const t = Math.min(1, Math.max(0, tau));
@@ -54,6 +62,8 @@ export const minJerk = (tau: number): number => {
 interface Segment {
   /** Pinch point at the end of the segment (W). */
   to: Vec3;
+  /** The hand's attitude at the end of the segment (W; default: unchanged). */
+  q?: Quat;
   apertureM: number;
   durationS: number;
   phase:
@@ -124,8 +134,19 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   // the drop (a shelf pick's pinch, 0.4 of the half height up, is dropped as if at the centre).
   // `dropEnd`: where the object's centre comes to rest, on the tote floor.
   const pinchAbove = shelf ? 0 : p0.z - X_WO0.p.z;
-  const drop = vec3(tote.p.x, tote.p.y + (shelf ? 0.02 : 0), floorZ + halfH + 0.05 + pinchAbove);
-  const dropEnd = vec3(drop.x, drop.y, floorZ + halfH);
+  // Out of a shelf pick the hand pitches down while carrying (about the pinch axis) and lowers the
+  // object, now lying, into the tote's centre from above, letting go just over its floor: as a
+  // person tips a carton into a tote, and as an arm must (a horizontal tool held low over a tote
+  // puts the wrist and forearm behind it into the near wall).
+  const q_drop = shelf ? qmul(qfromAxisAngle(yH, signedAngle(zH, vec3(0, 0, -1), yH)), q_WH) : q_WH;
+  const X_WO_drop: Pose = { p: X_WO0.p, q: qmul(qmul(q_drop, qconj(q_WH)), X_WO0.q) };
+  const dropHalfH = shelf ? halfHeightAlongZ(shape, X_WO_drop) : halfH;
+  const drop = vec3(
+    tote.p.x,
+    tote.p.y,
+    shelf ? floorZ + dropHalfH + SHELF_DROP_ABOVE_FLOOR_M : floorZ + halfH + 0.05 + pinchAbove,
+  );
+  const dropEnd = vec3(drop.x, drop.y, floorZ + dropHalfH);
   const open = Math.min(widthM + 0.04, 0.1);
   const closed = widthM + 0.002;
   const up = (p: Vec3, dz: number): Vec3 => add(p, vec3(0, 0, dz));
@@ -146,11 +167,23 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
       durationS: shelf ? 0.9 : 0.2,
       phase: "retract",
     },
-    { to: vec3(drop.x, drop.y, clearZ), apertureM: closed, durationS: 1.5, phase: "carry" },
+    // Pitching down on the way (shelf picks) takes a little longer.
+    {
+      to: vec3(drop.x, drop.y, clearZ),
+      q: q_drop,
+      apertureM: closed,
+      durationS: shelf ? 3 : 1.5,
+      phase: "carry",
+    },
     { to: drop, apertureM: closed, durationS: 0.8, phase: "lower" },
     { to: drop, apertureM: open, durationS: 0.4, phase: "release" },
-    { to: up(drop, 0.2), apertureM: open, durationS: 0.8, phase: "withdraw" },
-    { to: back(up(drop, 0.25), shelf ? 0.25 : 0.1), apertureM: 0.07, durationS: 0.8, phase: "withdraw" },
+    { to: up(drop, shelf ? 0.1 : 0.2), apertureM: open, durationS: 0.8, phase: "withdraw" },
+    {
+      to: shelf ? up(drop, 0.15) : back(up(drop, 0.25), 0.1),
+      apertureM: 0.07,
+      durationS: 0.8,
+      phase: "withdraw",
+    },
   ];
 
   const totalS = segments.reduce((s, g) => s + g.durationS, 0);
@@ -161,8 +194,8 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   let releasedAt: { t: number; X: Pose } | null = null;
   for (let i = 0; i < count; i++) {
     const t = i / fps;
-    const { p, apertureM, phase, segStart } = sample(segments, start, t);
-    const X_WH: Pose = { p, q: q_WH };
+    const { p, q, apertureM, phase, segStart } = sample(segments, start, q_WH, t);
+    const X_WH: Pose = { p, q };
     const kp = pinchHandKeypoints_H(apertureM).map((k) => {
       const w = transformPoint(X_WH, k);
       return [w.x + noise * rng.normal(), w.y + noise * rng.normal(), w.z + noise * rng.normal()] as [
@@ -212,15 +245,17 @@ export function proceduralPickToTote(scene: SceneSpec, options: ProceduralOption
   };
 }
 
-function sample(segments: Segment[], start: Vec3, t: number) {
+function sample(segments: Segment[], start: Vec3, q0: Quat, t: number) {
   let t0 = 0;
   let from = start;
+  let fromQ = q0;
   let fromAperture = segments[0]!.apertureM;
   for (const g of segments) {
     if (t <= t0 + g.durationS || g === segments[segments.length - 1]) {
       const s = minJerk((t - t0) / g.durationS);
       return {
         p: lerp3(from, g.to, s),
+        q: g.q ? qslerp(fromQ, g.q, s) : fromQ,
         apertureM: fromAperture + (g.apertureM - fromAperture) * s,
         phase: g.phase,
         segStart: t0,
@@ -228,7 +263,14 @@ function sample(segments: Segment[], start: Vec3, t: number) {
     }
     t0 += g.durationS;
     from = g.to;
+    fromQ = g.q ?? fromQ;
     fromAperture = g.apertureM;
   }
   throw new Error("unreachable");
 }
+
+/** The angle (rad) turning unit vector a onto b about the unit axis n (both perpendicular to n). */
+const signedAngle = (a: Vec3, b: Vec3, n: Vec3): number => {
+  const c = cross(a, b);
+  return Math.atan2(c.x * n.x + c.y * n.y + c.z * n.z, a.x * b.x + a.y * b.y + a.z * b.z);
+};

@@ -4,6 +4,14 @@ import { type PalmInertia, palmVelocityCommand } from "./palm_controller.js";
 import type { Collider, PrismaticImpulseJoint, Rapier, RigidBody, RigidBodyDesc, World } from "./rapier.js";
 
 /** Body ids the gripper's colliders report in contacts. */
+/**
+ * The gripper's collision group: an arm's links leave it out of their filter (arm.ts), so the
+ * link the gripper is mounted on never pushes it. The box gripper's parts meet everything as
+ * before (filter: all groups).
+ */
+export const GRIPPER_GROUP = 0x0002;
+const BOX_GRIPPER_GROUPS = (GRIPPER_GROUP << 16) | 0xffff;
+
 export const GRIPPER_IDS = {
   palm: "gripper.palm",
   left: "gripper.finger_left",
@@ -79,7 +87,8 @@ export class ParallelJawGripper {
           { x: moments[0]!, y: moments[1]!, z: moments[2]! },
           { x: 0, y: 0, z: 0, w: 1 },
         )
-        .setFriction(0.5),
+        .setFriction(0.5)
+        .setCollisionGroups(BOX_GRIPPER_GROUPS),
       this.palm,
     );
     this.inertia = {
@@ -105,7 +114,8 @@ export class ParallelJawGripper {
       const c = world.createCollider(
         R.ColliderDesc.cuboid(f.widthM / 2, f.thicknessM / 2, f.lengthM / 2)
           .setMass(fingerMassKg)
-          .setFriction(f.padFriction),
+          .setFriction(f.padFriction)
+          .setCollisionGroups(BOX_GRIPPER_GROUPS),
         body,
       );
       colliders.set(c.handle, id);

@@ -32,7 +32,7 @@ import {
   vec3,
 } from "../core/math.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
-import { drivePalm, palmBodyDesc, WRIST_INERTIA_KGM2 } from "./gripper.js";
+import { drivePalm, GRIPPER_GROUP, palmBodyDesc, WRIST_INERTIA_KGM2 } from "./gripper.js";
 import type { PalmInertia } from "./palm_controller.js";
 import type { Collider, Rapier, RevoluteImpulseJoint, RigidBody, World } from "./rapier.js";
 
@@ -107,7 +107,6 @@ const LINK_GYRATION_M = 0.02;
 /** Friction of the housing and the links (the box gripper's palm, gripper.ts). */
 const HOUSING_FRICTION = 0.5;
 /** Collision group of the gripper's colliders: they do not collide with each other. */
-const GRIPPER_GROUP = 0x0002;
 const GRIPPER_GROUPS = (GRIPPER_GROUP << 16) | (0xffff & ~GRIPPER_GROUP);
 
 /** Linear interpolation in a table sampled uniformly over [0, qMax]. */

@@ -11,11 +11,13 @@ import RAPIER from "@dimforge/rapier3d-deterministic-compat";
 export type Rapier = typeof RAPIER;
 export type {
   Collider,
+  ColliderDesc,
   ImpulseJoint,
   PrismaticImpulseJoint,
   RevoluteImpulseJoint,
   RigidBody,
   RigidBodyDesc,
+  Shape,
   World,
 } from "@dimforge/rapier3d-deterministic-compat";
 

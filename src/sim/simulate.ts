@@ -4,6 +4,16 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
+import { reachPose } from "../robots/arm_check.js";
+import {
+  ArmClearance,
+  type ArmFindings,
+  armBase,
+  armModelOf,
+  firstUnreachable,
+  SimArm,
+  withRobotBase,
+} from "./arm.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
 import { PairForces } from "./contact_forces.js";
 import { guardDownwardPress } from "./contact_guard.js";
@@ -11,12 +21,14 @@ import { createGripper, linkageOf, type SimGripper } from "./gripper_models.js";
 import { ObjectAnchor } from "./object_anchor.js";
 import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
+import { MAX_SCENERY_PENETRATION_M } from "./scenery_clearance.js";
 import {
   CollisionWatch,
   fixedItemIds,
   isGrasped,
   judge,
   PROTECTIVE_STOP_HOLD_S,
+  SPEED_LIMIT_RATIO,
   touchesGripper,
   type Verdict,
 } from "./verdict.js";
@@ -42,9 +54,10 @@ export interface SimulateOptions {
   /**
    * When given, the wall seconds spent inside Rapier's world.step() are added to `stepS`: the
    * physics of this very rollout (same contacts, same sleeping), against which bench/sim.ts
-   * measures everything else a rollout does.
+   * measures everything else a rollout does; with an arm, those spent on it (its inverse
+   * kinematics, clearance and link bodies; bench/arm.ts) to `armS`.
    */
-  timing?: { stepS: number };
+  timing?: { stepS: number; armS?: number };
 }
 
 /**
@@ -88,6 +101,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
   }
   const dt = 1 / physicsHz;
   const linkage = await linkageOf(o.embodiment);
+  const armModel = await armModelOf(o.embodiment);
   const world = new R.World({ x: o.scene.gravity[0], y: o.scene.gravity[1], z: o.scene.gravity[2] });
   try {
     world.timestep = dt;
@@ -100,6 +114,40 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const gripper = createGripper(R, world, o.embodiment, linkage, X0, first.apertureM);
     const names = colliderNames(bodies, gripper);
     const overlap = spawnOverlap(bodies, gripper);
+    // The scene as recorded: with the arm's base where the rollout placed it.
+    let scene = o.scene;
+    let arm: { sim: SimArm; clearance: ArmClearance; findings: ArmFindings } | undefined;
+    if (armModel && !overlap) {
+      // The arm's base, and whether it reaches the commanded path at all: a path out of reach is
+      // rejected as such before any physics.
+      const clearance = new ArmClearance(R, armModel, o.scene);
+      const path = o.trajectory.steps.map((s) => poseFromJson(s.tcp));
+      const placed = armBase(armModel, clearance, o.scene, path, hz);
+      const miss = placed ? firstUnreachable(armModel, placed.X_WB, path) : { step: 0 };
+      if (!placed || miss) {
+        const start = initialStep(o.trajectory, bodies, gripper);
+        const recorded = placed ? withRobotBase(o.scene, placed.X_WB, placed.origin) : o.scene;
+        // Without a base (none clear of the scenery reaches the first pose): unreachable at step 0.
+        const metrics: Record<string, number> = { armUnreachableStep: miss!.step };
+        if (miss && "positionErrorM" in miss) {
+          metrics["armUnreachablePositionErrorM"] = miss.positionErrorM;
+          metrics["armUnreachableRotationErrorRad"] = miss.rotationErrorRad;
+        }
+        return episodeOf(
+          { ...o, scene: recorded },
+          [start],
+          { success: false, reasons: ["unreachable"], metrics },
+          dt,
+          substeps,
+        );
+      }
+      const ready = armModel.ready;
+      const q0 = reachPose(armModel.chain, X0, ready, placed.X_WB, ready).q;
+      const sim = new SimArm(R, world, armModel, placed.X_WB, q0);
+      for (const [h, id] of sim.colliders) names.set(h, id);
+      arm = { sim, clearance, findings: { scenery: { maxDepthM: 0 }, speed: { maxRatio: 0 } } };
+      scene = withRobotBase(o.scene, placed.X_WB, placed.origin);
+    }
     if (overlap) {
       const start = initialStep(o.trajectory, bodies, gripper);
       return episodeOf(
@@ -122,6 +170,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     };
     for (let i = 0; i < Math.round((o.settleS ?? 0.25) * physicsHz); i++) {
       gripper.setPalmTarget(X0, dt);
+      arm?.sim.drive(1);
       step();
     }
 
@@ -167,19 +216,36 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         base = trackReference(base, X_ref, o.embodiment.limits, dt);
         gripper.setPalmTarget(base.X_WG, dt);
         gripper.setJawTarget(cmd.apertureM, dt);
+        if (arm) {
+          const d0 = timing?.armS !== undefined ? performance.now() : 0;
+          arm.sim.drive((j + 1) / substeps);
+          if (timing?.armS !== undefined) timing.armS += (performance.now() - d0) / 1000;
+        }
         step();
         fault = physicsFault(moving);
       }
       prevCmd = X_cmd;
       if (fault) break;
+      const a0 = timing?.armS !== undefined ? performance.now() : 0;
+      const joints = arm ? armStep(arm, gripper.pose(), steps.length, hz) : undefined;
+      if (timing?.armS !== undefined) timing.armS += (performance.now() - a0) / 1000;
+      // Out of the arm's reach (or its joints' speed): the robot cannot be there; the rollout ends before this step.
+      if (joints === null) break;
       steps.push({
         t: cmd.t,
-        state: { tcp: poseToJson(gripper.pose()), apertureM: gripper.apertureM(), padsYM: gripper.padsYM() },
+        state: {
+          tcp: poseToJson(gripper.pose()),
+          apertureM: gripper.apertureM(),
+          padsYM: gripper.padsYM(),
+          ...(joints ? { joints } : {}),
+        },
         action: { tcp: poseToJson(X_cmd), apertureM: cmd.apertureM, grasp: cmd.grasp },
         objects: objectPoses(bodies),
         contacts: contacts(world, names, dt),
         human: cmd.human,
       });
+      // An arm link in the scenery, or a joint over its speed: the motion failed; nothing after it counts.
+      if (arm && armStopped(arm.findings, steps.length - 1)) break;
       // The watch follows the grip phase, so it sees every step, stopped or not.
       if (watch.force(steps[steps.length - 1]!) > o.embodiment.limits.collisionForceN && !stop) {
         stop = {
@@ -195,12 +261,52 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     if (steps.length === 0) {
       steps.push(initialStep(o.trajectory, bodies, gripper));
     }
-    const verdict = judge(steps, o.scene, o.embodiment, fault, linkage);
-    return episodeOf(o, steps, verdict, dt, substeps);
+    const verdict = judge(steps, scene, o.embodiment, fault, linkage, arm?.findings);
+    return episodeOf({ ...o, scene }, steps, verdict, dt, substeps);
   } finally {
     world.free();
   }
 }
+
+/**
+ * The arm for the step just simulated: its joints holding the gripper's measured pose, their
+ * speeds, and the findings updated (scenery depth, speed against the limits). Null when the arm
+ * cannot reach the pose, or only with a joint over its speed limit (recorded in the findings).
+ */
+function armStep(
+  arm: { sim: SimArm; clearance: ArmClearance; findings: ArmFindings },
+  X_WG: Pose,
+  step: number,
+  hz: number,
+): { q: number[]; qd: number[] } | null {
+  const r = arm.sim.reach(X_WG, 1 / hz);
+  const f = arm.findings;
+  if (r.tooFast) {
+    // Reachable, but only faster than a joint can move: the arm falls behind the gripper.
+    f.speed = { maxRatio: r.tooFast.ratio, step, joint: r.tooFast.joint };
+    return null;
+  }
+  if (!r.reached) {
+    f.unreachable = { step, positionErrorM: r.positionErrorM, rotationErrorRad: r.rotationErrorRad };
+    return null;
+  }
+  const before = arm.sim.joints();
+  const qd = r.q.map((v, i) => (v - before[i]!) * hz);
+  arm.sim.accept(r.q);
+  const d = arm.clearance.depth(r.q, arm.sim.X_WB);
+  if (d.depthM > f.scenery.maxDepthM) f.scenery = { maxDepthM: d.depthM, step, link: d.link, item: d.item };
+  const limits = arm.sim.arm.maxJointSpeedRadps;
+  qd.forEach((v, i) => {
+    const ratio = Math.abs(v) / limits[i]!;
+    if (ratio > f.speed.maxRatio) f.speed = { maxRatio: ratio, step, joint: arm.sim.arm.jointNames[i] };
+  });
+  return { q: r.q, qd };
+}
+
+/** Whether the arm's findings at `step` end the rollout: a link in the scenery, a joint too fast. */
+const armStopped = (f: ArmFindings, step: number): boolean =>
+  (f.scenery.step === step && f.scenery.maxDepthM > MAX_SCENERY_PENETRATION_M) ||
+  (f.speed.step === step && f.speed.maxRatio > SPEED_LIMIT_RATIO);
 
 function episodeOf(
   o: SimulateOptions,

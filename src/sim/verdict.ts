@@ -19,6 +19,7 @@ import type { PoseJson } from "../core/schemas/common.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
+import type { ArmFindings } from "./arm.js";
 import { GRIPPER_IDS } from "./gripper.js";
 import type { GripperLinkage } from "./linkage_gripper.js";
 import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "./scenery_clearance.js";
@@ -57,7 +58,13 @@ export const POSITIVE_REASONS: ReadonlySet<string> = new Set([
  * a gripper inside fixed scenery. What a verdict says after one (not released, not placed…) is
  * its consequence, not its cause.
  */
-const MOTION_FAILURES = ["hard_collision", "scenery_penetration"];
+const MOTION_FAILURES = [
+  "unreachable",
+  "arm_collision",
+  "joint_speed_limit",
+  "hard_collision",
+  "scenery_penetration",
+];
 
 /**
  * The reason a failed episode is counted under: a physics fault, else a failure of the motion
@@ -207,14 +214,17 @@ export class GripPhase {
 }
 
 /** A contact's gripper part and the body it touches, or undefined when it is no collision (see GripPhase). */
+/** A part of the robot: the gripper's, or an arm link's (`arm.<link>`, see arm.ts). */
+const isRobotPart = (id: string): boolean => GRIPPER_SET.has(id) || id.startsWith("arm.");
+
 function collisionPair(c: EpisodeStep["contacts"][number], targetId: string, gripping: boolean) {
-  const [g, other] = GRIPPER_SET.has(c.a) ? [c.a, c.b] : [c.b, c.a];
-  if (!GRIPPER_SET.has(g) || GRIPPER_SET.has(other)) return undefined;
+  const [g, other] = isRobotPart(c.a) ? [c.a, c.b] : [c.b, c.a];
+  if (!isRobotPart(g) || isRobotPart(other)) return undefined;
   if (gripping && other === targetId) return undefined;
   return { part: g, item: other };
 }
 
-/** A collision contact: the gripper part, the body it touches, and the force (N). */
+/** A collision contact: the robot part (gripper or arm link), the body it touches, and the force (N). */
 export interface CollisionContact {
   part: string;
   item: string;
@@ -222,8 +232,8 @@ export interface CollisionContact {
 }
 
 /**
- * Follows a rollout's steps in order and gives each step's collisions: any gripper contact but
- * the grip (GripPhase), with fixed scenery or any object, one per pair. The protective stop of
+ * Follows a rollout's steps in order and gives each step's collisions: any gripper or arm-link
+ * contact but the grip (GripPhase), with fixed scenery or any object, one per pair. The protective stop of
  * both engines and the verdict's `hard_collision` use it alike.
  */
 export class CollisionWatch {
@@ -300,7 +310,8 @@ function stillAtEndS(steps: readonly EpisodeStep[], first: number, still: (k: nu
 
 /**
  * Placement after the release: released slowly (not thrown), then at rest for REST_WINDOW_S at
- * the end of the episode, inside the region, not toppled. Returns the first failed condition.
+ * the end of the episode, inside the region, not toppled (where the task asks for `upright`).
+ * Returns the first failed condition.
  */
 function placement(
   steps: readonly EpisodeStep[],
@@ -308,6 +319,7 @@ function placement(
   region: NonNullable<SceneSpec["task"]["placeRegion"]>,
   lastHeld: number,
   metrics: Record<string, number>,
+  upright = true,
 ): string {
   const last = steps[steps.length - 1]!;
   const end = last.objects[id]!.pos;
@@ -326,7 +338,7 @@ function placement(
   if (restS < REST_WINDOW_S) return "not_at_rest";
   const tiltRad = tilt(steps[0]!.objects[id]!, last.objects[id]!);
   metrics["targetTiltRad"] = tiltRad;
-  if (tiltRad > TOPPLE_RAD) return "toppled";
+  if (upright && tiltRad > TOPPLE_RAD) return "toppled";
   return "placed_in_region";
 }
 
@@ -432,6 +444,7 @@ export function judge(
   embodiment: Embodiment,
   fault: string | null,
   linkage?: GripperLinkage,
+  arm?: ArmFindings,
 ): Verdict {
   const id = scene.task.targetId;
   const grasp = analyseGrasp(steps, id);
@@ -472,7 +485,14 @@ export function judge(
     const lastHeld = grasp.carried[grasp.carried.length - 1]!.to;
     const heldAtEnd = isHeld(last, id);
     const outcome = region
-      ? placement(steps, id, region, heldAtEnd ? steps.length - 1 : lastHeld, metrics)
+      ? placement(
+          steps,
+          id,
+          region,
+          heldAtEnd ? steps.length - 1 : lastHeld,
+          metrics,
+          scene.task.upright ?? true,
+        )
       : heldAtEnd
         ? holding(steps, id, metrics)
         : "dropped";
@@ -492,10 +512,48 @@ export function judge(
     reasons.push("scenery_penetration");
     metrics["sceneryPenetrationStep"] = incursion.step!;
   }
+  const armFailed = arm ? armReasons(arm, reasons, metrics) : false;
   const disturbedM = disturbance(steps, scene);
   metrics["maxDisturbanceM"] = disturbedM;
   const disturbed = disturbedM > DISTURB_M;
   if (disturbed) reasons.push("disturbed_scene");
-  const success = fault === null && goal && !hardCollision && !penetrates && !disturbed;
+  const success = fault === null && goal && !hardCollision && !penetrates && !disturbed && !armFailed;
   return { success, reasons, metrics };
+}
+
+/**
+ * The arm's reasons (see arm.ts), from what it found over the rollout: `unreachable` (the first
+ * step its inverse kinematics could not reach), `arm_collision` (a link deeper than
+ * MAX_SCENERY_PENETRATION_M in fixed scenery, from the recorded joints and the links' hulls),
+ * `joint_speed_limit` (the gripper's next pose reachable only with a joint faster than its
+ * limit). The joints are recorded per step, so the scenery finding is re-derivable from the
+ * episode; the last two from its end. True when any fails it.
+ */
+/** Over this share of a joint's speed limit is over the limit (the bound is exact up to rounding). */
+export const SPEED_LIMIT_RATIO = 1 + 1e-9;
+
+function armReasons(arm: ArmFindings, reasons: string[], metrics: Record<string, number>): boolean {
+  metrics["armMaxSceneryPenetrationM"] = arm.scenery.maxDepthM;
+  metrics["armMaxJointSpeedRatio"] = arm.speed.maxRatio;
+  let failed = false;
+  if (arm.unreachable) {
+    reasons.push("unreachable");
+    metrics["armUnreachableStep"] = arm.unreachable.step;
+    metrics["armUnreachablePositionErrorM"] = arm.unreachable.positionErrorM;
+    metrics["armUnreachableRotationErrorRad"] = arm.unreachable.rotationErrorRad;
+    failed = true;
+  }
+  if (arm.scenery.maxDepthM > MAX_SCENERY_PENETRATION_M) {
+    reasons.push("arm_collision");
+    metrics["armCollisionStep"] = arm.scenery.step!;
+    metrics[`armSceneryPenetrationM:arm.${arm.scenery.link}|${arm.scenery.item}`] = arm.scenery.maxDepthM;
+    failed = true;
+  }
+  if (arm.speed.maxRatio > SPEED_LIMIT_RATIO) {
+    reasons.push("joint_speed_limit");
+    metrics["armJointSpeedStep"] = arm.speed.step!;
+    metrics[`armJointSpeedRatio:${arm.speed.joint}`] = arm.speed.maxRatio;
+    failed = true;
+  }
+  return failed;
 }

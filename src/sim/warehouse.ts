@@ -166,6 +166,8 @@ export function generateWarehouse(
       targetId: "target_carton",
       liftM: 0.05,
       placeRegion: { centerM: [cartX, 0, 0.675], halfExtentsM: [0.19, 0.14, 0.075] },
+      // Dropped into a tote: lying or standing, it is in.
+      upright: false,
     },
   };
   return SceneSpecSchema.parse(input);

@@ -113,12 +113,15 @@ describe("egobridge run", () => {
     const episodes = await readEpisodeExtras(path.join(tmp, "whole", "dataset"));
     expect(report.dataset!.episodes).toBe(episodes.length);
     expect(episodes.every((e) => e.success)).toBe(true);
-    // Job order: each source followed by its variants in attempt order. The 2F-140's long fingers
-    // do not release the demo's carton in the tote, so the sources kept are GRAB ones.
+    // Job order: each source followed by its variants in attempt order; every source kept is one of
+    // the job's three, on its embodiment.
     expect(episodes[0]!.lineage.variant).toBeUndefined();
     const kept = episodes.filter((e) => e.lineage.variant === undefined).map((e) => e.id);
+    expect(kept.length).toBeGreaterThan(0);
     for (const id of kept)
-      expect(id).toMatch(new RegExp(`^(apple_lift|cylindersmall_pass_1).*-${GRAB_EMBODIMENT}$`));
+      expect(id).toMatch(
+        new RegExp(`^(demo-shelf_to_tote-s0|apple_lift|cylindersmall_pass_1).*-${GRAB_EMBODIMENT}$`),
+      );
     let source = "";
     let last = -1;
     for (const e of episodes) {

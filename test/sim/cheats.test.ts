@@ -273,7 +273,9 @@ describe("cheat suite: physically impossible or unearned successes fail, for the
       { p: [0.55, 0, 0.95], q: side, apertureM: OPEN, grasp: false, s: 0.6 },
       { p: [0.55, 0, 0.95], q: side, apertureM: OPEN, grasp: false, s: 0.8 },
     ]);
-    const ep = await run(tableScene(), traj);
+    // A task that asks for the object upright (the shelf-to-tote drop does not).
+    const table = tableScene();
+    const ep = await run({ ...table, task: { ...table.task, upright: true } }, traj);
     expect(ep.reasons).toContain("lifted");
     expect(ep.success).toBe(false);
     expect(ep.reasons).toContain("toppled");

@@ -130,9 +130,14 @@ describe("judge", () => {
     const steps = pickAndPlace();
     const last = steps.length - 1;
     for (let k = last - 20; k <= last; k++) steps[k]!.objects["carton"]!.quatXyzw = side;
-    const v = judge(steps, scene, e, null);
+    // Where the task asks for it upright; the shelf-to-tote drop takes it in any attitude.
+    const v = judge(steps, { ...scene, task: { ...scene.task, upright: true } }, e, null);
     expect(v.reasons).toContain("toppled");
     expect(v.success).toBe(false);
+    expect(scene.task.upright).toBe(false);
+    const any = judge(steps, scene, e, null);
+    expect(any.reasons).toContain("placed_in_region");
+    expect(any.metrics["targetTiltRad"]).toBeCloseTo(Math.PI / 2, 6);
   });
 
   it("a hold at the end counts only at rest between the pads for REST_WINDOW_S", () => {

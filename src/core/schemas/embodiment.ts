@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { header, nonNegative, positive, vec3 } from "./common.js";
+import { finite, header, nonNegative, poseSchema, positive, vec3 } from "./common.js";
 
 /**
  * A robot end effector. Geometry is given in the gripper frame G: origin at the tool centre point
@@ -41,6 +41,33 @@ export const EmbodimentSchema = z.strictObject({
    * as boxes of the sizes above (a declared simplification).
    */
   model: z.strictObject({ mjcf: z.string().min(1) }).optional(),
+  /**
+   * The arm the gripper is mounted on. Without it, the gripper moves free in space (its tracking
+   * limits below stand for an arm's). With it, every control step the arm's inverse kinematics
+   * must reach the gripper's pose, its links (their meshes' convex hulls) must stay out of fixed
+   * scenery and its joints within their speed limits (see sim/arm.ts).
+   */
+  arm: z
+    .strictObject({
+      /** An asset name (or path) of the arm's MJCF model. */
+      mjcf: z.string().min(1),
+      /** The link the gripper is mounted on. */
+      tip: z.string().min(1),
+      /** The gripper's flange frame (G moved back by tcpOffsetM along z) in the tip link's frame. */
+      mount: poseSchema,
+      /** The arm's joints from base to tip, as the MJCF names them (checked against the model). */
+      joints: z.array(z.string().min(1)).min(1),
+      /** The posture the arm starts from and is pulled towards in its null space (rad). */
+      ready: z.array(finite).min(1),
+      /** The joints' speed limits (rad/s), from the datasheet. */
+      maxJointSpeedRadps: z.array(positive).min(1),
+      /** Where the arm's numbers and model come from. */
+      source: z.string(),
+    })
+    .refine((a) => a.ready.length === a.joints.length && a.maxJointSpeedRadps.length === a.joints.length, {
+      message: "arm.ready and arm.maxJointSpeedRadps need one value per joint of arm.joints",
+    })
+    .optional(),
   limits: z.strictObject({
     maxLinearSpeedMps: positive,
     maxLinearAccelMps2: positive,

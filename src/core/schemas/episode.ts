@@ -12,7 +12,17 @@ export const EpisodeStepSchema = z.strictObject({
    * engine reports them, where each pad's inner face is along the opening axis y of G (m; left
    * negative): the fingers are pushed apart unevenly by contacts.
    */
-  state: z.strictObject({ tcp: poseSchema, apertureM: finite, padsYM: z.tuple([finite, finite]).optional() }),
+  state: z.strictObject({
+    tcp: poseSchema,
+    apertureM: finite,
+    padsYM: z.tuple([finite, finite]).optional(),
+    /**
+     * With an arm embodiment: the arm's joint positions (rad) holding the gripper at `tcp` (its
+     * inverse kinematics, within ik.ts IK_TOLERANCE), in `embodiment.arm.joints` order, and their
+     * speeds (rad/s: the change from the step before over the control period).
+     */
+    joints: z.strictObject({ q: z.array(finite), qd: z.array(finite) }).optional(),
+  }),
   /** The command given at this step (absolute, in W). */
   action: z.strictObject({ tcp: poseSchema, apertureM: nonNegative, grasp: z.boolean() }),
   /** Poses of the dynamic scene objects, by id. */

@@ -113,7 +113,24 @@ export const SceneSpecSchema = z
       moveM: positive.optional(),
       /** Axis-aligned region in W where the target should end up, if the task is a placement. */
       placeRegion: z.strictObject({ centerM: vec3, halfExtentsM: vec3 }).optional(),
+      /**
+       * Whether a placed target must end upright (within the verdict's topple angle of its start
+       * attitude; absent: true), or may come to rest in any attitude (a drop into a tote).
+       */
+      upright: z.boolean().optional(),
     }),
+    /**
+     * Where an arm's base stands (embodiments with an arm): the base frame in W, on a pedestal
+     * column from the floor (z = 0) up to it. `origin` says how it was had: stated by the scene's
+     * author, or searched for a demonstration (sim/arm.ts: the base from which the arm follows
+     * it, clear of the scenery), which the demonstration's variants then keep.
+     */
+    robotBase: z
+      .strictObject({
+        pose: poseSchema,
+        origin: z.enum(["stated", "searched"]).default("stated"),
+      })
+      .optional(),
   })
   .superRefine((scene, ctx) => {
     const ids = new Set<string>();

@@ -1,0 +1,178 @@
+/**
+ * The Franka Panda in the rollout (`--embodiment franka_panda`): the built-in shelf-to-tote pick
+ * succeeds with the arm from the scene's stated base, and every recorded step holds the arm's 7
+ * named joints. What the arm did is checked from the episode alone, independently of the engine's
+ * collision queries: the recorded joints put the tool where the gripper was measured (forward
+ * kinematics, cross-checked against MuJoCo in test/robots/ik.test.ts), and no vertex of any arm
+ * link's collision hull is inside any fixed box of the scene. A shelf level out of the arm's reach
+ * is rejected as `unreachable` before any physics; a box put where the elbow passes is found,
+ * named, by the arm's clearance query.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  compose,
+  dot,
+  type Pose,
+  poseFromJson,
+  qangle,
+  sub,
+  transformPoint,
+  vec3,
+} from "../../src/core/math.js";
+import type { Embodiment } from "../../src/core/schemas/embodiment.js";
+import type { Episode } from "../../src/core/schemas/episode.js";
+import type { SceneSpec } from "../../src/core/schemas/scene.js";
+import { proceduralPickToTote } from "../../src/hands/procedural.js";
+import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
+import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
+import { IK_TOLERANCE, linkPoses, toolPose } from "../../src/robots/ik.js";
+import { ArmClearance, type ArmModel, armModelOf } from "../../src/sim/arm.js";
+import { loadArmModel } from "../../src/sim/arm_model.js";
+import { linkageOf } from "../../src/sim/gripper_models.js";
+import { loadRapier } from "../../src/sim/rapier.js";
+import { fixedBoxes, MAX_SCENERY_PENETRATION_M } from "../../src/sim/scenery_clearance.js";
+import { simulateEpisode } from "../../src/sim/simulate.js";
+import { caughtInputError } from "../input_error.js";
+
+let e: Embodiment;
+let arm: ArmModel;
+let scene: SceneSpec;
+let episode: Episode;
+
+async function rollout(s: SceneSpec): Promise<Episode> {
+  const trajectory = retargetParallelJaw(proceduralPickToTote(s, { seed: 0 }), e, {}, await linkageOf(e));
+  return simulateEpisode({
+    scene: s,
+    embodiment: e,
+    trajectory,
+    seed: 0,
+    id: "arm",
+    task: "t",
+    lineageSource: "test",
+  });
+}
+
+beforeAll(async () => {
+  e = await loadEmbodiment("franka_panda");
+  arm = (await armModelOf(e))!;
+  scene = await loadScene("shelf_to_tote");
+  episode = await rollout(scene);
+});
+
+/** How deep a point is inside an oriented box (m; ≤ 0 outside). */
+function insideDepth(
+  p: { x: number; y: number; z: number },
+  b: ReturnType<typeof fixedBoxes>[number]["box"],
+) {
+  const d = sub(p, b.center);
+  return Math.min(...b.axes.map((a, k) => b.half[k]! - Math.abs(dot(d, a))));
+}
+
+describe("a Panda carrying the gripper", () => {
+  it("succeeds on shelf_to_tote from the stated base, each step with 7 named joints", () => {
+    expect(episode.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
+    expect(episode.success).toBe(true);
+    expect(episode.scene.robotBase?.origin).toBe("stated");
+    expect(e.arm!.joints).toEqual(["joint1", "joint2", "joint3", "joint4", "joint5", "joint6", "joint7"]);
+    for (const s of episode.steps) {
+      expect(s.state.joints?.q).toHaveLength(7);
+      expect(s.state.joints?.qd).toHaveLength(7);
+    }
+  });
+
+  it("records joints that hold the tool where the gripper was measured, within the speed limits", () => {
+    const X_WB = poseFromJson(episode.scene.robotBase!.pose);
+    for (const s of episode.steps) {
+      const X = toolPose(arm.chain, s.state.joints!.q, X_WB);
+      const m = poseFromJson(s.state.tcp);
+      expect(Math.hypot(X.p.x - m.p.x, X.p.y - m.p.y, X.p.z - m.p.z)).toBeLessThanOrEqual(
+        IK_TOLERANCE.positionM,
+      );
+      expect(qangle(X.q, m.q)).toBeLessThanOrEqual(IK_TOLERANCE.rotationRad);
+      s.state.joints!.qd.forEach((v, i) => {
+        expect(Math.abs(v)).toBeLessThanOrEqual(e.arm!.maxJointSpeedRadps[i]! * (1 + 1e-9));
+      });
+    }
+    // Speeds are the change between recorded steps over the control period.
+    const [a, b] = [episode.steps[100]!, episode.steps[101]!];
+    b.state.joints!.qd.forEach((v, i) => {
+      expect(v).toBeCloseTo((b.state.joints!.q[i]! - a.state.joints!.q[i]!) * episode.controlHz, 9);
+    });
+  });
+
+  it("keeps every arm link out of the fixed scenery (hull vertices against the scene's boxes)", () => {
+    const X_WB = poseFromJson(episode.scene.robotBase!.pose);
+    const fixed = fixedBoxes(episode.scene);
+    let deepest = 0;
+    for (const s of episode.steps) {
+      const poses = linkPoses(arm.chain, s.state.joints!.q, X_WB);
+      for (const shape of arm.shapes) {
+        if (shape.shape.kind !== "hull") continue;
+        const X = compose(poses.get(shape.link)!, shape.X_LG);
+        const v = shape.shape.points;
+        for (let i = 0; i < v.length; i += 3) {
+          const p = transformPoint(X, vec3(v[i]!, v[i + 1]!, v[i + 2]!));
+          for (const f of fixed) deepest = Math.max(deepest, insideDepth(p, f.box));
+        }
+      }
+    }
+    expect(arm.shapes.filter((s) => s.shape.kind === "hull").length).toBeGreaterThanOrEqual(8);
+    expect(deepest).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
+  });
+
+  it("rejects a shelf level out of reach as unreachable, without simulating it", async () => {
+    // The carton on the top board (1.7 m): the human reaches up to it; the arm on its pedestal cannot.
+    const high: SceneSpec = {
+      ...scene,
+      items: scene.items.map((it) =>
+        it.id === "carton" && "pose" in it ? { ...it, pose: { ...it.pose, pos: [0, 0.43, 1.75] } } : it,
+      ),
+    };
+    const out = await rollout(high);
+    expect(out.success).toBe(false);
+    expect(out.reasons).toEqual(["unreachable"]);
+    expect(out.steps).toHaveLength(1);
+    expect(out.metrics["armUnreachableStep"]).toBeTypeOf("number");
+    expect(out.metrics["armUnreachablePositionErrorM"]).toBeGreaterThan(IK_TOLERANCE.positionM);
+  });
+
+  it("finds an arm link inside a box put where the elbow passes, and names it", async () => {
+    const X_WB = poseFromJson(episode.scene.robotBase!.pose);
+    const q = episode.steps[150]!.state.joints!.q;
+    const elbow: Pose = linkPoses(arm.chain, q, X_WB).get("link4")!;
+    const post: SceneSpec = {
+      ...scene,
+      items: [
+        ...scene.items,
+        {
+          kind: "box",
+          id: "post",
+          pose: { pos: [elbow.p.x, elbow.p.y, elbow.p.z], quatXyzw: [0, 0, 0, 1] },
+          sizeM: [0.04, 0.04, 0.04],
+          dynamic: false,
+          massKg: 1,
+          friction: 0.6,
+          restitution: 0,
+        },
+      ],
+    };
+    const clearance = new ArmClearance(await loadRapier(), arm, post);
+    const d = clearance.depth(q, X_WB);
+    expect(d.item).toBe("post");
+    // The elbow joint joins link3 and link4: the post is in one or both.
+    expect(["link3", "link4"]).toContain(d.link);
+    expect(d.depthM).toBeGreaterThan(0.01);
+    // Without the post the same posture is clear.
+    expect(new ArmClearance(await loadRapier(), arm, scene).depth(q, X_WB).depthM).toBeLessThanOrEqual(
+      MAX_SCENERY_PENETRATION_M,
+    );
+  });
+
+  it("refuses an arm whose joints are not the model's chain, naming both", async () => {
+    const bad: Embodiment = { ...e, arm: { ...e.arm!, joints: ["joint1", "joint2"] } };
+    const err = await caughtInputError(() => loadArmModel(bad));
+    expect(err.message).toMatch(
+      /arm\.joints \[joint1, joint2\] differ from the model's chain \[joint1, .*joint7\]/,
+    );
+  });
+});
