@@ -1,10 +1,3 @@
-/**
- * The LeRobot writer as a stream: episodes come from an (async) iterable one at a time, full data
- * files reach the disk before later episodes are read, meta/episodes is split into files of a
- * bounded number of rows, and a source that fails midway leaves nothing behind. Parquet files are
- * read back with hyparquet (independent of the parquet-wasm stack that wrote them).
- */
-import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +9,7 @@ import type { Episode } from "../../src/core/schemas/episode.js";
 import { readEpisodesTable } from "../../src/dataset/lerobot/reader.js";
 import { writeLeRobotDataset } from "../../src/dataset/lerobot/writer.js";
 import { makeEmbodiment, makeEpisode } from "./factories.js";
+import { snapshot } from "./snapshot.js";
 
 /** Each factory episode (9–15 frames of ≈ 0.4 kB) is bigger than this, so each gets its own data file. */
 const ONE_EPISODE_PER_FILE_MB = 2 / 1024;
@@ -38,18 +32,6 @@ async function rowsOf(file: string): Promise<Record<string, unknown>[]> {
 }
 
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as number));
-
-async function snapshot(root: string): Promise<Record<string, string>> {
-  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
-  const out: Record<string, string> = {};
-  for (const e of entries.filter((x) => x.isFile())) {
-    const file = path.join(e.parentPath, e.name);
-    out[path.relative(root, file)] = createHash("sha256")
-      .update(await fs.readFile(file))
-      .digest("hex");
-  }
-  return out;
-}
 
 describe("writeLeRobotDataset as a stream", () => {
   let tmp: string;

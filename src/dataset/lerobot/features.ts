@@ -7,6 +7,8 @@
  * - `observation.state` (and `observation.environment_state`) is what was measured before the
  *   step's command: the state after the previous step (`../timing.ts`), so a policy learns to
  *   choose `action[t]` from what it could see;
+ * - with an arm, `observation.state` goes on with the arm's joint positions and speeds of that
+ *   same step (`tableFeatures`); its layout is the dataset's, fixed by its first episode;
  * - `action` is the command of the step, absolute in W (not a delta: deltas are a view,
  *   `action[t] − observation.state[t]`, that a policy's processor can derive);
  * - `action` ends with the grasp command (1 close, 0 open): one action feature, as LeRobot
@@ -89,7 +91,7 @@ const scalar = (dtype: FeatureDtype): FeatureSpec => ({ dtype, shape: [1], names
 export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
   [FEATURE.state]: {
     dtype: "float32",
-    shape: [8],
+    shape: [TCP_NAMES.length],
     names: TCP_NAMES,
     info: {
       frame: "W",
@@ -164,11 +166,51 @@ export const FEATURES: Readonly<Record<FeatureKey, FeatureSpec>> = {
   },
 };
 
-/** The features with the dataset's own embodiment list in `embodiment_index`'s info. */
-export function datasetFeatures(embodiments: readonly string[]): Record<FeatureKey, FeatureSpec> {
-  const e = FEATURES[FEATURE.embodimentIndex];
+/** Components of `observation.state` after the TCP ones, for an arm of `joints` (base → tip). */
+const armStateNames = (joints: readonly string[]): string[] => [
+  ...joints.map((j) => `arm.${j}.pos`),
+  ...joints.map((j) => `arm.${j}.vel`),
+];
+
+/**
+ * The table's features for a dataset whose episodes carry the arm joints `joints`
+ * (`../arm_joints.ts`): `observation.state` goes on after the TCP with the joints' positions,
+ * then their speeds, all of the step the TCP is measured at. Without joints, FEATURES itself: a
+ * free-gripper dataset is written exactly as before arms existed.
+ */
+export function tableFeatures(joints: readonly string[]): Readonly<Record<FeatureKey, FeatureSpec>> {
+  if (joints.length === 0) return FEATURES;
+  const state = FEATURES[FEATURE.state];
+  const names = [...TCP_NAMES, ...armStateNames(joints)];
   return {
     ...FEATURES,
+    [FEATURE.state]: {
+      ...state,
+      shape: [names.length],
+      names,
+      info: {
+        frame: "W",
+        description:
+          "measured TCP pose X_WG (quaternion xyzw) and pad opening before the step's command, then the arm's joint positions (rad) and speeds (rad/s) at that step: its inverse kinematics of the measured TCP, speeds the change from the step before over the control period",
+        units:
+          "tcp.x, tcp.y, tcp.z and gripper.aperture_m in m; tcp.qx, tcp.qy, tcp.qz, tcp.qw a unit quaternion; arm.<joint>.pos in rad; arm.<joint>.vel in rad/s",
+        timing: OBSERVATION_TIMING,
+      },
+    },
+  };
+}
+
+/**
+ * The dataset's features (`table`, from `tableFeatures`) with its own embodiment list in
+ * `embodiment_index`'s info.
+ */
+export function datasetFeatures(
+  embodiments: readonly string[],
+  table: Readonly<Record<FeatureKey, FeatureSpec>> = FEATURES,
+): Record<FeatureKey, FeatureSpec> {
+  const e = table[FEATURE.embodimentIndex];
+  return {
+    ...table,
     [FEATURE.embodimentIndex]: {
       ...e,
       info: { ...e.info, embodiments: embodiments.map((name, i) => `${i} ${name}`).join(", ") },
@@ -201,15 +243,21 @@ export interface EpisodePlacement {
 }
 
 /**
- * Extracts the feature rows of one (validated) episode. `timestamp` is the step time relative to
- * the first step, because LeRobot locates a frame at `from_timestamp + timestamp` in a video.
- * Throws an InputError if a step lacks the pose of the scene's target object.
+ * Extracts the feature rows of one (validated) episode for a dataset of `features`
+ * (`tableFeatures`). `timestamp` is the step time relative to the first step, because LeRobot
+ * locates a frame at `from_timestamp + timestamp` in a video. Throws an InputError if a step
+ * lacks the pose of the scene's target object, or the arm joints the dataset's state holds.
  */
-export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFrames {
+export function episodeFrames(
+  episode: Episode,
+  at: EpisodePlacement,
+  features: Readonly<Record<FeatureKey, FeatureSpec>> = FEATURES,
+): EpisodeFrames {
   const n = episode.steps.length;
+  const jointCount = (featureSize(features[FEATURE.state]) - TCP_NAMES.length) / 2;
   const values = Object.fromEntries(
     FEATURE_KEYS.map((k) => {
-      const spec = FEATURES[k];
+      const spec = features[k];
       const size = n * featureSize(spec);
       return [k, spec.dtype === "float32" ? new Float32Array(size) : new Float64Array(size)];
     }),
@@ -234,7 +282,12 @@ export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFr
         },
       );
     }
-    put(FEATURE.state, [...observed.state.tcp.pos, ...observed.state.tcp.quatXyzw, observed.state.apertureM]);
+    put(FEATURE.state, [
+      ...observed.state.tcp.pos,
+      ...observed.state.tcp.quatXyzw,
+      observed.state.apertureM,
+      ...observedJoints(episode, observedStepIndex(i), jointCount),
+    ]);
     put(FEATURE.action, [
       ...step.action.tcp.pos,
       ...step.action.tcp.quatXyzw,
@@ -257,6 +310,21 @@ export function episodeFrames(episode: Episode, at: EpisodePlacement): EpisodeFr
     put(FEATURE.embodimentIndex, [at.embodimentIndex]);
   });
   return { length: episode.steps.length, values };
+}
+
+/** The arm's joint positions then speeds recorded at step `i` (none when `count` is 0). */
+function observedJoints(episode: Episode, i: number, count: number): number[] {
+  if (count === 0) return [];
+  const joints = episode.steps[i]!.state.joints;
+  if (!joints || joints.q.length !== count || joints.qd.length !== count) {
+    throw new InputError(
+      `episode '${episode.id}' step ${i}: the dataset's observation.state holds ${count} arm joints, the step records ${
+        joints ? `${joints.q.length} positions and ${joints.qd.length} speeds` : "none"
+      }`,
+      { hint: "write episodes of arm and free-gripper embodiments to separate datasets" },
+    );
+  }
+  return [...joints.q, ...joints.qd];
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Checks that episodes can become one LeRobot dataset: each is a valid Episode contract, all run
  * at the dataset's fps with evenly spaced steps (LeRobot checks the same with
- * `check_timestamps_sync`), and ids are unique.
+ * `check_timestamps_sync`), all have the same robot-state layout (`../arm_joints.ts`: one width
+ * of `observation.state`), and ids are unique.
  */
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
+import { armJointsOf, checkSameJoints } from "../arm_joints.js";
 import { checkEpisode } from "../episode_input.js";
 
 /** How far a step interval may be from 1/fps (LeRobot's default `tolerance_s`). */
@@ -66,18 +68,25 @@ function checkTiming(episode: Episode, fps: number, what: string): void {
 
 /**
  * Validates episodes one at a time as they reach a streaming writer: each against the contract,
- * the dataset's fps (the first episode's control rate unless given) and the ids seen before.
- * Keeps one id per episode, nothing else.
+ * the dataset's fps (the first episode's control rate unless given), the dataset's arm joints
+ * (the first episode's) and the ids seen before. Keeps one id per episode, nothing else.
  */
 export class EpisodeValidator {
   private readonly ids = new Map<string, number>();
   private count = 0;
+  /** The first episode's arm joints (empty: a free gripper), and how messages name that episode. */
+  private first: { joints: string[]; what: string } | undefined;
 
   constructor(private fps: number | undefined) {}
 
   /** The dataset's fps: the one given, else the first episode's control rate (once one is checked). */
   get datasetFps(): number | undefined {
     return this.fps;
+  }
+
+  /** The arm joints every episode's state holds (empty: none), once the first episode is checked. */
+  get datasetJoints(): readonly string[] | undefined {
+    return this.first?.joints;
   }
 
   /** Returns the parsed (canonical) episode, or throws an InputError naming episode and field. */
@@ -96,6 +105,9 @@ export class EpisodeValidator {
     const bad = episode.reasons.find((r) => r.includes(","));
     if (bad !== undefined)
       throw new InputError(`${what}: reason '${bad}' contains a comma (reasons are comma-joined)`);
+    const joints = armJointsOf(episode, what);
+    if (this.first) checkSameJoints(joints, this.first.joints, what, this.first.what);
+    else this.first = { joints, what };
     this.ids.set(episode.id, i);
     this.count++;
     return episode;

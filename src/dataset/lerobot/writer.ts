@@ -19,8 +19,10 @@ import {
   type EpisodeFrames,
   episodeFrames,
   FEATURE_KEYS,
+  type FeatureSpec,
   frameBytes,
   frameColumns,
+  tableFeatures,
 } from "./features.js";
 import { FIRST_SLOT, FileRoller, nextSlot } from "./file_plan.js";
 import { buildInfo } from "./info.js";
@@ -32,6 +34,7 @@ import {
   dataFilePath,
   episodesFilePath,
   extrasEpisodePath,
+  type FeatureKey,
   type FileSlot,
   INFO_PATH,
   STATS_PATH,
@@ -98,7 +101,11 @@ class DatasetBuilder {
   private readonly chunksSize: number;
   private readonly dataFilesSizeInMb: number;
   private readonly episodesPerMetaFile: number;
-  private readonly bytesPerFrame = frameBytes();
+  /**
+   * The table's features, fixed by the first episode (its arm joints widen `observation.state`),
+   * so that the data files, the stats and info.json all describe the same columns.
+   */
+  private table: { features: Readonly<Record<FeatureKey, FeatureSpec>>; bytesPerFrame: number } | undefined;
   private readonly taskIndex = new Map<string, number>();
   /** Embodiment names in order of first appearance: `embodiment_index`. */
   private readonly robots = new Map<string, number>();
@@ -152,13 +159,18 @@ class DatasetBuilder {
 
   async add(raw: unknown): Promise<void> {
     const episode = this.validator.check(raw);
+    if (!this.table) {
+      const features = tableFeatures(this.validator.datasetJoints!);
+      this.table = { features, bytesPerFrame: frameBytes(features) };
+    }
+    const { features, bytesPerFrame } = this.table;
     const episodeIndex = this.episodes;
     let taskIndex = this.taskIndex.get(episode.task);
     if (taskIndex === undefined) {
       taskIndex = this.taskIndex.size;
       this.taskIndex.set(episode.task, taskIndex);
     }
-    const place = this.roller.place(episode.steps.length * this.bytesPerFrame);
+    const place = this.roller.place(episode.steps.length * bytesPerFrame);
     if (place.opensFile) await this.flushData();
     this.data.slot = place.slot;
     let embodimentIndex = this.robots.get(episode.embodiment.name);
@@ -166,14 +178,13 @@ class DatasetBuilder {
       embodimentIndex = this.robots.size;
       this.robots.set(episode.embodiment.name, embodimentIndex);
     }
-    const frames = episodeFrames(episode, {
-      episodeIndex,
-      fromIndex: this.frames,
-      taskIndex,
-      embodimentIndex,
-    });
+    const frames = episodeFrames(
+      episode,
+      { episodeIndex, fromIndex: this.frames, taskIndex, embodimentIndex },
+      features,
+    );
     const videos = await this.addVideos(episode, episodeIndex);
-    const stats = { ...episodeStats(frames), ...videos?.rendered.stats };
+    const stats = { ...episodeStats(frames, features), ...videos?.rendered.stats };
     this.data.frames.push(frames);
     this.stats.add(stats);
     this.meta.records.push(
@@ -202,7 +213,10 @@ class DatasetBuilder {
 
   private async flushData(): Promise<void> {
     if (this.data.frames.length === 0) return;
-    await this.put(dataFilePath(this.data.slot), encodeParquet(frameColumns(this.data.frames)));
+    await this.put(
+      dataFilePath(this.data.slot),
+      encodeParquet(frameColumns(this.data.frames, this.table!.features)),
+    );
     this.data.frames = [];
   }
 
@@ -225,7 +239,7 @@ class DatasetBuilder {
     const tasks = [...this.taskIndex.keys()];
     await this.put(TASKS_PATH, encodeParquet(tasksColumns(tasks), tasksPandasMetadata()));
     await this.put(STATS_PATH, metaJson(statsJson(this.stats.result(), new Set(this.videoKeys()))));
-    const features = datasetFeatures([...this.robots.keys()]);
+    const features = datasetFeatures([...this.robots.keys()], this.table!.features);
     const info = buildInfo(
       {
         robotType: this.options.robotType ?? [...this.robots.keys()].sort().join("+"),

@@ -28,6 +28,7 @@ import {
 import type { PoseJson } from "../../core/schemas/common.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { humanStatusCode } from "../../core/schemas/trajectory.js";
+import { armJointsOf } from "../arm_joints.js";
 import { observedStepIndex } from "../timing.js";
 import type { NumericData } from "./hdf5.js";
 import { type ActionMode, GRIPPER_CLOSED, GRIPPER_OPEN, NUM_SUBTASKS, OBS, OSC_POSE } from "./layout.js";
@@ -46,6 +47,8 @@ export interface DemoContent {
   clippedActions: number;
   /** Dynamic objects in the order of `states` and `obs/object`: sorted by id. */
   objectIds: string[];
+  /** The arm's joints in the order of `obs/robot0_joint_pos` and `…_vel`, base to tip; empty without an arm. */
+  jointNames: string[];
   datasets: DemoDataset[];
 }
 
@@ -115,11 +118,13 @@ export function objectIdsOf(episode: Episode, what: string): string[] {
 
 /**
  * The observation keys of one demo, in writing order: [key, row width, rows]. Row i observes
- * the robot and objects of step `robotAt(i)` and the human hand of step `humanAt(i)`.
+ * the robot and objects of step `robotAt(i)` and the human hand of step `humanAt(i)`. The arm's
+ * joints (`jointCount` of them, checked by `armJointsOf`) are the robot's: of step `robotAt(i)`.
  */
 function observations(
   episode: Episode,
   objectIds: readonly string[],
+  jointCount: number,
   robotAt: (i: number) => number,
   humanAt: (i: number) => number,
 ): [string, number, NumericData][] {
@@ -127,10 +132,18 @@ function observations(
   const robot = (i: number) => episode.steps[robotAt(i)]!;
   const human = (i: number) => episode.steps[humanAt(i)]!.human;
   const targetId = episode.scene.task.targetId;
+  const joints: [string, number, NumericData][] =
+    jointCount === 0
+      ? []
+      : [
+          [OBS.jointPos, jointCount, f8(n, jointCount, (i) => robot(i).state.joints!.q)],
+          [OBS.jointVel, jointCount, f8(n, jointCount, (i) => robot(i).state.joints!.qd)],
+        ];
   return [
     [OBS.eefPos, 3, f8(n, 3, (i) => robot(i).state.tcp.pos)],
     [OBS.eefQuat, 4, f8(n, 4, (i) => robot(i).state.tcp.quatXyzw)],
     [OBS.gripperQpos, 2, f8(n, 2, (i) => [robot(i).state.apertureM / 2, -robot(i).state.apertureM / 2])],
+    ...joints,
     [
       OBS.object,
       7 * objectIds.length,
@@ -220,6 +233,7 @@ export function demoContent(
   const n = steps.length;
   const last = n - 1;
   const objectIds = objectIdsOf(episode, what);
+  const jointNames = armJointsOf(episode, what);
   const stateWidth = 8 + 7 * objectIds.length;
   const delta = actions === "delta" ? deltaActions(episode) : undefined;
   const datasets: DemoDataset[] = [
@@ -249,10 +263,11 @@ export function demoContent(
   ];
   // obs: before the step; next_obs: after it (the robot measured after step i, the hand at the
   // next step, the last repeated).
-  const obs = observations(episode, objectIds, observedStepIndex, (i) => i);
+  const obs = observations(episode, objectIds, jointNames.length, observedStepIndex, (i) => i);
   const next = observations(
     episode,
     objectIds,
+    jointNames.length,
     (i) => i,
     (i) => Math.min(i + 1, last),
   );
@@ -267,5 +282,5 @@ export function demoContent(
       { path: "src_demo_labels", shape: [n, 1], data: i8(n, 1, () => [sourceDemo]) },
     );
   }
-  return { length: n, clippedActions: delta?.clipped ?? 0, objectIds, datasets };
+  return { length: n, clippedActions: delta?.clipped ?? 0, objectIds, jointNames, datasets };
 }

@@ -2,8 +2,8 @@
  * The robomimic HDF5 layout as egobridge writes it (ARISE-Initiative/robomimic
  * `docs/datasets/overview.md`; MimicGen's `datagen_info` from NVlabs/mimicgen
  * `scripts/prepare_src_dataset.py` and `utils/file_utils.py::write_demo_to_hdf5`). N is a
- * demo's number of control steps, K its number of dynamic objects (sorted by id), S the number
- * of MimicGen subtasks (here 2: grasp, then the rest).
+ * demo's number of control steps, K its number of dynamic objects (sorted by id), J its arm's
+ * joints (an arm embodiment only), S the number of MimicGen subtasks (here 2: grasp, then the rest).
  *
  * ```
  * data/                                   attrs: total (int64, frames), env_args (JSON string)
@@ -11,7 +11,8 @@
  *                                         attrs: num_samples (int64), egobridge provenance
  *                                           (episode_id, task, success int8, reasons JSON, source,
  *                                           source_episode, variant, seed, lineage_params JSON,
- *                                           embodiment, object_ids JSON)
+ *                                           embodiment, object_ids JSON; with an arm joint_names
+ *                                           JSON, base to tip)
  *     actions                 (N, 8)      f8  commanded TCP pose X_WG, absolute in W:
  *                                             [x, y, z, qw, qx, qy, qz, aperture_m]
  *                             (N, 7)          or, with actions "delta", robosuite's OSC_POSE input:
@@ -26,6 +27,11 @@
  *                                             t − 1; row 0 the settled start), as states
  *     obs/robot0_eef_quat     (N, 4)      f8  measured TCP orientation, [x, y, z, w] (robosuite's order)
  *     obs/robot0_gripper_qpos (N, 2)      f8  finger positions along G's y: [+a/2, −a/2] (m)
+ *     obs/robot0_joint_pos    (N, J)      f8  arm only: the arm's joint positions (rad, joint_names
+ *                                             order) at the step eef_pos is measured at: its inverse
+ *                                             kinematics of the measured TCP
+ *     obs/robot0_joint_vel    (N, J)      f8  arm only: their speeds (rad/s: the change from the step
+ *                                             before over the control period)
  *     obs/object              (N, 7K)     f8  every dynamic object: [x, y, z, qx, qy, qz, qw]
  *     obs/target_pose         (N, 7)      f8  the task's target object (LeRobot's environment_state)
  *     obs/human_keypoints     (N, 63)     f8  21 MediaPipe keypoints × [x, y, z] in W
@@ -64,6 +70,9 @@ export const OBS = {
   eefPos: "robot0_eef_pos",
   eefQuat: "robot0_eef_quat",
   gripperQpos: "robot0_gripper_qpos",
+  /** Written only for an arm embodiment's demos, as robosuite names its robot's joints. */
+  jointPos: "robot0_joint_pos",
+  jointVel: "robot0_joint_vel",
   object: "object",
   targetPose: "target_pose",
   humanKeypoints: "human_keypoints",

@@ -22,29 +22,20 @@ import path from "node:path";
 import { tmpSuffix } from "../../core/atomic.js";
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
+import { armJointsOf, checkSameJoints } from "../arm_joints.js";
 import { checkEpisode } from "../episode_input.js";
-import { KEYPOINT_NAMES } from "../lerobot/features.js";
-import { OBSERVATION_TIMING } from "../timing.js";
 import { demoContent } from "./demo.js";
+import { envArgs } from "./env_args.js";
 import { Hdf5Writer } from "./hdf5.js";
 import {
   type ActionMode,
   DATA_GROUP,
-  DELTA_ACTION_NAMES,
   demoName,
   demoPath,
   ENV_INTERFACE,
   ENV_NAME,
-  ENV_TYPE_NONE,
-  GRIPPER_CLOSED,
-  GRIPPER_OPEN,
   MASK,
   MASK_GROUP,
-  OBS_POSE_NAMES,
-  OSC_POSE,
-  POSE_NAMES,
-  QUATERNION_ORDER,
-  TCP_NAMES,
 } from "./layout.js";
 
 /** Camera images of each demo (robomimic's `obs/<camera>_image`). */
@@ -84,8 +75,6 @@ export interface RobomimicSummary {
   clippedActions: number;
 }
 
-export const FORMAT = "egobridge.robomimic";
-export const FORMAT_VERSION = 1;
 export const DEFAULT_VALID_FRACTION = 0.1;
 
 /**
@@ -110,56 +99,10 @@ function checkOptions(options: RobomimicOptions): number {
   return fraction;
 }
 
-/** The description robomimic reads back with `FileUtils.get_env_metadata_from_dataset`. */
-function envArgs(
-  envName: string,
-  tasks: readonly string[],
-  controlHz: number,
-  images: EpisodeImageSource | undefined,
-  actions: ActionMode,
-): string {
-  const env_kwargs = {
-    format: FORMAT,
-    version: FORMAT_VERSION,
-    frame: "W",
-    units: "m",
-    simulator:
-      "egobridge (Rapier physics, validated; the MuJoCo 2F-85 cross-check where recorded): not an environment robomimic can create, so policies train with rollouts disabled",
-    tasks,
-    control_hz: controlHz,
-    ...(actions === "delta"
-      ? {
-          controller: "OSC_POSE delta",
-          controller_configs: OSC_POSE,
-          action_names: DELTA_ACTION_NAMES,
-          action_scaling:
-            "[dx, dy, dz] and the axis-angle [ax, ay, az] (rotation from the measured TCP orientation to the commanded one, in W: goal = delta · current) are divided by output_max and clipped to [input_min, input_max]; gripper -1 open, +1 close",
-        }
-      : { controller: "absolute_pose", action_names: TCP_NAMES }),
-    quaternion_order:
-      actions === "delta" ? { ...QUATERNION_ORDER, actions: "none (axis-angle)" } : QUATERNION_ORDER,
-    state_names: [...TCP_NAMES, "then per object, in the demo's object_ids order:", ...POSE_NAMES],
-    object_pose_names: OBS_POSE_NAMES,
-    gripper_qpos: "finger positions along the gripper's opening axis: [+aperture/2, -aperture/2] (m)",
-    gripper_action: { open: GRIPPER_OPEN, closed: GRIPPER_CLOSED },
-    obs_timing: `${OBSERVATION_TIMING}; next_obs[t] is measured after step t`,
-    reward: "sparse: 1 on the last step of a successful demo, else 0",
-    human_keypoint_names: KEYPOINT_NAMES,
-    ...(images
-      ? {
-          camera_names: images.cameras,
-          camera_height: images.heightPx,
-          camera_width: images.widthPx,
-          cameras: images.describe(),
-        }
-      : {}),
-  };
-  return JSON.stringify({ env_name: envName, type: ENV_TYPE_NONE, env_kwargs }, null, 4);
-}
-
 /** What is kept while streaming: enough for the masks and the checks, not the episodes. */
 interface Progress {
-  first?: { id: string; controlHz: number; task: string };
+  /** Episode 0: its control rate and arm joints (empty: none) are the file's. */
+  first?: { id: string; controlHz: number; task: string; joints: string[] };
   /** Demo index of every episode id seen. */
   demoOf: Map<string, number>;
   success: boolean[];
@@ -168,7 +111,11 @@ interface Progress {
   tasks: Set<string>;
 }
 
-function validate(raw: unknown, index: number, progress: Progress): { episode: Episode; what: string } {
+function validate(
+  raw: unknown,
+  index: number,
+  progress: Progress,
+): { episode: Episode; what: string; joints: string[] } {
   const { episode, what } = checkEpisode(raw, index, progress.demoOf);
   const first = progress.first;
   if (first && episode.controlHz !== first.controlHz) {
@@ -177,7 +124,11 @@ function validate(raw: unknown, index: number, progress: Progress): { episode: E
       { hint: "write episodes of different control rates to separate files" },
     );
   }
-  return { episode, what };
+  // robomimic reads the same obs keys from every demo: an arm's joints in some demos and not in
+  // others (or other joints) would fail its loader, or mean different things in one key.
+  const joints = armJointsOf(episode, what);
+  if (first) checkSameJoints(joints, first.joints, what, `episode 0 ('${first.id}')`);
+  return { episode, what, joints };
 }
 
 /** The demo this variant was generated from, when that source episode came earlier in the same file. */
@@ -249,6 +200,7 @@ async function writeDemo(
     ],
     ["embodiment", episode.embodiment.name],
     ["object_ids", JSON.stringify(content.objectIds)],
+    ["joint_names", content.jointNames.length > 0 ? JSON.stringify(content.jointNames) : undefined],
     ["actions_clipped", actions === "delta" ? content.clippedActions : undefined],
   ];
   for (const [name, value] of attrs) if (value !== undefined) h5.attr(root, name, value);
@@ -298,6 +250,7 @@ function writeFileMetadata(
       envName,
       [...progress.tasks],
       progress.first!.controlHz,
+      progress.first!.joints,
       options.images,
       options.actions ?? "absolute",
     ),
@@ -327,8 +280,8 @@ async function syncToDisk(file: string): Promise<void> {
  * Writes `episodes` (each validated against the Episode contract as it arrives) as a robomimic
  * HDF5 file at `file`, replacing any file there. Episode i becomes `data/demo_<i>`. Throws an
  * InputError naming the episode for input that cannot make a valid file (contract violation,
- * duplicate id, a control rate differing from the first episode's, inconsistent objects) or
- * when there are no episodes; `file` is then left as it was.
+ * duplicate id, a control rate or arm joints differing from the first episode's, inconsistent
+ * objects) or when there are no episodes; `file` is then left as it was.
  */
 export async function writeRobomimicHdf5(
   file: string,
@@ -346,7 +299,7 @@ export async function writeRobomimicHdf5(
   try {
     let index = 0;
     for await (const raw of episodes) {
-      const { episode, what } = validate(raw, index, progress);
+      const { episode, what, joints } = validate(raw, index, progress);
       if (!h5) {
         h5 = await Hdf5Writer.create(tmp);
         h5.group(DATA_GROUP);
@@ -360,7 +313,7 @@ export async function writeRobomimicHdf5(
         options.images,
         options.actions ?? "absolute",
       );
-      progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task };
+      progress.first ??= { id: episode.id, controlHz: episode.controlHz, task: episode.task, joints };
       progress.demoOf.set(episode.id, index);
       progress.success.push(episode.success);
       progress.tasks.add(episode.task);
