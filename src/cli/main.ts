@@ -330,7 +330,7 @@ program
   .option("--format <format>", "lerobot or robomimic", "lerobot")
   .option(
     "--actions <mode>",
-    "robomimic actions: absolute (commanded TCP pose and opening in the scene frame) or delta (robosuite OSC_POSE: position delta and axis-angle scaled to [-1, 1], gripper -1/+1)",
+    "actions: absolute (commanded TCP pose and opening in the scene frame), joints (an arm's joint position targets, then the opening; both formats; arm embodiments only) or, robomimic only, delta (robosuite OSC_POSE: position delta and axis-angle scaled to [-1, 1], gripper -1/+1)",
     "absolute",
   )
   .action(
@@ -339,8 +339,8 @@ program
         throw new InputError(`--format must be lerobot or robomimic, got '${o.format}'`);
       if (!(ACTION_MODES as readonly string[]).includes(o.actions))
         throw new InputError(`--actions must be ${ACTION_MODES.join(" or ")}, got '${o.actions}'`);
-      if (o.actions !== "absolute" && o.format !== "robomimic")
-        throw new InputError("--actions applies to --format robomimic (LeRobot actions are absolute)");
+      if (o.actions === "delta" && o.format !== "robomimic")
+        throw new InputError("--actions delta applies to --format robomimic (LeRobot actions are absolute)");
       // One file at a time: the writers stream, so any number of episodes fits in memory.
       async function* episodes(): AsyncGenerator<Episode> {
         for (const f of files) yield await readContract(EpisodeSchema, f, "episode");
@@ -352,7 +352,7 @@ program
         s = { ...r, episodes: r.demos };
         if (r.clippedActions > 0) process.stderr.write(`${clippedActionsWarning(r.clippedActions)}\n`);
       } else {
-        s = await writeLeRobotDataset(o.out, episodes());
+        s = await writeLeRobotDataset(o.out, episodes(), o.actions === "joints" ? { actions: "joints" } : {});
       }
       process.stdout.write(
         `${o.out}: ${s.episodes} episodes (${s.successes} successful), ${s.frames} frames\n`,

@@ -153,6 +153,53 @@ describe("arm joints in the datasets", () => {
     expect(env.joint_obs).toContain("rad/s");
   });
 
+  it("joint actions: LeRobot's action is the joints reached at the end of the step, then the opening and grasp", async () => {
+    const dir = path.join(tmp, "lerobot");
+    await writeLeRobotDataset(dir, [panda], { actions: "joints" });
+    const action = (await readJson(path.join(dir, "meta/info.json"))).features.action;
+    expect(action).toMatchObject({
+      dtype: "float32",
+      shape: [9],
+      names: [...JOINTS.map((j) => `arm.${j}.pos`), "gripper.aperture_m", "gripper.grasp"],
+    });
+    expect(action.info.description).toContain("joint position targets");
+    const rows = await dataRows(dir);
+    rows.forEach((row, i) => {
+      const s = panda.steps[i]!;
+      const want = [...s.state.joints!.q, s.action.apertureM, s.action.grasp ? 1 : 0].map(Math.fround);
+      expect(row["action"], `row ${i}`).toEqual(want);
+    });
+    // The state is unchanged by the action layout.
+    expect(rows[5]!["observation.state"]).toEqual(expectedState(panda, 5));
+  });
+
+  it("joint actions: robomimic's actions are the joints reached at the end of the step, then the opening (float64)", async () => {
+    const file = path.join(tmp, "demos.hdf5");
+    await writeRobomimicHdf5(file, [panda], { actions: "joints" });
+    const f = await readH5(file);
+    const actions = dataset(f, "data/demo_0/actions");
+    expect([actions.shape, actions.dtype]).toEqual([[panda.steps.length, 8], "<f8"]);
+    rowsOf(actions).forEach((row, i) => {
+      const s = panda.steps[i]!;
+      expect(row, `row ${i}`).toEqual([...s.state.joints!.q, s.action.apertureM]);
+    });
+    const env = JSON.parse(String(group(f, "data").attrs.env_args)).env_kwargs;
+    expect(env.controller).toBe("joint_position");
+    expect(env.action_names).toEqual([...JOINTS.map((j) => `${j}.pos`), "aperture_m"]);
+  });
+
+  it("joint actions need an arm: a free gripper's episodes are refused in both formats", async () => {
+    const lerobot = await caughtInputError(() =>
+      writeLeRobotDataset(path.join(tmp, "lerobot"), [free], { actions: "joints" }),
+    );
+    expect(lerobot.message).toContain("joint actions need an arm");
+    const robomimic = await caughtInputError(() =>
+      writeRobomimicHdf5(path.join(tmp, "demos.hdf5"), [free], { actions: "joints" }),
+    );
+    expect(robomimic.message).toContain("joint actions need an arm");
+    expect(await fs.readdir(tmp)).toEqual([]);
+  });
+
   it("a free gripper's files have no joints: an 8-wide state and no robot0_joint keys", async () => {
     const dir = path.join(tmp, "lerobot");
     const file = path.join(tmp, "demos.hdf5");

@@ -178,12 +178,36 @@ const armStateNames = (joints: readonly string[]): string[] => [
  * then their speeds, all of the step the TCP is measured at. Without joints, FEATURES itself: a
  * free-gripper dataset is written exactly as before arms existed.
  */
-export function tableFeatures(joints: readonly string[]): Readonly<Record<FeatureKey, FeatureSpec>> {
+export function tableFeatures(
+  joints: readonly string[],
+  actions: "tcp" | "joints" = "tcp",
+): Readonly<Record<FeatureKey, FeatureSpec>> {
+  if (actions === "joints" && joints.length === 0) {
+    throw new InputError("joint actions need an arm: the dataset's first episode has no arm joints", {
+      hint: "use an arm embodiment (e.g. --embodiment franka_panda), or TCP actions (--actions absolute)",
+    });
+  }
   if (joints.length === 0) return FEATURES;
   const state = FEATURES[FEATURE.state];
   const names = [...TCP_NAMES, ...armStateNames(joints)];
+  const jointActions = [...joints.map((j) => `arm.${j}.pos`), "gripper.aperture_m", "gripper.grasp"];
   return {
     ...FEATURES,
+    ...(actions === "joints"
+      ? {
+          [FEATURE.action]: {
+            dtype: "float32",
+            shape: [jointActions.length],
+            names: jointActions,
+            info: {
+              frame: "joint space",
+              representation: "absolute",
+              description:
+                "joint position targets (rad): the arm's joint positions at the end of the step, what a joint-position controller is commanded to reach over it; then the commanded pad opening (m) and grasp command (1 close, 0 open)",
+            },
+          } satisfies FeatureSpec,
+        }
+      : {}),
     [FEATURE.state]: {
       ...state,
       shape: [names.length],
@@ -255,6 +279,8 @@ export function episodeFrames(
 ): EpisodeFrames {
   const n = episode.steps.length;
   const jointCount = (featureSize(features[FEATURE.state]) - TCP_NAMES.length) / 2;
+  // Joint actions (tableFeatures): the action feature names the joints, then the opening and the grasp.
+  const jointActions = features[FEATURE.action].names?.[0]?.startsWith("arm.") ?? false;
   const values = Object.fromEntries(
     FEATURE_KEYS.map((k) => {
       const spec = features[k];
@@ -289,8 +315,9 @@ export function episodeFrames(
       ...observedJoints(episode, observedStepIndex(i), jointCount),
     ]);
     put(FEATURE.action, [
-      ...step.action.tcp.pos,
-      ...step.action.tcp.quatXyzw,
+      ...(jointActions
+        ? observedJoints(episode, i, jointCount).slice(0, jointCount)
+        : [...step.action.tcp.pos, ...step.action.tcp.quatXyzw]),
       step.action.apertureM,
       step.action.grasp ? 1 : 0,
     ]);

@@ -27,7 +27,17 @@ export interface DatasetOptions {
   videos?: EpisodeVideoSource;
   /** Start a new video file before one would pass this size (MB). Default 500. */
   videoFilesSizeInMb?: number;
+  /**
+   * What `action` holds: the commanded TCP pose (`tcp`, the default), or, for an arm, the joint
+   * positions it reached at the end of the step (`joints`, a joint-position controller's targets);
+   * both end with the commanded opening and the grasp command.
+   */
+  actions?: LeRobotActions;
 }
+
+/** The action layouts a LeRobot dataset can have. */
+export const LEROBOT_ACTIONS = ["tcp", "joints"] as const;
+export type LeRobotActions = (typeof LEROBOT_ACTIONS)[number];
 
 import type { EpisodeVideoSource } from "./videos.js";
 
@@ -36,6 +46,9 @@ export function validateOptions(options: DatasetOptions): void {
     throw new InputError(`fps must be a positive integer (LeRobot stores it as int), got ${options.fps}`);
   }
   if (options.robotType?.trim() === "") throw new InputError("robotType must not be empty");
+  if (options.actions !== undefined && !(LEROBOT_ACTIONS as readonly string[]).includes(options.actions)) {
+    throw new InputError(`actions must be ${LEROBOT_ACTIONS.join(" or ")}, got '${options.actions}'`);
+  }
   const size = options.dataFilesSizeInMb;
   if (size !== undefined && !(size > 0)) throw new InputError(`dataFilesSizeInMb must be > 0, got ${size}`);
   const chunks = options.chunksSize;

@@ -160,7 +160,7 @@ class DatasetBuilder {
   async add(raw: unknown): Promise<void> {
     const episode = this.validator.check(raw);
     if (!this.table) {
-      const features = tableFeatures(this.validator.datasetJoints!);
+      const features = tableFeatures(this.validator.datasetJoints!, this.options.actions ?? "tcp");
       this.table = { features, bytesPerFrame: frameBytes(features) };
     }
     const { features, bytesPerFrame } = this.table;

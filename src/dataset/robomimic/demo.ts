@@ -236,14 +236,27 @@ export function demoContent(
   const jointNames = armJointsOf(episode, what);
   const stateWidth = 8 + 7 * objectIds.length;
   const delta = actions === "delta" ? deltaActions(episode) : undefined;
+  if (actions === "joints" && jointNames.length === 0) {
+    throw new InputError(`${what}: joint actions need an arm, and this episode's embodiment has none`, {
+      hint: "use an arm embodiment (e.g. --embodiment franka_panda), or --actions absolute|delta",
+    });
+  }
+  const nj = jointNames.length;
   const datasets: DemoDataset[] = [
     delta
       ? { path: "actions", shape: [n, 7], data: delta.data }
-      : {
-          path: "actions",
-          shape: [n, 8],
-          data: f8(n, 8, (i) => [...poseRow(steps[i]!.action.tcp), steps[i]!.action.apertureM]),
-        },
+      : actions === "joints"
+        ? {
+            // The joint positions reached at the end of the step (a joint-position target), then the opening.
+            path: "actions",
+            shape: [n, nj + 1],
+            data: f8(n, nj + 1, (i) => [...steps[i]!.state.joints!.q, steps[i]!.action.apertureM]),
+          }
+        : {
+            path: "actions",
+            shape: [n, 8],
+            data: f8(n, 8, (i) => [...poseRow(steps[i]!.action.tcp), steps[i]!.action.apertureM]),
+          },
     {
       path: "states",
       shape: [n, stateWidth],

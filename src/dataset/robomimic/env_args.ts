@@ -58,9 +58,20 @@ export function envArgs(
           action_scaling:
             "[dx, dy, dz] and the axis-angle [ax, ay, az] (rotation from the measured TCP orientation to the commanded one, in W: goal = delta · current) are divided by output_max and clipped to [input_min, input_max]; gripper -1 open, +1 close",
         }
-      : { controller: "absolute_pose", action_names: TCP_NAMES }),
+      : actions === "joints"
+        ? {
+            controller: "joint_position",
+            action_names: [...joints.map((j) => `${j}.pos`), "aperture_m"],
+            action_description:
+              "joint position targets (rad): the arm's joint positions at the end of the step, then the commanded pad opening (m)",
+          }
+        : { controller: "absolute_pose", action_names: TCP_NAMES }),
     quaternion_order:
-      actions === "delta" ? { ...QUATERNION_ORDER, actions: "none (axis-angle)" } : QUATERNION_ORDER,
+      actions === "delta"
+        ? { ...QUATERNION_ORDER, actions: "none (axis-angle)" }
+        : actions === "joints"
+          ? { ...QUATERNION_ORDER, actions: "none (joint positions)" }
+          : QUATERNION_ORDER,
     state_names: [...TCP_NAMES, "then per object, in the demo's object_ids order:", ...POSE_NAMES],
     ...(joints.length > 0
       ? {

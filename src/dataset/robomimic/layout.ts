@@ -120,9 +120,11 @@ export const QUATERNION_ORDER = { obs: "xyzw", next_obs: "xyzw", actions: "wxyz"
  * MimicGen's robosuite datasets): the change from the TCP pose measured before the step to the
  * commanded one — position in W and rotation as a W-frame axis-angle vector (goal = delta ·
  * current, as robosuite applies it) — each divided by the controller's output_max and clipped to
- * its input range [−1, 1], then the gripper command −1 open / +1 close.
+ * its input range [−1, 1], then the gripper command −1 open / +1 close; or, for an arm, the joint
+ * positions reached at the end of the step (a joint-position controller's targets, rad, in the
+ * arm's joint order) then the commanded pad opening.
  */
-export const ACTION_MODES = ["absolute", "delta"] as const;
+export const ACTION_MODES = ["absolute", "delta", "joints"] as const;
 export type ActionMode = (typeof ACTION_MODES)[number];
 
 /** robosuite's default OSC_POSE limits (controllers/config/osc_pose.json): m and rad per step. */

@@ -10,7 +10,8 @@
  *
  * Conventions (also in `env_args.env_kwargs`, so a reader need not guess):
  * - actions are, by default, absolute commanded TCP poses X_WG in the scene frame W plus the pad
- *   opening; with `actions: "delta"`, robosuite's OSC_POSE delta input in [−1, 1] (ACTION_MODES);
+ *   opening; with `actions: "delta"`, robosuite's OSC_POSE delta input in [−1, 1]; with
+ *   `actions: "joints"`, an arm's joint position targets then the opening (ACTION_MODES);
  * - quaternions in the observation keys are [x, y, z, w], as robosuite's (whose key names they
  *   use) and as egobridge's LeRobot output; in `actions` and `states` scalar-first [w, x, y, z],
  *   as MuJoCo's state (`quaternion_order` says which is which);
@@ -62,7 +63,10 @@ export interface RobomimicOptions {
   envName?: string;
   /** Fraction of demos (by order) in mask/valid; the rest in mask/train. Default 0.1 (deterministic: e.g. every 10th demo). */
   validFraction?: number;
-  /** What `actions` hold (ACTION_MODES): absolute TCP poses (default) or robosuite OSC_POSE deltas. */
+  /**
+   * What `actions` hold (ACTION_MODES): absolute TCP poses (default), robosuite OSC_POSE deltas,
+   * or an arm's joint position targets.
+   */
   actions?: ActionMode;
 }
 
