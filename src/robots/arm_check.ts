@@ -123,7 +123,7 @@ export const measuredToolPath = (
  * placement from which the longest run of every `every`-th pose, from the first, is reached in
  * order — with `clear` (or `depth`), a run ends where an arm link enters the fixed scenery (first
  * found wins a tie); with `refine`, the best few are ranked again on every pose. Undefined when no
- * placement reaches any pose.
+ * placement reaches any pose (with `fallback`, the first placement whose base stands clear).
  */
 /** The pedestal heights (m) a base search tries: the floor, then columns of 15 cm steps. */
 const PEDESTAL_HEIGHTS_M = [0, 0.15, 0.3, 0.45, 0.6, 0.75];
@@ -143,6 +143,8 @@ export function placeBase(
      * follows the whole path (0: none).
      */
     refine?: number;
+    /** When no placement reaches a pose: the first whose base stands clear, rather than none. */
+    fallback?: boolean;
     /** The largest change of each joint from one pose to the next (rad). */
     maxStepRad?: readonly number[];
     q0?: readonly number[];
@@ -199,7 +201,7 @@ export function placeBase(
         const X = baseAt(r, a, pedestal);
         if (o.baseClear && !o.baseClear(X)) continue;
         const s = share(X, every);
-        if (s > 0) ranked.push({ X, share: s });
+        if (s > 0 || (o.fallback && ranked.length === 0)) ranked.push({ X, share: s });
       }
   // Stable: among equals, the first found stays first.
   ranked.sort((a, b) => b.share - a.share);

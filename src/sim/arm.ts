@@ -208,7 +208,8 @@ function boxRotation(b: OrientedBox) {
 
 /**
  * Where the arm's base stands for a rollout: the scene's stated base, else the one searched for
- * the commanded tool path (undefined when no base clear of the scenery reaches its first pose).
+ * the commanded tool path (when none reaches its first pose, the first tried whose pedestal stands
+ * clear; undefined only when no pedestal does).
  */
 export function armBase(
   arm: ArmModel,
@@ -226,6 +227,8 @@ export function armBase(
     baseClear: (X) => clearance.pedestalClear(X, BASE_SEARCH_MARGIN_M),
     every: 5,
     refine: 40,
+    // A path out of reach from everywhere is still rejected from somewhere: the episode records where.
+    fallback: true,
     maxStepRad: arm.maxJointSpeedRadps.map((v) => (BASE_SEARCH_SPEED_SHARE * v) / controlHz),
     q0: arm.ready,
   });

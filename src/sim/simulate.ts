@@ -5,9 +5,11 @@ import type { Episode, EpisodeStep } from "../core/schemas/episode.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { reachPose } from "../robots/arm_check.js";
+import { toolPose } from "../robots/ik.js";
 import {
   ArmClearance,
   type ArmFindings,
+  type ArmModel,
   armBase,
   armModelOf,
   firstUnreachable,
@@ -125,7 +127,11 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       const placed = armBase(armModel, clearance, o.scene, path, hz);
       const miss = placed ? firstUnreachable(armModel, placed.X_WB, path) : { step: 0 };
       if (!placed || miss) {
-        const start = initialStep(o.trajectory, bodies, gripper);
+        // The robot as it stands, at its start posture (its tool where that puts it), and the
+        // first command it cannot follow.
+        const start = placed
+          ? armAtRest(initialStep(o.trajectory, bodies, gripper), armModel, placed.X_WB)
+          : initialStep(o.trajectory, bodies, gripper);
         const recorded = placed ? withRobotBase(o.scene, placed.X_WB, placed.origin) : o.scene;
         // Without a base (none clear of the scenery reaches the first pose): unreachable at step 0.
         const metrics: Record<string, number> = { armUnreachableStep: miss!.step };
@@ -301,6 +307,18 @@ function armStep(
     if (ratio > f.speed.maxRatio) f.speed = { maxRatio: ratio, step, joint: arm.sim.arm.jointNames[i] };
   });
   return { q: r.q, qd };
+}
+
+/** A step with the arm at its start posture, still, and the gripper's TCP where that posture puts it. */
+function armAtRest(step: EpisodeStep, arm: ArmModel, X_WB: Pose): EpisodeStep {
+  return {
+    ...step,
+    state: {
+      ...step.state,
+      tcp: poseToJson(toolPose(arm.chain, arm.ready, X_WB)),
+      joints: { q: arm.ready.slice(), qd: arm.ready.map(() => 0) },
+    },
+  };
 }
 
 /** Whether the arm's findings at `step` end the rollout: a link in the scenery, a joint too fast. */

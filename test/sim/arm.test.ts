@@ -8,6 +8,9 @@
  * is rejected as `unreachable` before any physics; a box put where the elbow passes is found,
  * named, by the arm's clearance query.
  */
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   compose,
@@ -22,6 +25,7 @@ import {
 import type { Embodiment } from "../../src/core/schemas/embodiment.js";
 import type { Episode } from "../../src/core/schemas/episode.js";
 import type { SceneSpec } from "../../src/core/schemas/scene.js";
+import { writeLeRobotDataset } from "../../src/dataset/lerobot/writer.js";
 import { proceduralPickToTote } from "../../src/hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
@@ -134,6 +138,20 @@ describe("a Panda carrying the gripper", () => {
     expect(out.steps).toHaveLength(1);
     expect(out.metrics["armUnreachableStep"]).toBeTypeOf("number");
     expect(out.metrics["armUnreachablePositionErrorM"]).toBeGreaterThan(IK_TOLERANCE.positionM);
+    // The one step recorded is the robot as it stands: the arm at its start posture, the tool where that puts it.
+    const rest = out.steps[0]!.state;
+    expect(rest.joints).toEqual({ q: e.arm!.ready, qd: e.arm!.ready.map(() => 0) });
+    const X = toolPose(arm.chain, e.arm!.ready, poseFromJson(out.scene.robotBase!.pose));
+    expect(rest.tcp.pos[0]).toBeCloseTo(X.p.x, 9);
+    expect(rest.tcp.pos[2]).toBeCloseTo(X.p.z, 9);
+    // So the rejected episode goes into a dataset with the successful one, its verdict with it.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-arm-"));
+    try {
+      const s = await writeLeRobotDataset(path.join(dir, "ds"), [episode, { ...out, id: "arm_high" }]);
+      expect([s.episodes, s.successes]).toEqual([2, 1]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds an arm link inside a box put where the elbow passes, and names it", async () => {
