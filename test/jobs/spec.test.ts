@@ -106,6 +106,27 @@ describe("shipped job specs", async () => {
   });
 });
 
+describe("embodiments of one job", () => {
+  it("must record one robot-state layout: an arm and a free gripper are refused before any work", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-layout-"));
+    try {
+      const file = path.join(dir, "mixed.yaml");
+      await fs.writeFile(file, `${MINIMAL}embodiments: [robotiq_2f85_mjcf, franka_panda]\n`);
+      const err = await createPlanContext(await loadJobSpec(file), "cpu").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toContain("'robotiq_2f85_mjcf' (a free gripper)");
+      expect((err as InputError).message).toContain("'franka_panda' (arm joints [joint1,");
+      expect((err as InputError).hint).toContain("separate jobs");
+      // Two arms with the same joints are one layout.
+      await fs.writeFile(file, `${MINIMAL}embodiments: [franka_panda, panda_robotiq_2f85]\n`);
+      const ctx = await createPlanContext(await loadJobSpec(file), "cpu");
+      expect(ctx.embodiments.map((e) => e.name)).toEqual(["franka_panda", "panda_robotiq_2f85"]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("unit ids", () => {
   it("are the same for the same inputs and settings, and change with them", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-units-"));

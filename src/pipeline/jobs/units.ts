@@ -157,15 +157,31 @@ const short = (sha: string, n: number): string => sha.slice(0, n);
 export async function createPlanContext(job: LoadedJob, device: JobDevice): Promise<PlanContext> {
   const spec = job.spec;
   const embodiments = [];
+  // Every embodiment the job may write, with the arm joints its episodes' state carries.
+  const layouts: { name: string; joints: string }[] = [];
   for (const e of spec.embodiments) {
     const ref = resolveRef(job, e);
     const emb = await loadEmbodiment(ref);
     embodiments.push({ ref, name: emb.name, sha: hashValue(emb) });
+    layouts.push({ name: emb.name, joints: (emb.arm?.joints ?? []).join(", ") });
   }
   const swapShas: string[] = [];
   if (spec.augment.variants > 0) {
-    for (const e of spec.augment.ranges.embodiments)
-      swapShas.push(hashValue(await loadEmbodiment(resolveRef(job, e))));
+    for (const e of spec.augment.ranges.embodiments) {
+      const emb = await loadEmbodiment(resolveRef(job, e));
+      swapShas.push(hashValue(emb));
+      layouts.push({ name: emb.name, joints: (emb.arm?.joints ?? []).join(", ") });
+    }
+  }
+  // One dataset, one robot-state layout (dataset/arm_joints.ts): refused here, before any work.
+  const other = layouts.find((l) => l.joints !== layouts[0]!.joints);
+  if (other) {
+    const say = (l: { name: string; joints: string }) =>
+      `'${l.name}' (${l.joints ? `arm joints [${l.joints}]` : "a free gripper"})`;
+    throw new InputError(
+      `embodiments: ${say(layouts[0]!)} and ${say(other)} record different robot states, and a dataset has one layout`,
+      { hint: "run arm and free-gripper embodiments (or arms with other joints) as separate jobs" },
+    );
   }
   const names = embodiments.map((e) => e.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
