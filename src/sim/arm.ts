@@ -24,7 +24,7 @@
  * else searched (robots/arm_check.ts placeBase: the base, clear of the scenery, from which the arm
  * follows most of the commanded path).
  */
-import { compose, type Pose, poseToJson, qaxes, vec3 } from "../core/math.js";
+import { compose, type Pose, poseToJson, type Quat, qaxes, qfromAxes, vec3 } from "../core/math.js";
 import { memoPromise } from "../core/memo.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { SceneSpec } from "../core/schemas/scene.js";
@@ -121,7 +121,7 @@ export function pedestalBox(X_WB: Pose): OrientedBox | undefined {
  * shapes against each box it may touch, by Rapier's shape-contact query at the given poses.
  */
 export class ArmClearance {
-  private readonly fixed: { id: string; box: OrientedBox; shape: Shape }[];
+  private readonly fixed: { id: string; box: OrientedBox; shape: Shape; rot: Quat }[];
   private readonly shapesOf = new Map<string, { X_LG: Pose; shape: Shape }[]>();
   private readonly floors: ReadonlySet<string>;
 
@@ -135,6 +135,7 @@ export class ArmClearance {
       id: f.id,
       box: f.box,
       shape: new R.Cuboid(f.box.half[0], f.box.half[1], f.box.half[2]),
+      rot: qfromAxes(...f.box.axes),
     }));
     for (const s of arm.shapes) {
       const list = this.shapesOf.get(s.link) ?? [];
@@ -158,10 +159,9 @@ export class ArmClearance {
       for (const f of this.fixed) {
         const margin = this.floors.has(f.id) ? 0 : marginM;
         if (boxPenetrationM(grown(lb.box, margin), f.box) <= 0) continue;
-        const rot = boxRotation(f.box);
         for (const s of this.shapesOf.get(lb.id) ?? []) {
           const X = compose(X_WL, s.X_LG);
-          const hit = s.shape.contactShape(X.p, X.q, f.shape, f.box.center, rot, margin);
+          const hit = s.shape.contactShape(X.p, X.q, f.shape, f.box.center, f.rot, margin);
           const d = hit ? margin - hit.distance : 0;
           if (d > out.depthM) Object.assign(out, { depthM: d, link: lb.id, item: f.id });
         }
@@ -181,30 +181,6 @@ export class ArmClearance {
 
 const grown = (b: OrientedBox, m: number): OrientedBox =>
   m === 0 ? b : { ...b, half: [b.half[0] + m, b.half[1] + m, b.half[2] + m] };
-
-/** The rotation of an oriented box (its axes are those of a rotation). */
-function boxRotation(b: OrientedBox) {
-  const [x, y, z] = b.axes;
-  // From the rotation matrix with columns x, y, z (Shepperd's method, the largest term first).
-  const m00 = x.x;
-  const m11 = y.y;
-  const m22 = z.z;
-  const tr = m00 + m11 + m22;
-  if (tr > 0) {
-    const s = Math.sqrt(tr + 1) * 2;
-    return { w: s / 4, x: (y.z - z.y) / s, y: (z.x - x.z) / s, z: (x.y - y.x) / s };
-  }
-  if (m00 > m11 && m00 > m22) {
-    const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    return { w: (y.z - z.y) / s, x: s / 4, y: (y.x + x.y) / s, z: (z.x + x.z) / s };
-  }
-  if (m11 > m22) {
-    const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    return { w: (z.x - x.z) / s, x: (y.x + x.y) / s, y: s / 4, z: (z.y + y.z) / s };
-  }
-  const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
-  return { w: (x.y - y.x) / s, x: (z.x + x.z) / s, y: (z.y + y.z) / s, z: s / 4 };
-}
 
 /**
  * Where the arm's base stands for a rollout: the scene's stated base, else the one searched for
