@@ -2,9 +2,11 @@
  * The built-in cross-check set: the demonstrations egobridge ships or tests with, and deliberately
  * bad variants of them that should fail in any engine.
  *
- * Sources: the SYNTHETIC built-in demo (procedural pick from a shelf into a tote, three seeds) and
+ * Sources: the SYNTHETIC built-in demo (procedural pick from a shelf into a tote, three seeds),
  * three real GRAB mocap sequences (via importGrabFile and sceneFromObjectTrack, like
- * test/sim/fixtures.ts). Variants:
+ * test/sim/fixtures.ts), and arm trajectories: the demo on shelf_to_tote and tote_to_tote with
+ * the 2F-85 on a Panda arm (ARM_EMBODIMENT), which MuJoCo replays with the Panda's MJCF following
+ * the recorded joints. Variants:
  * - wide: the jaws are held at full stroke and never close;
  * - offset: the TCP is shifted 8 cm along the gripper's x axis (across the finger width, square to
  *   both the approach and the opening), so the pads close beside the object;
@@ -75,7 +77,17 @@ const VARIANTS: Record<string, Variant[]> = {
   grab_cylindersmall_lift: ["nominal", "wide", "offset", "heavy"],
   grab_cylindersmall_pass_1: ["nominal", "wide", "offset", "heavy"],
   grab_apple_lift: ["nominal", "wide", "offset", "heavy"],
+  // The arm's variants are those in which the arm does something else: carries an open gripper
+  // through the scene, follows a shifted path, lifts what its joints cannot. Slippery tests the
+  // pads' friction, which the free-gripper cases cover.
+  arm_shelf_s0: ["nominal", "wide", "offset", "heavy"],
+  arm_shelf_s1: ["nominal", "wide", "offset"],
+  arm_shelf_s2: ["nominal", "wide"],
+  arm_tote_s0: ["nominal", "wide", "heavy"],
 };
+
+/** The arm embodiment of the built-in arm trajectories: the 2F-85 MJCF on a Franka Panda. */
+export const ARM_EMBODIMENT = "panda_robotiq_2f85";
 
 interface Base {
   id: string;
@@ -126,8 +138,30 @@ export async function builtinCases(filter?: string, gripper = CROSSCHECK_GRIPPER
       trajectory: retargetParallelJaw(track, embodiment, {}, linkage),
     });
   }
+  bases.push(...(await armBases()));
   const cases = bases.flatMap((b) => (VARIANTS[b.id] ?? ["nominal"]).map((v) => makeVariant(b, v)));
   return filter ? cases.filter((c) => c.id.includes(filter)) : cases;
+}
+
+/** The demo on shelf_to_tote (three seeds) and tote_to_tote with ARM_EMBODIMENT, from each scene's stated base. */
+async function armBases(): Promise<Base[]> {
+  const embodiment = await loadEmbodiment(ARM_EMBODIMENT);
+  const linkage = await linkageOf(embodiment);
+  const out: Base[] = [];
+  const demo = (scene: SceneSpec, id: string, seed: number) => {
+    const track = proceduralPickToTote(scene, { seed });
+    out.push({
+      id,
+      description: `built-in SYNTHETIC demo (${scene.name}), seed ${seed}, with ${ARM_EMBODIMENT}: MuJoCo drives the Panda MJCF with the recorded joints`,
+      scene,
+      embodiment,
+      trajectory: retargetParallelJaw(track, embodiment, {}, linkage),
+    });
+  };
+  const shelf = await loadScene("shelf_to_tote");
+  for (const seed of DEMO_SEEDS) demo(shelf, `arm_shelf_s${seed}`, seed);
+  demo(await loadScene("tote_to_tote"), "arm_tote_s0", 0);
+  return out;
 }
 
 const targetOf = (scene: SceneSpec): SceneItem => scene.items.find((it) => it.id === scene.task.targetId)!;

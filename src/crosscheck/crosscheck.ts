@@ -6,6 +6,7 @@
  * src/sim/verdict.ts. Replaying Rapier's recorded commands rather than re-running the
  * closed-loop replay in MuJoCo means both engines see identical commands; the MuJoCo run gets no
  * chance to correct for its object ending up elsewhere, which is part of what is being checked.
+ * An arm trajectory is replayed with the arm's MJCF following the recorded joints (replay_mujoco.ts).
  * Agreement: see sim/mujoco/second_opinion.ts.
  */
 import { performance } from "node:perf_hooks";

@@ -81,6 +81,8 @@ export function armModelOf(e: Embodiment): Promise<ArmModel | undefined> {
 /** Collision groups of the arm's links: they meet everything but the gripper on their tip. */
 const ARM_GROUP = 0x0004;
 const ARM_GROUPS = (ARM_GROUP << 16) | (0xffff & ~GRIPPER_GROUP);
+/** Friction of the arm's links and pedestal (Rapier's default, as the gripper's palm). */
+export const ARM_FRICTION = 0.5;
 /** Half the pedestal's square footprint (m): a column under the base, from the floor up. */
 export const PEDESTAL_HALF_M = 0.12;
 /** The contact-report name of an arm link. */
@@ -281,7 +283,7 @@ export class SimArm {
         .setTranslation(s.X_LG.p.x, s.X_LG.p.y, s.X_LG.p.z)
         .setRotation(s.X_LG.q)
         .setCollisionGroups(ARM_GROUPS)
-        .setFriction(0.5);
+        .setFriction(ARM_FRICTION);
       const c = world.createCollider(desc, this.bodies.get(s.link)!);
       this.colliders.set(c.handle, armPartId(s.link));
     }
@@ -290,7 +292,7 @@ export class SimArm {
       const body = world.createRigidBody(
         R.RigidBodyDesc.fixed().setTranslation(p.center.x, p.center.y, p.center.z).setRotation(X_WB.q),
       );
-      const c = world.createCollider(R.ColliderDesc.cuboid(...p.half), body);
+      const c = world.createCollider(R.ColliderDesc.cuboid(...p.half).setFriction(ARM_FRICTION), body);
       this.colliders.set(c.handle, "arm.pedestal");
     }
   }

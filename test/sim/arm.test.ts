@@ -37,6 +37,7 @@ import { loadRapier } from "../../src/sim/rapier.js";
 import { fixedBoxes, MAX_SCENERY_PENETRATION_M } from "../../src/sim/scenery_clearance.js";
 import { simulateEpisode } from "../../src/sim/simulate.js";
 import { caughtInputError } from "../input_error.js";
+import { withPost } from "./fixtures.js";
 
 let e: Embodiment;
 let arm: ArmModel;
@@ -158,22 +159,7 @@ describe("a Panda carrying the gripper", () => {
     const X_WB = poseFromJson(episode.scene.robotBase!.pose);
     const q = episode.steps[150]!.state.joints!.q;
     const elbow: Pose = linkPoses(arm.chain, q, X_WB).get("link4")!;
-    const post: SceneSpec = {
-      ...scene,
-      items: [
-        ...scene.items,
-        {
-          kind: "box",
-          id: "post",
-          pose: { pos: [elbow.p.x, elbow.p.y, elbow.p.z], quatXyzw: [0, 0, 0, 1] },
-          sizeM: [0.04, 0.04, 0.04],
-          dynamic: false,
-          massKg: 1,
-          friction: 0.6,
-          restitution: 0,
-        },
-      ],
-    };
+    const post = withPost(scene, elbow.p);
     const clearance = new ArmClearance(await loadRapier(), arm, post);
     const d = clearance.depth(q, X_WB);
     expect(d.item).toBe("post");

@@ -1,5 +1,6 @@
 /** Shared inputs for sim and pipeline tests: the real GRAB sequences and the built-in demo. */
 import { resolveAsset } from "../../src/core/assets.js";
+import type { Vec3 } from "../../src/core/math.js";
 import type { Embodiment } from "../../src/core/schemas/embodiment.js";
 import type { HandTrack } from "../../src/core/schemas/hand_track.js";
 import type { SceneSpec } from "../../src/core/schemas/scene.js";
@@ -52,3 +53,21 @@ export async function runCase(c: Case, seed = 0) {
   });
   return { trajectory, episode };
 }
+
+/** The scene with a fixed 4 cm box ("post") centred at p: put where an arm link passes. */
+export const withPost = (scene: SceneSpec, p: Vec3): SceneSpec => ({
+  ...scene,
+  items: [
+    ...scene.items,
+    {
+      kind: "box",
+      id: "post",
+      pose: { pos: [p.x, p.y, p.z], quatXyzw: [0, 0, 0, 1] },
+      sizeM: [0.04, 0.04, 0.04],
+      dynamic: false,
+      massKg: 1,
+      friction: 0.6,
+      restitution: 0,
+    },
+  ],
+});

@@ -1,5 +1,5 @@
 /**
- * The gripper's MJCF as the cross-check hands it to MuJoCo.
+ * A robot's MJCF (the gripper's, an arm's) as the cross-check hands it to MuJoCo.
  *
  * Two changes, neither of which alters the physics:
  * - every unnamed geom gets the importer's name (`<body>_geom<k>`), so contact pairs can name it;
@@ -36,13 +36,17 @@ export interface GripperMjcf {
   files: Map<string, Uint8Array>;
 }
 
-/** Rewrites the gripper's (include-expanded) MJCF document for MuJoCo; `doc` is modified. */
-export async function gripperMjcfForMujoco(
+/**
+ * Rewrites a robot's (include-expanded) MJCF document for MuJoCo; `doc` is modified. `eachGeom`
+ * sees every geom of the body tree once it is named.
+ */
+export async function mjcfForMujoco(
   doc: XmlElement,
   model: RobotModel,
   mode: CollisionMeshMode,
+  eachGeom?: (geom: XmlElement) => void,
 ): Promise<GripperMjcf> {
-  nameGeoms(doc);
+  nameGeoms(doc, eachGeom);
   const dir = path.dirname(model.file);
   const files = new Map<string, Uint8Array>();
   if (mode === "files") {
@@ -86,12 +90,13 @@ export async function gripperMjcfForMujoco(
 }
 
 /** Gives every unnamed geom in the body tree the importer's name, so contact pairs can refer to it. */
-function nameGeoms(doc: XmlElement): void {
+function nameGeoms(doc: XmlElement, eachGeom?: (geom: XmlElement) => void): void {
   const visit = (el: XmlElement, body: string, counter: { k: number }) => {
     for (const c of el.children) {
       if (c.tag === "geom") {
         if (c.attrs["name"] === undefined) c.attrs["name"] = unnamedGeomName(body, counter.k);
         counter.k++;
+        eachGeom?.(c);
       } else if (c.tag === "body") visit(c, c.attrs["name"] ?? "", { k: 0 });
       else if (c.tag === "frame") visit(c, body, counter);
     }

@@ -23,7 +23,10 @@
 import { fromArray3, type Pose, type Quat, qfromXyzw, type Vec3 } from "../../core/math.js";
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import type { SceneItem, SceneSpec } from "../../core/schemas/scene.js";
+import { ARM_FRICTION } from "../arm.js";
 import { ellipsoidPoints, palletBoxes, shelfBoxes, toteBoxes } from "../scene_world.js";
+import type { OrientedBox } from "../scenery_clearance.js";
+import { FIXED_CONAFFINITY, type MjcfArm } from "./arm_mjcf.js";
 import type { MjcfGripper } from "./robotiq_2f85.js";
 
 /** The palm's friction in src/sim/gripper.ts, used for the 2F-85's non-pad links. */
@@ -60,7 +63,19 @@ export interface SceneXmlOptions {
   weldTimeconstS?: number;
   /** Torsional friction of pad contacts (m), condim 4. */
   padTorsionM?: number;
+  /**
+   * An arm that carries the gripper (arm_mjcf.ts): attached at its base pose on a pedestal, with
+   * the gripper's base welded to its tip link at `X_TipB` instead of to a mocap body.
+   */
+  arm?: { mjcf: MjcfArm; X_WBase: Pose; tip: string; X_TipB: Pose; pedestal?: OrientedBox };
 }
+
+/** Prefix of the arm's element names in the generated model. */
+export const ARM_PREFIX = "a_";
+/** The arm's MJCF, relative to the scene file. */
+export const ARM_DIR = "arm";
+/** The pedestal under the arm's base: body and geom name. */
+export const PEDESTAL = "arm_pedestal";
 
 /** A geom the scene defines: its name, which item it belongs to, its friction, and whether that item moves. */
 export interface SceneGeom {
@@ -121,13 +136,16 @@ export function sceneXml(
 ): { xml: string; geoms: SceneGeom[] } {
   const geoms: SceneGeom[] = [];
   const bodies: string[] = [];
+  const arm = o.arm;
+  // With an arm, fixed geoms also meet its links (contype 2).
+  const fixedFilter = arm ? ` conaffinity="${FIXED_CONAFFINITY}"` : "";
   for (const item of scene.items) {
     const dynamic = "dynamic" in item && item.dynamic;
     const parts = shapeGeoms(item);
     const names = parts.map((_, k) => (parts.length === 1 ? item.id : `${item.id}/${k}`));
     const lines = parts.map((g, k) => {
       const mass = dynamic && "massKg" in item && k === 0 ? ` mass="${f(item.massKg)}"` : "";
-      const filter = dynamic ? ` contype="0" conaffinity="0"` : "";
+      const filter = dynamic ? ` contype="0" conaffinity="0"` : fixedFilter;
       geoms.push({ name: names[k]!, item: item.id, friction: item.friction, dynamic });
       return `      <geom name="${names[k]}" ${g.attrs} friction="${f(item.friction)}"${mass}${filter}/>`;
     });
@@ -141,8 +159,32 @@ export function sceneXml(
       (it) =>
         `    <mesh name="${it.id}/hull" vertex="${Array.from(ellipsoidPoints(it.radiiM, it.capZ), (v) => f(v)).join(" ")}"/>`,
     );
+  if (arm?.pedestal) {
+    const p = arm.pedestal;
+    geoms.push({ name: PEDESTAL, item: PEDESTAL, friction: ARM_FRICTION, dynamic: false });
+    bodies.push(
+      `    <body name="${PEDESTAL}" ${poseAttrs({ p: p.center, q: arm.X_WBase.q })}>\n      <geom name="${PEDESTAL}" type="box" size="${p.half.map(f).join(" ")}" friction="${f(ARM_FRICTION)}"${fixedFilter}/>\n    </body>`,
+    );
+  }
   const g = scene.gravity;
   const pairs = contactPairs(geoms, gripper, embodiment.finger.padFriction, o.padTorsionM ?? 0.005);
+  if (arm) {
+    for (const d of geoms.filter((x) => x.dynamic))
+      for (const a of arm.mjcf.collisionGeoms)
+        pairs.push(
+          `    <pair geom1="${d.name}" geom2="${ARM_PREFIX}${a.name}" friction="${f(rapierFriction(d.friction, ARM_FRICTION))} ${f(rapierFriction(d.friction, ARM_FRICTION))} 0.005 0.0001 0.0001" solref="0.004 1" solimp="0.95 0.99 0.001"/>`,
+        );
+  }
+  // The gripper's base follows a mocap body, or the arm's tip.
+  const driver = arm
+    ? `    <body name="arm_base" ${poseAttrs(arm.X_WBase)}>
+      <attach model="arm" body="${arm.mjcf.rootBody}" prefix="${ARM_PREFIX}"/>
+    </body>`
+    : `    <body name="${TARGET_BODY}" mocap="true" ${poseAttrs(o.X_WB0)}/>`;
+  const weld = arm
+    ? `    <weld body1="${ARM_PREFIX}${arm.tip}" body2="${GRIPPER_PREFIX}${gripper.baseBody}" relpose="${vec(arm.X_TipB.p)} ${quatWxyz(arm.X_TipB.q)}" solref="${f(o.weldTimeconstS ?? WELD_TIMECONST_S)} 1"/>`
+    : `    <weld body1="${TARGET_BODY}" body2="${GRIPPER_PREFIX}${gripper.baseBody}" relpose="0 0 0 1 0 0 0" solref="${f(o.weldTimeconstS ?? WELD_TIMECONST_S)} 1"/>`;
+  const armAsset = arm ? `\n    <model name="arm" file="${ARM_DIR}/${armFileName(arm.mjcf)}"/>` : "";
   const xml = `<mujoco model="egobridge_crosscheck_${scene.name}">
   <compiler angle="radian" autolimits="true"/>
   <option timestep="${f(o.timestepS)}" gravity="${g.map(f).join(" ")}" cone="elliptic" impratio="10" integrator="implicitfast">
@@ -150,7 +192,7 @@ export function sceneXml(
   </option>
   <size memory="64M"/>
   <asset>
-    <model name="gripper" file="${GRIPPER_DIR}/${gripperFileName(gripper)}"/>
+    <model name="gripper" file="${GRIPPER_DIR}/${gripperFileName(gripper)}"/>${armAsset}
 ${meshes.join("\n")}
   </asset>
   <worldbody>
@@ -158,11 +200,11 @@ ${meshes.join("\n")}
       <freejoint name="${MOUNT_BODY}/free"/>
       <attach model="gripper" body="${gripper.baseBody}" prefix="${GRIPPER_PREFIX}"/>
     </body>
-    <body name="${TARGET_BODY}" mocap="true" ${poseAttrs(o.X_WB0)}/>
+${driver}
 ${bodies.join("\n")}
   </worldbody>
   <equality>
-    <weld body1="${TARGET_BODY}" body2="${GRIPPER_PREFIX}${gripper.baseBody}" relpose="0 0 0 1 0 0 0" solref="${f(o.weldTimeconstS ?? WELD_TIMECONST_S)} 1"/>
+${weld}
   </equality>
   <contact>
 ${pairs.join("\n")}
@@ -173,6 +215,7 @@ ${pairs.join("\n")}
 }
 
 export const gripperFileName = (g: MjcfGripper): string => g.file.split(/[\\/]/).pop()!;
+export const armFileName = (a: MjcfArm): string => a.file.split(/[\\/]/).pop()!;
 
 /** Explicit contact pairs of every dynamic geom with every other collidable geom, with Rapier's friction. */
 function contactPairs(

@@ -9,9 +9,17 @@
  * finger speed. The base pose X_WB = X_WG ∘ X_GB drives the mocap body; the jaw opening is turned
  * into the linkage angle that opening needs (forward kinematics of the MJCF) and into the
  * actuator's ctrl. A commanded opening of 0 (grasp) is ctrl 255: close with the actuator's force.
+ *
+ * With an arm (the embodiment's `arm`), the arm's MJCF stands on the episode's recorded base and
+ * carries the gripper (mjcf_scene.ts); its servos follow the recorded joints (`state.joints.q`,
+ * what src/sim's arm reached at each step), interpolated over the substeps and led by the servo's
+ * kv/kp times the joint speed, so that a servo's damping does not lag the motion. The arm's own
+ * dynamics and torque limits decide how closely it follows; `maxTrackingErrorM` is then the TCP's
+ * distance from where the commanded joints put it.
  */
 
 import { performance } from "node:perf_hooks";
+import { InputError } from "../../core/errors.js";
 import {
   compose,
   invert,
@@ -27,17 +35,24 @@ import type { PoseJson } from "../../core/schemas/common.js";
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import type { EpisodeStep } from "../../core/schemas/episode.js";
 import type { SceneSpec } from "../../core/schemas/scene.js";
+import { toolPose } from "../../robots/ik.js";
+import { type ArmModel, armModelOf, armPartId, pedestalBox } from "../arm.js";
 import { type BaseState, restingBase, trackReference } from "../base_controller.js";
 import { PairForces } from "../contact_forces.js";
 import { GRIPPER_IDS } from "../gripper.js";
 import { angularDampingOf } from "../scene_world.js";
 import { RUNAWAY_SPEED_MPS } from "../simulate.js";
 import { CollisionWatch, judge, PROTECTIVE_STOP_HOLD_S, type Verdict } from "../verdict.js";
+import { type MjcfArm, mjcfArmOf } from "./arm_mjcf.js";
 import {
+  ARM_DIR,
+  ARM_PREFIX,
+  armFileName,
   GRIPPER_DIR,
   GRIPPER_PREFIX,
   gripperFileName,
   MOUNT_BODY,
+  PEDESTAL,
   sceneXml,
   TARGET_BODY,
   WELD_TIMECONST_S,
@@ -50,6 +65,8 @@ export interface ReplayCommand {
   t: number;
   action: EpisodeStep["action"];
   human: EpisodeStep["human"];
+  /** An arm's joint positions at the end of the step (its recorded state), in the arm's joint order. */
+  joints?: readonly number[];
 }
 
 export interface MujocoReplayOptions {
@@ -77,9 +94,20 @@ export interface MujocoRollout {
   maxTrackingErrorM: number;
 }
 
+/** The arm in the compiled model: per joint, its qpos/qvel address, actuator, and servo gains. */
+interface ArmIds {
+  qposAdr: number[];
+  dofAdr: number[];
+  actuators: number[];
+  /** Each servo's kv/kp (s): a reference moving at q̇ is led by q̇·kv/kp, so that the servo's damping tracks it. */
+  leadS: number[];
+}
+
 interface Ids {
   actuator: number;
+  /** The mocap body driving the gripper (−1 when an arm carries it). */
   mocap: number;
+  arm?: ArmIds;
   mountBody: number;
   linkageQposAdr: number[];
   drivers: number[];
@@ -94,7 +122,7 @@ interface Ids {
   geomOwner: string[];
 }
 
-function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGripper): Ids {
+function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGripper, arm?: MjcfArm): Ids {
   const O = mj.mjtObj;
   const id = (type: number, name: string) => {
     const i = mj.mj_name2id(m, type, name);
@@ -110,11 +138,17 @@ function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGrippe
     geomOwner.push(bodyName.get(b) ?? GRIPPER_IDS.palm);
   }
   for (const [name, part] of parts) geomOwner[id(O.mjOBJ_GEOM.value, name)] = part;
+  if (arm) {
+    for (const g of arm.collisionGeoms)
+      geomOwner[id(O.mjOBJ_GEOM.value, `${ARM_PREFIX}${g.name}`)] = armPartId(g.link);
+    geomOwner[id(O.mjOBJ_GEOM.value, PEDESTAL)] = "arm.pedestal";
+  }
   const jointAdr = (name: string) =>
     m.jnt_qposadr[id(O.mjOBJ_JOINT.value, `${GRIPPER_PREFIX}${name}`)] as number;
   return {
     actuator: id(O.mjOBJ_ACTUATOR.value, `${GRIPPER_PREFIX}${gripper.actuator.name}`),
-    mocap: m.body_mocapid[id(O.mjOBJ_BODY.value, TARGET_BODY)] as number,
+    mocap: arm ? -1 : (m.body_mocapid[id(O.mjOBJ_BODY.value, TARGET_BODY)] as number),
+    arm: arm && armIds(mj, m, arm, id),
     mountBody: id(O.mjOBJ_BODY.value, MOUNT_BODY),
     linkageQposAdr: gripper.linkageJoints.map(jointAdr),
     drivers: gripper.linkageJoints.filter((j) => j.includes("driver")).map(jointAdr),
@@ -127,6 +161,29 @@ function lookupIds(mj: Mujoco, m: MjModel, scene: SceneSpec, gripper: MjcfGrippe
         dampingPerS: angularDampingOf(it),
       })),
     geomOwner,
+  };
+}
+
+function armIds(mj: Mujoco, m: MjModel, arm: MjcfArm, id: (type: number, name: string) => number): ArmIds {
+  const O = mj.mjtObj;
+  const joints = arm.joints.map((j) => id(O.mjOBJ_JOINT.value, `${ARM_PREFIX}${j}`));
+  const actuators = arm.actuators.map((a, k) => {
+    if (a === undefined)
+      throw new InputError(
+        `${arm.file}: joint '${arm.joints[k]}' has no actuator to replay its commands with`,
+      );
+    return id(O.mjOBJ_ACTUATOR.value, `${ARM_PREFIX}${a}`);
+  });
+  return {
+    qposAdr: joints.map((j) => m.jnt_qposadr[j] as number),
+    dofAdr: joints.map((j) => m.jnt_dofadr[j] as number),
+    actuators,
+    // A position servo: gain kp (gainprm[0]), bias −kp·q − kv·q̇ (biasprm[1], biasprm[2]).
+    leadS: actuators.map((a) => {
+      const kp = m.actuator_gainprm[mj.mjNGAIN * a] as number;
+      const kv = -(m.actuator_biasprm[mj.mjNBIAS * a + 2] as number);
+      return kp > 0 ? kv / kp : 0;
+    }),
   };
 }
 
@@ -217,31 +274,71 @@ class MujocoRig {
     readonly dt: number,
     X_WG0: Pose,
     jaw0: number,
+    readonly arm?: ArmReplay,
   ) {
     const g = o.gripper;
     this.X_GB = invert(g.X_BG);
-    this.X_WB_prev = compose(X_WG0, this.X_GB);
+    // With an arm, the gripper starts where the arm's first joints put it.
+    const X_WG_start = arm ? toolPose(arm.model.chain, arm.q0, arm.X_WBase) : X_WG0;
+    this.X_WB_prev = compose(X_WG_start, this.X_GB);
     this.leadSteps = (2 * WELD_TIMECONST_S) / dt;
     const { xml } = sceneXml(o.scene, o.embodiment, g, {
       timestepS: dt,
       X_WB0: this.X_WB_prev,
       padFriction: o.embodiment.finger.padFriction,
+      arm: arm && {
+        mjcf: arm.mjcf,
+        X_WBase: arm.X_WBase,
+        tip: arm.model.chain.tip,
+        // The gripper's base B on the tip link L, so that its TCP G is the chain's tool frame.
+        X_TipB: compose(arm.model.chain.X_LT, this.X_GB),
+        pedestal: pedestalBox(arm.X_WBase),
+      },
     });
     const files = new Map<string, string | Uint8Array>([
       ["scene.xml", xml],
       [`${GRIPPER_DIR}/${gripperFileName(g)}`, g.xml],
     ]);
     for (const [rel, data] of g.files) files.set(`${GRIPPER_DIR}/${rel}`, data);
+    if (arm) {
+      files.set(`${ARM_DIR}/${armFileName(arm.mjcf)}`, arm.mjcf.xml);
+      for (const [rel, data] of arm.mjcf.files) files.set(`${ARM_DIR}/${rel}`, data);
+    }
     const t0 = performance.now();
     this.m = compileModel(mj, files, "scene.xml");
     this.compileS = (performance.now() - t0) / 1000;
     this.d = new mj.MjData(this.m);
-    this.ids = lookupIds(mj, this.m, o.scene, g);
+    this.ids = lookupIds(mj, this.m, o.scene, g, arm?.mjcf);
     const q0 = g.qForAperture(jaw0);
     for (const adr of this.ids.linkageQposAdr) this.d.qpos[adr] = q0;
     this.setJaw(jaw0);
-    this.setBase(X_WG0);
+    if (arm) {
+      this.ids.arm!.qposAdr.forEach((adr, k) => {
+        this.d.qpos[adr] = arm.q0[k]!;
+      });
+      this.setJoints(
+        arm.q0,
+        arm.q0.map(() => 0),
+      );
+    } else this.setBase(X_WG0);
     mj.mj_forward(this.m, this.d);
+  }
+
+  /** Sets the arm's servos to follow joint positions q moving at qd (rad/s). */
+  setJoints(q: readonly number[], qd: readonly number[]): void {
+    const a = this.ids.arm!;
+    a.actuators.forEach((act, k) => {
+      this.d.ctrl[act] = q[k]! + a.leadS[k]! * qd[k]!;
+    });
+  }
+
+  /** The arm's joint positions and velocities, as measured. */
+  joints(): { q: number[]; qd: number[] } {
+    const a = this.ids.arm!;
+    return {
+      q: a.qposAdr.map((adr) => this.d.qpos[adr] as number),
+      qd: a.dofAdr.map((adr) => this.d.qvel[adr] as number),
+    };
   }
 
   /** Drives the mocap body to the base pose for X_WG (with the weld's lead); returns that base pose X_WB. */
@@ -270,6 +367,13 @@ class MujocoRig {
     return compose(bodyPose(this.d, this.ids.mountBody), this.o.gripper.X_BG);
   }
 
+  /** Distance of the TCP from where the commanded joints q put it (m). */
+  armTrackingError(q: readonly number[]): number {
+    const want = toolPose(this.arm!.model.chain, q, this.arm!.X_WBase).p;
+    const p = this.tcp().p;
+    return Math.hypot(p.x - want.x, p.y - want.y, p.z - want.z);
+  }
+
   /** Distance of the gripper base from a commanded base pose (m). */
   trackingError(X_WB: Pose): number {
     const p = bodyPose(this.d, this.ids.mountBody).p;
@@ -282,7 +386,11 @@ class MujocoRig {
     const q = ids.drivers.reduce((s, a) => s + (d.qpos[a] as number), 0) / ids.drivers.length;
     return {
       t: cmd.t,
-      state: { tcp: poseToJson(compose(bodyPose(d, ids.mountBody), g.X_BG)), apertureM: g.apertureAt(q) },
+      state: {
+        tcp: poseToJson(compose(bodyPose(d, ids.mountBody), g.X_BG)),
+        apertureM: g.apertureAt(q),
+        ...(ids.arm ? { joints: this.joints() } : {}),
+      },
       action: cmd.action,
       objects: Object.fromEntries(ids.objects.map((ob) => [ob.id, poseToJson(bodyPose(d, ob.body))])),
       contacts: contacts(d, ids),
@@ -307,37 +415,64 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
   const clampJaw = (a: number) => Math.min(Math.max(a, 0), o.embodiment.strokeM);
   const X0 = poseFromJson(first.action.tcp);
   let jaw = clampJaw(first.action.apertureM);
-  const rig = new MujocoRig(mj, o, dt, X0, jaw);
+  const arm = await armReplayOf(o, first);
+  const rig = new MujocoRig(mj, o, dt, X0, jaw, arm);
   try {
     for (let i = 0; i < Math.round((o.settleS ?? 0.25) / dt); i++) rig.step();
     let base: BaseState = restingBase(X0);
     let prev = X0;
+    let qPrev = arm?.q0;
     let err = 0;
     let broke: string | null = null;
     const steps: EpisodeStep[] = [];
     const maxJawStep = o.embodiment.fingerSpeedMps * dt;
     const watch = new CollisionWatch(o.scene);
     // A protective stop as in src/sim (PROTECTIVE_STOP_HOLD_S): hold where it stopped, keep the jaw command.
-    let stop: { X: Pose; jaw: number; stepsLeft: number } | undefined;
+    let stop: { X: Pose; q?: number[]; jaw: number; stepsLeft: number } | undefined;
     for (const cmd of o.commands) {
       if (stop && stop.stepsLeft-- <= 0) break;
-      const X_cmd = stop ? stop.X : poseFromJson(cmd.action.tcp);
       const target = stop ? stop.jaw : clampJaw(cmd.action.apertureM);
-      for (let j = 0; j < substeps && !broke; j++) {
-        base = trackReference(base, poseInterp(prev, X_cmd, (j + 1) / substeps), o.embodiment.limits, dt);
-        const X_WB = rig.setBase(base.X_WG);
+      const moveJaw = () => {
         jaw += Math.max(-maxJawStep, Math.min(maxJawStep, target - jaw));
         rig.setJaw(jaw);
-        rig.step();
-        err = Math.max(err, rig.trackingError(X_WB));
-        broke = fault(rig.d, rig.ids);
+      };
+      if (arm && qPrev) {
+        // The arm's servos follow the recorded joints, interpolated over the substeps.
+        const from = qPrev;
+        const q = stop?.q ?? jointsOf(cmd);
+        const qd = q.map((v, k) => (stop ? 0 : (v - from[k]!) * o.controlHz));
+        for (let j = 0; j < substeps && !broke; j++) {
+          const s = (j + 1) / substeps;
+          const qRef = q.map((v, k) => from[k]! + (v - from[k]!) * s);
+          rig.setJoints(qRef, qd);
+          moveJaw();
+          rig.step();
+          err = Math.max(err, rig.armTrackingError(qRef));
+          broke = fault(rig.d, rig.ids);
+        }
+        qPrev = q;
+      } else {
+        const X_cmd = stop ? stop.X : poseFromJson(cmd.action.tcp);
+        for (let j = 0; j < substeps && !broke; j++) {
+          base = trackReference(base, poseInterp(prev, X_cmd, (j + 1) / substeps), o.embodiment.limits, dt);
+          const X_WB = rig.setBase(base.X_WG);
+          moveJaw();
+          rig.step();
+          err = Math.max(err, rig.trackingError(X_WB));
+          broke = fault(rig.d, rig.ids);
+        }
+        prev = X_cmd;
       }
-      prev = X_cmd;
       if (broke) break;
       steps.push(rig.record(cmd));
       // The watch follows the grip phase, so it sees every step, stopped or not.
       if (watch.force(steps[steps.length - 1]!) > o.embodiment.limits.collisionForceN && !stop) {
-        stop = { X: rig.tcp(), jaw: target, stepsLeft: Math.round(PROTECTIVE_STOP_HOLD_S * o.controlHz) };
+        stop = {
+          X: rig.tcp(),
+          jaw: target,
+          stepsLeft: Math.round(PROTECTIVE_STOP_HOLD_S * o.controlHz),
+          ...(arm ? { q: rig.joints().q } : {}),
+        };
         base = restingBase(stop.X);
         prev = stop.X;
       }
@@ -358,6 +493,36 @@ export async function replayInMujoco(o: MujocoReplayOptions): Promise<MujocoRoll
   } finally {
     rig.dispose();
   }
+}
+
+/** What the replay needs of an embodiment's arm: its models, where its base stands, its first joints. */
+export interface ArmReplay {
+  model: ArmModel;
+  mjcf: MjcfArm;
+  X_WBase: Pose;
+  q0: number[];
+}
+
+const jointsOf = (cmd: ReplayCommand): number[] => {
+  if (!cmd.joints)
+    throw new InputError(`the step at t = ${cmd.t} s records no arm joints to replay the arm with`, {
+      hint: "episodes of an arm embodiment record state.joints at every step",
+    });
+  return cmd.joints.slice();
+};
+
+async function armReplayOf(o: MujocoReplayOptions, first: ReplayCommand): Promise<ArmReplay | undefined> {
+  const model = await armModelOf(o.embodiment);
+  if (!model) return undefined;
+  const base = o.scene.robotBase;
+  if (!base)
+    throw new InputError(
+      `scene '${o.scene.name}' records no robotBase for the arm of '${o.embodiment.name}'`,
+      {
+        hint: "replay an episode egobridge simulated: its scene records where the arm stood",
+      },
+    );
+  return { model, mjcf: await mjcfArmOf(model), X_WBase: poseFromJson(base.pose), q0: jointsOf(first) };
 }
 
 function initialStep(o: MujocoReplayOptions, first: ReplayCommand, ids: Ids): EpisodeStep {

@@ -32,7 +32,7 @@ import { type Geometry, linkNamed, type RobotModel } from "../../robots/robot_mo
 import { childrenNamed, numbersAttr, parseNumbers, type XmlElement } from "../../robots/xml.js";
 import { GRIPPER_IDS } from "../gripper.js";
 import type { GripperLinkage } from "../linkage_gripper.js";
-import { type CollisionMeshMode, gripperMjcfForMujoco } from "./gripper_mjcf.js";
+import { type CollisionMeshMode, mjcfForMujoco } from "./gripper_mjcf.js";
 import { deriveLinkage } from "./mjcf_linkage.js";
 
 /** The model file, found in the asset folders (EGOBRIDGE_ASSETS). */
@@ -121,7 +121,7 @@ export async function loadRobotiq2f85(o: Robotiq2f85Options = {}): Promise<MjcfG
     apertureAt,
     partOf: (link) => FINGER_BODIES[link] ?? GRIPPER_IDS.palm,
   });
-  const { xml, files } = await gripperMjcfForMujoco(doc, model, collisionMeshes);
+  const { xml, files } = await mjcfForMujoco(doc, model, collisionMeshes);
   return {
     file: abs,
     model,

@@ -37,7 +37,12 @@ export async function mujocoOpinion(episode: Episode, gripper: MjcfGripper): Pro
     embodiment: episode.embodiment,
     gripper,
     controlHz: episode.controlHz,
-    commands: episode.steps.map((s) => ({ t: s.t, action: s.action, human: s.human })),
+    commands: episode.steps.map((s) => ({
+      t: s.t,
+      action: s.action,
+      human: s.human,
+      ...(s.state.joints ? { joints: s.state.joints.q } : {}),
+    })),
   });
   const target = episode.scene.task.targetId;
   const endR = episode.steps[episode.steps.length - 1]!.objects[target]!.pos;
