@@ -21,7 +21,7 @@ import { PairForces } from "./contact_forces.js";
 import { guardDownwardPress } from "./contact_guard.js";
 import { createGripper, linkageOf, type SimGripper } from "./gripper_models.js";
 import { ObjectAnchor } from "./object_anchor.js";
-import { loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
+import { type Collider, loadRapier, PHYSICS_ENGINE, type RigidBody, type World } from "./rapier.js";
 import { buildScene, type SceneBody } from "./scene_world.js";
 import { MAX_SCENERY_PENETRATION_M } from "./scenery_clearance.js";
 import {
@@ -359,9 +359,10 @@ function episodeOf(
 }
 
 /**
- * Before anything moves: a dynamic object may not start inside the gripper or inside fixed
- * scenery (deeper than SPAWN_OVERLAP_M). An object spawned in the open jaws would be clamped by
- * them without any commanded grasp; one inside a board would be shot out by the solver. Such a
+ * Before anything moves: a dynamic object may not start inside the gripper, inside fixed scenery
+ * or inside another object (deeper than SPAWN_OVERLAP_M). An object spawned in the open jaws would
+ * be clamped by them without any commanded grasp; one inside a board or another object would be
+ * shot out by the solver (a variant whose target was moved into a carton beside it). Such a
  * rollout is refused with the reason, never simulated.
  */
 function spawnOverlap(
@@ -369,32 +370,35 @@ function spawnOverlap(
   gripper: SimGripper,
 ): { reason: string; metrics: Record<string, number> } | null {
   const fixed = [...bodies.values()].filter((b) => !("dynamic" in b.item) || !b.item.dynamic);
+  const dynamic = [...bodies.values()].filter((b) => "dynamic" in b.item && b.item.dynamic);
   const gripperColliders = [gripper.palm, ...gripper.fingers].flatMap((b) =>
     Array.from({ length: b.numColliders() }, (_, i) => b.collider(i)),
   );
-  for (const b of bodies.values()) {
-    if (!("dynamic" in b.item) || !b.item.dynamic) continue;
-    for (const c of b.colliders) {
-      for (const g of gripperColliders) {
-        const hit = c.contactCollider(g, 0);
-        if (hit && hit.distance < -SPAWN_OVERLAP_M) {
-          return {
-            reason: "object_overlaps_gripper_at_start",
-            metrics: { [`spawnOverlapM:${b.id}`]: -hit.distance },
-          };
-        }
+  /** How deep the first pair of colliders found overlapping is (m), beyond SPAWN_OVERLAP_M. */
+  const overlap = (as: readonly Collider[], bs: readonly Collider[]): number | undefined => {
+    for (const a of as)
+      for (const b of bs) {
+        const hit = a.contactCollider(b, 0);
+        if (hit && hit.distance < -SPAWN_OVERLAP_M) return -hit.distance;
       }
-      for (const f of fixed) {
-        for (const fc of f.colliders) {
-          const hit = c.contactCollider(fc, 0);
-          if (hit && hit.distance < -SPAWN_OVERLAP_M) {
-            return {
-              reason: "object_overlaps_scenery_at_start",
-              metrics: { [`spawnOverlapM:${b.id}|${f.id}`]: -hit.distance },
-            };
-          }
-        }
-      }
+    return undefined;
+  };
+  for (const [k, b] of dynamic.entries()) {
+    for (const other of dynamic.slice(k + 1)) {
+      const d = overlap(b.colliders, other.colliders);
+      if (d !== undefined)
+        return { reason: "objects_overlap_at_start", metrics: { [`spawnOverlapM:${b.id}|${other.id}`]: d } };
+    }
+    const g = overlap(b.colliders, gripperColliders);
+    if (g !== undefined)
+      return { reason: "object_overlaps_gripper_at_start", metrics: { [`spawnOverlapM:${b.id}`]: g } };
+    for (const f of fixed) {
+      const d = overlap(b.colliders, f.colliders);
+      if (d !== undefined)
+        return {
+          reason: "object_overlaps_scenery_at_start",
+          metrics: { [`spawnOverlapM:${b.id}|${f.id}`]: d },
+        };
     }
   }
   return null;

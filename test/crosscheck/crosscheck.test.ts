@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { SceneSpec } from "../../src/core/schemas/scene.js";
 import { builtinCases, type CrosscheckCase } from "../../src/crosscheck/cases.js";
 import { runCase, summarize } from "../../src/crosscheck/crosscheck.js";
-import { loadEmbodiment } from "../../src/pipeline/catalog.js";
+import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
 import { rapierFriction, sceneXml } from "../../src/sim/mujoco/mjcf_scene.js";
+import { replayInMujoco } from "../../src/sim/mujoco/replay_mujoco.js";
 import { loadRobotiq2f85, type MjcfGripper } from "../../src/sim/mujoco/robotiq_2f85.js";
 import { grabCase } from "../sim/fixtures.js";
 
@@ -117,4 +119,39 @@ describe("cross-check of Rapier and MuJoCo", () => {
       });
     },
   );
+});
+
+describe("an object at rest exactly on a face", () => {
+  it("a can turned a few degrees on a tote's floor stays put in MuJoCo, as in Rapier", async () => {
+    // A variant puts its target exactly on its support (distance 0). There, MuJoCo's native
+    // convex collision once reported the can 13 cm deep in the tote's floor and shot it 4 m up.
+    const scene = structuredClone(await loadScene("tote_to_tote"));
+    const can = scene.items.find((i) => i.id === scene.task.targetId) as Extract<
+      SceneSpec["items"][number],
+      { kind: "cylinder" }
+    >;
+    // The pose and size a variant gave it (seed 0 of tote_to_tote's augmentation), resting on the floor.
+    can.radiusM = 0.03363983416403644;
+    can.heightM = 0.12232666968740523;
+    can.pose = {
+      pos: [-0.2352730812318623, 0.2515527089126408, 0.76 + can.heightM / 2],
+      quatXyzw: [0, 0, -0.06357385137445745, 0.9979771367227901],
+    };
+    const e = await loadEmbodiment("robotiq_2f85_mjcf");
+    const r = await replayInMujoco({
+      scene,
+      embodiment: e,
+      gripper,
+      controlHz: 30,
+      commands: [
+        {
+          t: 0,
+          action: { tcp: { pos: [0, -0.5, 1.5], quatXyzw: [1, 0, 0, 0] }, apertureM: 0.085, grasp: false },
+          human: { frameIndex: 0, t: 0, keypointsWorld: Array.from({ length: 21 }, () => [0, 0, 0]) },
+        },
+      ],
+    });
+    const end = r.steps[0]!.objects[can.id]!.pos;
+    expect(Math.hypot(...end.map((v, k) => v - can.pose.pos[k]!))).toBeLessThan(0.001);
+  });
 });

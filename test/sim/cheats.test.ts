@@ -211,6 +211,29 @@ describe("cheat suite: physically impossible or unearned successes fail, for the
     expect(ep.reasons).toEqual(["object_overlaps_gripper_at_start"]);
   });
 
+  it("an object that starts inside another object is refused, never shot out of it by the solver", async () => {
+    // A second carton whose centre is 3 cm beside the target's: they overlap by 3 cm along x.
+    const neighbourAt = (x: number): SceneItem => ({
+      kind: "box",
+      id: "neighbour",
+      pose: { pos: [x, 0, 0.8], quatXyzw: [0, 0, 0, 1] },
+      sizeM: [0.06, 0.04, 0.1],
+      dynamic: true,
+      massKg: 0.15,
+      friction: 0.7,
+      restitution: 0,
+    });
+    const ep = await run(tableScene([neighbourAt(0.03)]), trajectory(pickFromTable()));
+    expect(ep.success).toBe(false);
+    expect(ep.reasons).toEqual(["objects_overlap_at_start"]);
+    expect(ep.steps).toHaveLength(1);
+    expect(ep.metrics["spawnOverlapM:carton|neighbour"]).toBeCloseTo(0.03, 3);
+    // Side by side, 2 cm apart, they are simulated.
+    const ok = await run(tableScene([neighbourAt(0.08)]), trajectory(pickFromTable()));
+    expect(ok.reasons).not.toContain("objects_overlap_at_start");
+    expect(ok.steps.length).toBeGreaterThan(1);
+  });
+
   it("jaws never commanded closed but the object wedged between them is not a grasp", async () => {
     // The pads are set to 5.8 cm around a 6 cm carton, the grasp never commanded: the finger
     // position motors squeeze it anyway, enough to lift it.

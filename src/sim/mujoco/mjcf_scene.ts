@@ -95,6 +95,17 @@ const itemPose = (p: { pos: number[]; quatXyzw: number[] }): Pose => ({
   q: qfromXyzw(p.quatXyzw),
 });
 
+/**
+ * How far a moving item starts above its scene pose in MuJoCo (m). An object resting exactly on a
+ * box face (distance 0: a variant puts it there) can make MuJoCo 3.3's native convex collision
+ * report a deep penetration along the face (a can turned a few degrees on a tote floor: 13 cm), and
+ * the solver shoots it out; a tenth of a millimetre above, it settles like the rest.
+ */
+export const MUJOCO_START_LIFT_M = 1e-4;
+
+const startPose = (X: Pose, dynamic: boolean): Pose =>
+  dynamic ? { p: { x: X.p.x, y: X.p.y, z: X.p.z + MUJOCO_START_LIFT_M }, q: X.q } : X;
+
 /** Geom elements (without name) for an item's shape, in the item's body frame. */
 function shapeGeoms(item: SceneItem): { attrs: string }[] {
   const boxes = (list: { center: number[]; half: number[] }[]) =>
@@ -149,7 +160,7 @@ export function sceneXml(
       geoms.push({ name: names[k]!, item: item.id, friction: item.friction, dynamic });
       return `      <geom name="${names[k]}" ${g.attrs} friction="${f(item.friction)}"${mass}${filter}/>`;
     });
-    const pose = "pose" in item ? poseAttrs(itemPose(item.pose)) : "";
+    const pose = "pose" in item ? poseAttrs(startPose(itemPose(item.pose), dynamic)) : "";
     const joint = dynamic ? `      <freejoint name="${item.id}/free"/>\n` : "";
     bodies.push(`    <body name="${item.id}" ${pose}>\n${joint}${lines.join("\n")}\n    </body>`);
   }
