@@ -14,12 +14,18 @@
  *                   the Rapier linkage (sim/linkage_gripper.ts) of a robot model that one of the
  *                   models names (`model.mjcf`), derived here from the MJCF in the asset folders:
  *                   the browser's re-simulation cannot read the model files
+ * /api/arm?episode=</data/… URL of an episode file>
+ *                   how to draw an arm episode's robot (render/arm_render.ts): its links' hulls,
+ *                   its pedestal, each link's pose per step from the recorded joints; 404 for an
+ *                   episode without an arm
  * ```
  */
 import { promises as fs } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { EpisodeSchema } from "../core/schemas/episode.js";
+import { armDrawing } from "../render/arm_render.js";
 import { linkageOfMjcf } from "../sim/gripper_models.js";
 import type { DirListing, PreviewConfig } from "./protocol.js";
 import { isInside, listInside, resolveInside } from "./safe_path.js";
@@ -171,6 +177,30 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
         return;
       }
       sendJson(res, 200, linkage, head);
+      return;
+    }
+    if (urlPath === "/api/arm") {
+      const url = new URLSearchParams(raw.slice(urlPath.length).replace(/^\?/, "")).get("episode") ?? "";
+      const r =
+        dataReal === undefined || !url.startsWith("/data/")
+          ? undefined
+          : await resolveInside(dataReal, url.slice("/data".length));
+      if (!r?.ok || r.isDirectory) {
+        refuse(res, 404, "no such episode file is served");
+        return;
+      }
+      const parsed = EpisodeSchema.safeParse(
+        await fs
+          .readFile(r.file, "utf8")
+          .then((t) => JSON.parse(t) as unknown)
+          .catch(() => undefined),
+      );
+      const drawing = parsed.success ? await armDrawing(parsed.data).catch(() => undefined) : undefined;
+      if (!drawing) {
+        refuse(res, 404, parsed.success ? "the episode's embodiment has no arm" : "not an egobridge episode");
+        return;
+      }
+      sendJson(res, 200, drawing, head);
       return;
     }
     const mount = mounts.find((m) => urlPath.startsWith(m.prefix) || urlPath === m.prefix.slice(0, -1));

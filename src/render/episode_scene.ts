@@ -2,21 +2,16 @@
  * An Episode as the render page draws it: the scene spec, the gripper (its hulls when the
  * embodiment is built from a model, else the box gripper), and per step the measured TCP pose,
  * opening, object poses and, for hull grippers, each linkage body's pose in G from the model's
- * forward kinematics at each pad's recorded position.
+ * forward kinematics at each pad's recorded position; with an arm, its links (arm_render.ts).
  */
 import { poseToJson } from "../core/math.js";
 import type { Episode } from "../core/schemas/episode.js";
-import { convexHull } from "../robots/convex_hull.js";
 import { linkageOf } from "../sim/gripper_models.js";
 import { type GripperLinkage, poseAt, qForAperture } from "../sim/linkage_gripper.js";
-import type { HullGripper, HullMesh, RenderEpisodeInput, RenderLook, RenderStep } from "./protocol.js";
+import { armDrawing, hullMesh } from "./arm_render.js";
+import type { HullGripper, RenderEpisodeInput, RenderLook, RenderStep } from "./protocol.js";
 
 export const DEFAULT_LOOK: RenderLook = { light: 1, lightDir: [2, -3, 5], background: 0xc9ced4, hueShift: 0 };
-
-const hullMesh = (points: number[]): HullMesh => {
-  const h = convexHull(points);
-  return { vertices: Array.from(h.vertices), faces: Array.from(h.faces) };
-};
 
 /** The hulls as triangles, computed once per linkage (a dataset draws the same gripper throughout). */
 const hullGrippers = new WeakMap<GripperLinkage, HullGripper>();
@@ -47,16 +42,23 @@ export async function renderEpisodeInput(
   look: RenderLook = DEFAULT_LOOK,
 ): Promise<RenderEpisodeInput> {
   const linkage = await linkageOf(e.embodiment);
-  const steps: RenderStep[] = e.steps.map((s) => ({
-    tcp: s.state.tcp,
-    apertureM: s.state.apertureM,
-    objects: s.objects,
-    ...(linkage ? { bodies: linkagePoses(linkage, s.state.apertureM, s.state.padsYM) } : {}),
-  }));
+  const arm = await armDrawing(e);
+  const steps: RenderStep[] = e.steps.map((s, i) => {
+    const armLinks = arm?.links[i] ?? undefined;
+    return {
+      tcp: s.state.tcp,
+      apertureM: s.state.apertureM,
+      objects: s.objects,
+      ...(linkage ? { bodies: linkagePoses(linkage, s.state.apertureM, s.state.padsYM) } : {}),
+      ...(armLinks ? { armLinks } : {}),
+    };
+  });
   return {
     scene: e.scene,
     embodiment: e.embodiment,
     ...(linkage ? { hullGripper: hullGripper(linkage, e.embodiment.name) } : {}),
+    ...(arm ? { hullArm: arm.arm } : {}),
+    ...(arm?.pedestal ? { pedestal: arm.pedestal } : {}),
     steps,
     look,
   };

@@ -23,6 +23,23 @@ export interface HullGripper {
   bodies: { name: string; hulls: HullMesh[] }[];
 }
 
+/** An arm drawn from its links' convex hulls (the geometry the physics collides with). */
+export interface HullArm {
+  /** Names the geometry: the page keeps an arm it already built for the same key. */
+  key: string;
+  /** Each link's hulls, in the link's frame. */
+  links: { name: string; hulls: HullMesh[] }[];
+}
+
+/** An episode's arm as a view draws it (render/arm_render.ts; the preview's /api/arm). */
+export interface ArmDrawing {
+  arm: HullArm;
+  /** The pedestal column under the base (absent for a base on the floor): its pose and size in W. */
+  pedestal?: { pose: PoseJson; sizeM: [number, number, number] };
+  /** Per step, each drawn link's pose in W (null where a step records no joints). */
+  links: (Record<string, PoseJson> | null)[];
+}
+
 /** The scene at one control step, as recorded in the episode. */
 export interface RenderStep {
   /** Measured TCP pose X_WG. */
@@ -32,6 +49,8 @@ export interface RenderStep {
   objects: Record<string, PoseJson>;
   /** Hull grippers: each linkage body's pose in G at this step. */
   bodies?: Record<string, PoseJson>;
+  /** Arms: each link's pose in W at this step (from the recorded joints). */
+  armLinks?: Record<string, PoseJson>;
 }
 
 /** Lighting and colours of one rendering: a variant's domain randomisation. */
@@ -52,6 +71,9 @@ export interface RenderEpisodeInput {
   scene: SceneSpec;
   embodiment: Embodiment;
   hullGripper?: HullGripper;
+  /** The arm carrying the gripper, and the pedestal under its base (pose and size in W). */
+  hullArm?: HullArm;
+  pedestal?: { pose: PoseJson; sizeM: [number, number, number] };
   steps: RenderStep[];
   look: RenderLook;
 }

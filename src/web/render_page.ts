@@ -7,15 +7,15 @@ import * as THREE from "three";
 import type { PoseJson } from "../core/schemas/common.js";
 import type {
   HullGripper,
-  HullMesh,
   RenderCameraInput,
   RenderEpisodeInput,
   RenderPageApi,
   RenderStep,
 } from "../render/protocol.js";
+import { ArmModel } from "./render/arm_mesh.js";
 import { GripperModel } from "./render/gripper_mesh.js";
 import { floorObject, SceneModel } from "./render/scene_meshes.js";
-import { disposeTree, setPose } from "./render/three_util.js";
+import { disposeTree, hullGroup, setPose } from "./render/three_util.js";
 
 const NEAR_M = 0.01;
 const FAR_M = 30;
@@ -31,23 +31,9 @@ class HullGripperModel {
   ) {
     const housing = new THREE.MeshStandardMaterial({ color: 0x2b2f35, roughness: 0.55, metalness: 0.5 });
     const links = new THREE.MeshStandardMaterial({ color: 0x9aa1a9, roughness: 0.45, metalness: 0.6 });
-    const hullMeshes = (hulls: HullMesh[], mat: THREE.Material): THREE.Group => {
-      const part = new THREE.Group();
-      for (const h of hulls) {
-        const indexed = new THREE.BufferGeometry();
-        indexed.setAttribute("position", new THREE.Float32BufferAttribute(h.vertices, 3));
-        indexed.setIndex(h.faces);
-        // Flat faces: one normal per triangle, as the hull's facets are.
-        const geometry = indexed.toNonIndexed();
-        indexed.dispose();
-        geometry.computeVertexNormals();
-        part.add(new THREE.Mesh(geometry, mat));
-      }
-      return part;
-    };
-    this.group.add(hullMeshes(g.palm, housing));
+    this.group.add(hullGroup(g.palm, housing));
     for (const b of g.bodies) {
-      const part = hullMeshes(b.hulls, links);
+      const part = hullGroup(b.hulls, links);
       this.bodies.set(b.name, part);
       this.group.add(part);
     }
@@ -131,6 +117,16 @@ function load(input: RenderEpisodeInput): void {
     g.group.getObjectByName("tcp_axes")?.removeFromParent();
     scene.add(g.group);
     setGripper = (s) => g.set(s.tcp, s.apertureM, false);
+  }
+  if (input.hullArm) {
+    // The arm and its pedestal are the robot: a "robot" layer shows them.
+    const arm = new ArmModel(input.hullArm, input.pedestal);
+    scene.add(arm.group);
+    const setHand = setGripper;
+    setGripper = (s) => {
+      setHand(s);
+      arm.set(s.armLinks);
+    };
   }
   loaded = { scene, model, steps: input.steps, setGripper, scenery: [floor, model.group] };
 }

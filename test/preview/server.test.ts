@@ -104,6 +104,18 @@ describe("preview server", () => {
     }
   });
 
+  it("draws arms only for served episode files: anything else is a 404", async () => {
+    for (const episode of [
+      "/data/meta/info.json",
+      "/data/../secret.txt",
+      "/data/link-out.txt",
+      "/etc/passwd",
+      "",
+    ]) {
+      expect((await get(`/api/arm?episode=${encodeURIComponent(episode)}`)).status, episode).toBe(404);
+    }
+  });
+
   it("lists folders without hidden names or links leading out", async () => {
     const listing = JSON.parse((await get("/data/")).body) as DirListing;
     expect(listing.entries.map((e) => e.name)).toEqual(["link-in.json", "meta", "video.mp4"]);

@@ -28,6 +28,7 @@ import type { SceneSpec } from "../../src/core/schemas/scene.js";
 import { writeLeRobotDataset } from "../../src/dataset/lerobot/writer.js";
 import { proceduralPickToTote } from "../../src/hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../../src/pipeline/catalog.js";
+import { renderEpisodeInput } from "../../src/render/episode_scene.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
 import { IK_TOLERANCE, linkPoses, toolPose } from "../../src/robots/ik.js";
 import { ArmClearance, type ArmModel, armModelOf } from "../../src/sim/arm.js";
@@ -170,6 +171,24 @@ describe("a Panda carrying the gripper", () => {
     expect(new ArmClearance(await loadRapier(), arm, scene).depth(q, X_WB).depthM).toBeLessThanOrEqual(
       MAX_SCENERY_PENETRATION_M,
     );
+  });
+
+  it("is drawn as simulated: in the cameras' input, the tip link carries the tool to the recorded TCP at every step", async () => {
+    const input = await renderEpisodeInput(episode);
+    const drawn = input.hullArm!.links.map((l) => l.name);
+    expect(drawn).toEqual([...new Set(arm.shapes.map((s) => s.link))]);
+    for (const l of input.hullArm!.links) expect(l.hulls.length, l.name).toBeGreaterThan(0);
+    expect(input.pedestal!.sizeM[2]).toBeCloseTo(episode.scene.robotBase!.pose.pos[2]!, 9);
+    expect(input.steps).toHaveLength(episode.steps.length);
+    for (const [i, s] of input.steps.entries()) {
+      expect(Object.keys(s.armLinks!).sort()).toEqual([...drawn].sort());
+      const tool = compose(poseFromJson(s.armLinks![arm.chain.tip]!), arm.chain.X_LT);
+      const measured = poseFromJson(episode.steps[i]!.state.tcp);
+      expect(
+        Math.hypot(...["x", "y", "z"].map((k) => tool.p[k as "x"] - measured.p[k as "x"])),
+        `step ${i}`,
+      ).toBeLessThan(IK_TOLERANCE.positionM + 1e-9);
+    }
   });
 
   it("refuses an arm whose joints are not the model's chain, naming both", async () => {

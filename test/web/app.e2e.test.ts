@@ -145,6 +145,12 @@ beforeAll(async () => {
       embodiment: "robotiq_2f85_mjcf",
       cameras: { keys: ["head", "wrist"], size: { widthPx: 224, heightPx: 224 }, codec: "h264" },
     }),
+    runDemo({
+      outDir: path.join(jobDir, "arm"),
+      variants: 0,
+      embodiment: "franka_panda",
+      cameras: { keys: ["head"], size: { widthPx: 96, heightPx: 96 }, codec: "h264" },
+    }),
     writeBigTable(path.join(jobDir, "big")),
     fs.mkdir(SHOTS, { recursive: true }),
   ]);
@@ -178,7 +184,7 @@ describe("preview app (headless Chromium)", () => {
   it("lists the datasets of a job folder", async () => {
     await page.goto(server.url);
     await page.locator(".scene-list a").first().waitFor();
-    expect(await page.locator(".scene-list a").allTextContents()).toEqual(["big", "demo", "mjcf"]);
+    expect(await page.locator(".scene-list a").allTextContents()).toEqual(["arm", "big", "demo", "mjcf"]);
   });
 
   it("lists the demo dataset's episodes in the library", async () => {
@@ -254,6 +260,19 @@ describe("preview app (headless Chromium)", () => {
     });
     await page.waitForTimeout(300);
     await shot("episode");
+  });
+
+  it("draws the arm of an arm episode: all its links, at the first step and at the last", async () => {
+    await page.goto(`${server.url}#/episode/arm/0`);
+    await page.locator("section.episode[data-state=ready]").waitFor();
+    await page.locator(".player[data-arm-links]").waitFor();
+    // The Panda's eight links (link0 … link7), all drawn.
+    expect(await page.locator(".player").getAttribute("data-arm-links")).toBe("8");
+    await page.keyboard.press("End");
+    expect(await page.locator(".player").getAttribute("data-arm-links")).toBe("8");
+    await page.keyboard.press("Home");
+    await page.waitForTimeout(300);
+    await shot("arm");
   });
 
   it("plays the rendered camera streams beside the 3D view, at the step shown", async () => {

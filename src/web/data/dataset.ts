@@ -6,7 +6,8 @@
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { EPISODES_DIR, EXTRAS_EPISODE_PATH, formatPath } from "../../dataset/lerobot/layout.js";
-import { dataUrl, getBytes, getJson, listFolder } from "./api.js";
+import type { ArmDrawing } from "../../render/protocol.js";
+import { dataUrl, FetchError, getBytes, getJson, listFolder } from "./api.js";
 import { type EpisodeRow, isEpisodeRowColumn, toEpisodeRow } from "./episode_rows.js";
 
 /** The parts of meta/info.json the preview uses (LeRobot's own files have more). */
@@ -73,12 +74,27 @@ export class Dataset {
     });
   }
 
+  /** Where the whole episode at `index` is served. */
+  private episodeUrl(index: number): string {
+    const template = this.info.egobridge?.extras_path ?? EXTRAS_EPISODE_PATH;
+    return dataUrl(this.path, formatPath(template, { episode_index: index }));
+  }
+
+  /** How to draw the arm of the episode at `index` (the server computes it); undefined without an arm. */
+  armDrawing(index: number): Promise<ArmDrawing | undefined> {
+    return getJson<ArmDrawing>(`/api/arm?episode=${encodeURIComponent(this.episodeUrl(index))}`).catch(
+      (err: unknown) => {
+        if (err instanceof FetchError && err.status === 404) return undefined;
+        throw err;
+      },
+    );
+  }
+
   /** The whole episode at `index`, validated against the Episode contract. */
   episode(index: number): Promise<Episode> {
     let p = this.cache.get(index);
     if (!p) {
-      const template = this.info.egobridge?.extras_path ?? EXTRAS_EPISODE_PATH;
-      const url = dataUrl(this.path, formatPath(template, { episode_index: index }));
+      const url = this.episodeUrl(index);
       p = getJson<unknown>(url).then((raw) => {
         const r = EpisodeSchema.safeParse(raw);
         if (!r.success)

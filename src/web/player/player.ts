@@ -6,7 +6,9 @@
 import * as THREE from "three";
 import type { Episode } from "../../core/schemas/episode.js";
 import { findSupport, type Target } from "../../core/support.js";
+import type { ArmDrawing } from "../../render/protocol.js";
 import type { CameraClip } from "../data/dataset.js";
+import { ArmModel } from "../render/arm_mesh.js";
 import { GripperModel } from "../render/gripper_mesh.js";
 import { HandGhost } from "../render/hand_mesh.js";
 import { SceneModel } from "../render/scene_meshes.js";
@@ -35,6 +37,8 @@ interface Loaded {
   scene: SceneModel;
   gripper: GripperModel;
   trails: THREE.Group;
+  /** The arm carrying the gripper, once its drawing has come (showArm). */
+  arm?: { model: ArmModel; links: ArmDrawing["links"] };
 }
 
 export class EpisodePlayer {
@@ -165,10 +169,24 @@ export class EpisodePlayer {
     requestAnimationFrame(() => this.plots?.draw());
   }
 
+  /** Draws the arm of the episode shown (its drawing arrives after the episode; ignored if another is shown by then). */
+  showArm(episode: Episode, drawing: ArmDrawing): void {
+    const l = this.loaded;
+    if (!l || l.episode !== episode || l.arm) return;
+    const model = new ArmModel(drawing.arm, drawing.pedestal);
+    this.viewer.scene.add(model.group);
+    l.arm = { model, links: drawing.links };
+    this.render();
+  }
+
   private unload(): void {
     if (!this.loaded) return;
     const l = this.loaded;
     this.viewer.scene.remove(l.scene.group, l.gripper.group, l.trails);
+    if (l.arm) {
+      this.viewer.scene.remove(l.arm.model.group);
+      l.arm.model.dispose();
+    }
     l.scene.dispose();
     l.gripper.dispose();
     disposeTree(l.trails);
@@ -242,6 +260,7 @@ export class EpisodePlayer {
     const s = l.episode.steps[k]!;
     l.scene.setPoses(s.objects);
     l.gripper.set(s.state.tcp, s.state.apertureM, l.series.grasped[k] === 1);
+    l.arm?.model.set(l.arm.links[k] ?? undefined);
     this.hand.group.visible = this.handMode !== "off";
     this.hand.set(s.human.keypointsWorld, this.handMode === "beside" ? BESIDE_OFFSET : new THREE.Vector3());
     this.plots?.setCursor(k);
@@ -270,6 +289,8 @@ export class EpisodePlayer {
     // The middle of the step's frame: its timestamp is from + k / fps.
     for (const { clip, video } of this.cameraVideos) video.currentTime = clip.fromS + (k + 0.5) / clip.fps;
     this.el.dataset.step = String(k);
+    if (l.arm) this.el.dataset.armLinks = String(l.arm.model.shownLinks);
+    else delete this.el.dataset.armLinks;
     this.viewer.follow(this.presetTargets()?.tcp);
     this.viewer.requestRender();
     this.onStep?.(k);

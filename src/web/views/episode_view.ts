@@ -106,6 +106,15 @@ export function episodeView(ctx: AppContext, ds: Dataset, index: number): View {
         h("div.ep-body", null, player.el, h("aside.ep-side", null, infoTable(ds, e), panel.el)),
       );
       player.load(e);
+      if (e.embodiment.arm) {
+        const shown = player;
+        void ds
+          .armDrawing(index)
+          .then((d) => {
+            if (d && !disposed) shown.showArm(e, d);
+          })
+          .catch((err: Error) => console.warn(`episode ${index}: the arm cannot be drawn: ${err.message}`));
+      }
       el.dataset.state = "ready";
       debugHooks().episodeLoadMs = performance.now() - t0;
     })
