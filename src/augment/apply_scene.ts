@@ -129,6 +129,18 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
   scene.items[index] = { ...target, pose: poseToJson(X_new) } as SceneItem;
   if (place) addDistractors(scene, v, X_new, place);
 
+  if (v.robotBase && scene.robotBase) {
+    // The arm's base moved and turned on the floor, within the ranges that drew it.
+    const [dx, dy, dyaw] = v.robotBase;
+    const X = poseFromJson(scene.robotBase.pose);
+    scene.robotBase = {
+      pose: poseToJson({
+        p: vec3(X.p.x + dx, X.p.y + dy, X.p.z),
+        q: qmul(qfromAxisAngle(vec3(0, 0, 1), dyaw), X.q),
+      }),
+      origin: "varied",
+    };
+  }
   const T_obj = compose(X_new, invert(X_src));
   const hasReceiver = scene.items.some((i) => "role" in i && i.role === "receiver");
   const T_place = hasReceiver ? POSE_IDENTITY : T_obj;
@@ -193,5 +205,14 @@ export function mirrorScene(scene: SceneSpec): SceneSpec {
   const region = out.task.placeRegion;
   if (region)
     out.task.placeRegion = { ...region, centerM: [-region.centerM[0], region.centerM[1], region.centerM[2]] };
+  // An arm's base: its mirror image, still a right-handed frame facing the mirrored way (the
+  // Panda's chain is symmetric about its base's x–z plane, so it reaches the mirrored path).
+  if (out.robotBase) {
+    const X = mirrorPose(poseFromJson(out.robotBase.pose));
+    out.robotBase = {
+      ...out.robotBase,
+      pose: poseToJson({ p: X.p, q: qmul(X.q, qfromAxisAngle(vec3(0, 0, 1), Math.PI)) }),
+    };
+  }
   return out;
 }

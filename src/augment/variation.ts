@@ -23,6 +23,14 @@ export const VariationRangesSchema = z.strictObject({
   actionNoiseM: nonNegative.default(0.001),
   /** Probability of a left/right mirrored variant. */
   mirrorP: nonNegative.default(0.2),
+  /**
+   * An arm's base (the scene's `robotBase`) moved within ± these distances along W's x and y (m);
+   * 0 (the default) keeps the source's base. A variant whose base stands in the scenery fails as
+   * `base_blocked`, one whose path it cannot reach from there as `unreachable`.
+   */
+  robotBaseShiftM: z.tuple([nonNegative, nonNegative]).default([0, 0]),
+  /** An arm's base turned within ± this angle about the vertical (rad). */
+  robotBaseYawRad: nonNegative.default(0),
   /** Probability of replaying on another gripper from `embodiments`. */
   embodimentSwapP: nonNegative.default(0.2),
   /**
@@ -54,6 +62,8 @@ export const VariationParamsSchema = z.strictObject({
   noiseSeed: z.number().int().nonnegative(),
   mirror: z.boolean(),
   embodiment: z.string(),
+  /** The arm's base moved by (dx, dy) (m) and turned by dyaw (rad); absent: kept. */
+  robotBase: z.tuple([z.number(), z.number(), z.number()]).optional(),
 });
 export type VariationParams = z.infer<typeof VariationParamsSchema>;
 
@@ -107,6 +117,15 @@ export function sampleVariation(
   const mirror = rng.next() < r.mirrorP;
   const swap = r.embodiments.length > 0 && rng.next() < r.embodimentSwapP;
   const embodiment = swap ? r.embodiments[rng.int(r.embodiments.length)]! : sourceEmbodiment;
+  // Drawn last, and only when asked for: the other draws stay what they were without it.
+  const movesBase = r.robotBaseShiftM[0] > 0 || r.robotBaseShiftM[1] > 0 || r.robotBaseYawRad > 0;
+  const robotBase: [number, number, number] | undefined = movesBase
+    ? [
+        rng.uniform(-1, 1) * r.robotBaseShiftM[0],
+        rng.uniform(-1, 1) * r.robotBaseShiftM[1],
+        rng.uniform(-1, 1) * r.robotBaseYawRad,
+      ]
+    : undefined;
   return {
     shift,
     yawRad,
@@ -121,5 +140,6 @@ export function sampleVariation(
     noiseSeed,
     mirror,
     embodiment,
+    ...(robotBase ? { robotBase } : {}),
   };
 }

@@ -53,12 +53,31 @@ export function reachPose(
   const postureGain = FOLLOW_POSTURE_GAIN;
   let r = solveIk(chain, target, q, X_WB, { maxDeltaRad, postureGain });
   if (!r.reached) r = solveIk(chain, target, q, X_WB, { maxIterations: 300, maxDeltaRad, postureGain });
-  // A fresh start jumps; within a speed bound it cannot be taken.
-  if (!r.reached && !maxDeltaRad) {
-    const fresh = solveIk(chain, target, q0, X_WB, { maxIterations: 300, postureGain });
+  // A fresh start jumps; within a speed bound it cannot be taken. From the start posture, then
+  // with the tool rolled a quarter or half turn (the last joint), and the base joint a quarter turn
+  // either way: a pose the warm start cannot reach for a joint limit is often reached so (a mirrored
+  // path, a gripper mounted at 45° on the flange).
+  for (const seed of maxDeltaRad ? [] : freshStarts(q0)) {
+    if (r.reached) break;
+    const fresh = solveIk(chain, target, seed, X_WB, { maxIterations: 300, postureGain });
     if (fresh.reached || fresh.positionErrorM < r.positionErrorM) r = fresh;
   }
   return r;
+}
+
+/** Where a fresh solve starts: q0, then q0 with its last joint, or its first, turned. */
+function freshStarts(q0: readonly number[]): number[][] {
+  const n = q0.length;
+  const turned = (k: number, by: number) => q0.map((v, i) => (i === k ? v + by : v));
+  return [
+    q0.slice(),
+    turned(n - 1, Math.PI / 2),
+    turned(n - 1, -Math.PI / 2),
+    turned(n - 1, Math.PI),
+    turned(n - 1, -Math.PI),
+    turned(0, Math.PI / 2),
+    turned(0, -Math.PI / 2),
+  ];
 }
 
 /** How deep the arm at joint positions q, based at X_WB, is inside fixed scenery, and where. */

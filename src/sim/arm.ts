@@ -195,7 +195,7 @@ export function armBase(
   scene: SceneSpec,
   path: readonly Pose[],
   controlHz: number,
-): { X_WB: Pose; origin: "stated" | "searched" } | undefined {
+): { X_WB: Pose; origin: BaseOrigin } | undefined {
   const stated = scene.robotBase;
   if (stated)
     return { X_WB: { p: vec3(...stated.pose.pos), q: quatOf(stated.pose.quatXyzw) }, origin: stated.origin };
@@ -221,8 +221,11 @@ const BASE_SEARCH_SPEED_SHARE = 0.9;
 
 const quatOf = (q: readonly number[]) => ({ x: q[0]!, y: q[1]!, z: q[2]!, w: q[3]! });
 
+/** How a scene's robot base was had (scene.ts `robotBase.origin`). */
+export type BaseOrigin = NonNullable<SceneSpec["robotBase"]>["origin"];
+
 /** The scene with its arm base recorded (what the episode stores, and its variants keep). */
-export const withRobotBase = (scene: SceneSpec, X_WB: Pose, origin: "stated" | "searched"): SceneSpec =>
+export const withRobotBase = (scene: SceneSpec, X_WB: Pose, origin: BaseOrigin): SceneSpec =>
   scene.robotBase ? scene : { ...scene, robotBase: { pose: poseToJson(X_WB), origin } };
 
 /** The first step of `path` the arm cannot reach from X_WB (kinematics alone), or undefined. */

@@ -125,6 +125,16 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       const clearance = new ArmClearance(R, armModel, o.scene);
       const path = o.trajectory.steps.map((s) => poseFromJson(s.tcp));
       const placed = armBase(armModel, clearance, o.scene, path, hz);
+      // A stated (or varied) base whose pedestal stands in the scenery is refused as such.
+      if (placed && placed.origin !== "searched" && !clearance.pedestalClear(placed.X_WB)) {
+        return episodeOf(
+          { ...o, scene: withRobotBase(o.scene, placed.X_WB, placed.origin) },
+          [armAtRest(initialStep(o.trajectory, bodies, gripper), armModel, placed.X_WB)],
+          { success: false, reasons: ["base_blocked"], metrics: {} },
+          dt,
+          substeps,
+        );
+      }
       const miss = placed ? firstUnreachable(armModel, placed.X_WB, path) : { step: 0 };
       if (!placed || miss) {
         // The robot as it stands, at its start posture (its tool where that puts it), and the

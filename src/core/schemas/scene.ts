@@ -122,13 +122,14 @@ export const SceneSpecSchema = z
     /**
      * Where an arm's base stands (embodiments with an arm): the base frame in W, on a pedestal
      * column from the floor (z = 0) up to it. `origin` says how it was had: stated by the scene's
-     * author, or searched for a demonstration (sim/arm.ts: the base from which the arm follows
-     * it, clear of the scenery), which the demonstration's variants then keep.
+     * author, searched for a demonstration (sim/arm.ts: the base from which the arm follows it,
+     * clear of the scenery), which the demonstration's variants then keep, or varied (a variant
+     * moved its source's base within the augmentation's `robotBaseShiftM` / `robotBaseYawRad`).
      */
     robotBase: z
       .strictObject({
         pose: poseSchema,
-        origin: z.enum(["stated", "searched"]).default("stated"),
+        origin: z.enum(["stated", "searched", "varied"]).default("stated"),
       })
       .optional(),
   })
