@@ -11,6 +11,7 @@ import {
   qfromAxisAngle,
   qmul,
   transformPoint,
+  type Vec3,
   vec3,
 } from "../core/math.js";
 import type { PoseJson } from "../core/schemas/common.js";
@@ -74,14 +75,7 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
   const halfY = (X_S: Pose) => halfExtentAlong(shape, { p: X_src.p, q }, transformDir(X_S, vec3(0, 1, 0)));
 
   let X_new: Pose;
-  let place: {
-    X_WS: Pose;
-    topLocalZ: number;
-    xLim: number;
-    yLo: number;
-    yHi: number;
-    localY: number;
-  } | null = null;
+  let place: Parameters<typeof addDistractors>[3] | null = null;
   if (support.kind === "shelf") {
     const si = scene.items.findIndex((i) => i.id === support.id);
     const shelf = scene.items[si] as Extract<SceneItem, { kind: "shelf" }>;
@@ -105,10 +99,31 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
     const xLim = shelf.widthM / 2 - shelf.uprightThicknessM - halfX(X_WS) - FINGER_CLEARANCE_M;
     const yLo = -shelf.depthM / 2 + halfY(X_WS) + 0.01;
     const yHi = shelf.depthM / 2 - 2 * shelf.uprightThicknessM - halfY(X_WS) - 0.01;
-    const x = clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim));
-    const y = clamp(local.y + v.shift[1], yLo, Math.max(yLo, yHi));
+    const wanted = vec3(
+      clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim)),
+      clamp(local.y + v.shift[1], yLo, Math.max(yLo, yHi)),
+      0,
+    );
+    const onBoard = (it: Target) => {
+      const s = findSupport(scene, it);
+      return s.kind === "shelf" && s.id === shelf.id && s.level === level;
+    };
+    const { x, y } = clearOfNeighbours(
+      scene,
+      index,
+      { X_WS, from: local, to: wanted, xLim, onSupport: onBoard },
+      [halfX(X_WS), halfY(X_WS)],
+    );
     X_new = { p: transformPoint(X_WS, vec3(x, y, levels[level]! + halfZ)), q };
-    place = { X_WS, topLocalZ: levels[level]!, xLim: Math.max(0, xLim), yLo, yHi, localY: y };
+    place = {
+      X_WS,
+      topLocalZ: levels[level]!,
+      xLim: Math.max(0, xLim),
+      yLo,
+      yHi,
+      localY: y,
+      onSupport: onBoard,
+    };
   } else if (support.kind === "box" || support.kind === "tote") {
     // A table top, or a tote's floor (inside its walls, with room for the fingers).
     const item = scene.items.find((i) => i.id === support.id) as Extract<SceneItem, { kind: "box" | "tote" }>;
@@ -119,10 +134,25 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
     const xLim = item.sizeM[0] / 2 - halfX(X_WS) - margin;
     const yLim = item.sizeM[1] / 2 - halfY(X_WS) - margin;
     const topLocalZ = tote ? item.wallM : item.sizeM[2] / 2;
-    const x = clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim));
-    const y = clamp(local.y + v.shift[1], -Math.max(0, yLim), Math.max(0, yLim));
+    const wanted = vec3(
+      clamp(local.x + v.shift[0], -Math.max(0, xLim), Math.max(0, xLim)),
+      clamp(local.y + v.shift[1], -Math.max(0, yLim), Math.max(0, yLim)),
+      0,
+    );
+    const onIt = (it: Target) => {
+      const s = findSupport(scene, it);
+      return s.kind !== "floor" && s.id === item.id;
+    };
+    const { x, y } = clearOfNeighbours(
+      scene,
+      index,
+      { X_WS, from: local, to: wanted, xLim, onSupport: onIt },
+      [halfX(X_WS), halfY(X_WS)],
+    );
     X_new = { p: transformPoint(X_WS, vec3(x, y, topLocalZ + halfZ)), q };
-    place = tote ? null : { X_WS, topLocalZ, xLim: Math.max(0, xLim), yLo: -yLim, yHi: yLim, localY: y };
+    place = tote
+      ? null
+      : { X_WS, topLocalZ, xLim: Math.max(0, xLim), yLo: -yLim, yHi: yLim, localY: y, onSupport: onIt };
   } else {
     X_new = { p: vec3(X_src.p.x + v.shift[0], X_src.p.y + v.shift[1], halfZ), q };
   }
@@ -152,6 +182,59 @@ export function applyVariation(source: SceneSpec, v: VariationParams): AppliedVa
   return { scene, T_obj, T_place };
 }
 
+/** Clearance kept between the moved target and what else stands on its support (m). */
+const NEIGHBOUR_GAP_M = 0.005;
+
+/**
+ * Where on its support (local x, y of the support frame X_WS) the target goes: the point nearest
+ * to where the variation wants it (`to`), on the way back to where it stood (`from`), at which its
+ * footprint keeps NEIGHBOUR_GAP_M from every other object on the same support (footprints as
+ * boxes along the support's axes): a variant does not start with its target inside a carton
+ * beside it. Where no point on the way is clear (another level's board, full where it stood), the
+ * clear point along the support's x nearest to `to`, within ± `xLim`; where none is, `to`: the
+ * rollout then refuses it as objects_overlap_at_start.
+ */
+function clearOfNeighbours(
+  scene: SceneSpec,
+  index: number,
+  o: { X_WS: Pose; from: Vec3; to: Vec3; xLim: number; onSupport: (it: Target) => boolean },
+  [halfX, halfY]: [number, number],
+): { x: number; y: number } {
+  const { X_WS, from, to, onSupport: sameSupport } = o;
+  const xLim = Math.max(0, o.xLim);
+  const ax = transformDir(X_WS, vec3(1, 0, 0));
+  const ay = transformDir(X_WS, vec3(0, 1, 0));
+  const toLocal = invert(X_WS);
+  const boxes = scene.items.flatMap((it, k) => {
+    if (k === index || !("dynamic" in it) || !it.dynamic || !sameSupport(it as Target)) return [];
+    const X_n = poseFromJson(it.pose);
+    const c = transformPoint(toLocal, X_n.p);
+    const shape = itemShape(it as Target);
+    return [{ x: c.x, y: c.y, hx: halfExtentAlong(shape, X_n, ax), hy: halfExtentAlong(shape, X_n, ay) }];
+  });
+  const clear = (x: number, y: number) =>
+    boxes.every(
+      (b) =>
+        Math.abs(x - b.x) >= halfX + b.hx + NEIGHBOUR_GAP_M ||
+        Math.abs(y - b.y) >= halfY + b.hy + NEIGHBOUR_GAP_M,
+    );
+  for (let k = CLEAR_STEPS; k >= 0; k--) {
+    const t = k / CLEAR_STEPS;
+    const p = { x: from.x + t * (to.x - from.x), y: from.y + t * (to.y - from.y) };
+    if (clear(p.x, p.y)) return p;
+  }
+  for (let d = CLEAR_STEP_M; d <= 2 * xLim; d += CLEAR_STEP_M) {
+    for (const x of [to.x - d, to.x + d]) if (Math.abs(x) <= xLim && clear(x, to.y)) return { x, y: to.y };
+  }
+  return { x: to.x, y: to.y };
+}
+
+/** Step of the search along the support's x (m). */
+const CLEAR_STEP_M = 0.005;
+
+/** Points tried on the way from the wanted place back to the start (clearOfNeighbours). */
+const CLEAR_STEPS = 100;
+
 const transformDir = (X: Pose, d: ReturnType<typeof vec3>) => {
   const a = transformPoint(X, d);
   return vec3(a.x - X.p.x, a.y - X.p.y, a.z - X.p.z);
@@ -162,19 +245,41 @@ function addDistractors(
   scene: SceneSpec,
   v: VariationParams,
   X_target: Pose,
-  s: { X_WS: Pose; topLocalZ: number; xLim: number; yLo: number; yHi: number; localY: number },
+  s: {
+    X_WS: Pose;
+    topLocalZ: number;
+    xLim: number;
+    yLo: number;
+    yHi: number;
+    localY: number;
+    onSupport: (it: Target) => boolean;
+  },
 ): void {
-  const targetX = transformPoint(invert(s.X_WS), X_target.p).x;
+  const toLocal = invert(s.X_WS);
+  const targetX = transformPoint(toLocal, X_target.p).x;
   const taken: [number, number][] = [[targetX - DISTRACTOR_GAP_M, targetX + DISTRACTOR_GAP_M]];
+  const y = clamp(s.localY, s.yLo, s.yHi);
+  const ax = transformDir(s.X_WS, vec3(1, 0, 0));
+  const ay = transformDir(s.X_WS, vec3(0, 1, 0));
+  // What already stands on the support, in the distractors' row: they go beside it, not into it.
+  const others = scene.items.flatMap((it) => {
+    if (!("dynamic" in it) || !it.dynamic || it.role === "target" || !s.onSupport(it as Target)) return [];
+    const X = poseFromJson(it.pose);
+    const c = transformPoint(toLocal, X.p);
+    const shape = itemShape(it as Target);
+    return [{ x: c.x, hx: halfExtentAlong(shape, X, ax), y: c.y, hy: halfExtentAlong(shape, X, ay) }];
+  });
   v.distractors.forEach((d, k) => {
     const half = d.sizeM[0] / 2;
     const x = d.u * Math.max(0, s.xLim + FINGER_CLEARANCE_M - half);
-    if (taken.some(([a, b]) => x + half > a && x - half < b)) return;
+    const inRow = (o: (typeof others)[number]) => Math.abs(o.y - y) < o.hy + d.sizeM[1] / 2 + 0.01;
+    const blocked = [
+      ...taken,
+      ...others.filter(inRow).map((o): [number, number] => [o.x - o.hx - 0.01, o.x + o.hx + 0.01]),
+    ];
+    if (blocked.some(([a, b]) => x + half > a && x - half < b)) return;
     taken.push([x - half - 0.01, x + half + 0.01]);
-    const p = transformPoint(
-      s.X_WS,
-      vec3(x, clamp(s.localY, s.yLo, s.yHi), s.topLocalZ + d.sizeM[2] / 2 + 0.001),
-    );
+    const p = transformPoint(s.X_WS, vec3(x, y, s.topLocalZ + d.sizeM[2] / 2 + 0.001));
     scene.items.push({
       kind: "box",
       id: `distractor_${k}`,

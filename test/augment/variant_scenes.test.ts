@@ -1,5 +1,5 @@
 /**
- * Varied scenes are physically possible: no object starts inside the scenery, whatever the
+ * Varied scenes are physically possible: no object starts inside the scenery or another object, whatever the
  * variation moved (the target onto a tote's floor, a shelf board up or down under other items).
  */
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ describe("variant scenes", () => {
   });
 
   it.each(["tote_to_tote", "aisle"])(
-    "%s: no attempt starts with an object inside the scenery",
+    "%s: no attempt starts with an object inside the scenery or another object",
     async (name) => {
       const scene = await loadScene(name);
       const e = await loadEmbodiment("robotiq_2f85");
@@ -41,7 +41,7 @@ describe("variant scenes", () => {
         loadEmbodiment,
       });
       expect(variants).toHaveLength(12);
-      expect(Object.keys(stats.failures).filter((r) => r.startsWith("object_overlaps"))).toEqual([]);
+      expect(Object.keys(stats.failures).filter((r) => /overlap/.test(r))).toEqual([]);
       expect(stats.successes).toBeGreaterThan(0);
     },
   );
