@@ -200,18 +200,9 @@ function clearOfNeighbours(
   o: { X_WS: Pose; from: Vec3; to: Vec3; xLim: number; onSupport: (it: Target) => boolean },
   [halfX, halfY]: [number, number],
 ): { x: number; y: number } {
-  const { X_WS, from, to, onSupport: sameSupport } = o;
+  const { from, to } = o;
   const xLim = Math.max(0, o.xLim);
-  const ax = transformDir(X_WS, vec3(1, 0, 0));
-  const ay = transformDir(X_WS, vec3(0, 1, 0));
-  const toLocal = invert(X_WS);
-  const boxes = scene.items.flatMap((it, k) => {
-    if (k === index || !("dynamic" in it) || !it.dynamic || !sameSupport(it as Target)) return [];
-    const X_n = poseFromJson(it.pose);
-    const c = transformPoint(toLocal, X_n.p);
-    const shape = itemShape(it as Target);
-    return [{ x: c.x, y: c.y, hx: halfExtentAlong(shape, X_n, ax), hy: halfExtentAlong(shape, X_n, ay) }];
-  });
+  const boxes = footprintsOn(scene, o.X_WS, (it, k) => k !== index && o.onSupport(it));
   const clear = (x: number, y: number) =>
     boxes.every(
       (b) =>
@@ -227,6 +218,27 @@ function clearOfNeighbours(
     for (const x of [to.x - d, to.x + d]) if (Math.abs(x) <= xLim && clear(x, to.y)) return { x, y: to.y };
   }
   return { x: to.x, y: to.y };
+}
+
+/**
+ * The footprints of the moving objects that `keep` picks (by item and index), as boxes along the
+ * support frame X_WS's axes: centre (x, y) and half extents (hx, hy) in that frame.
+ */
+function footprintsOn(
+  scene: SceneSpec,
+  X_WS: Pose,
+  keep: (it: Target, k: number) => boolean,
+): { x: number; y: number; hx: number; hy: number }[] {
+  const ax = transformDir(X_WS, vec3(1, 0, 0));
+  const ay = transformDir(X_WS, vec3(0, 1, 0));
+  const toLocal = invert(X_WS);
+  return scene.items.flatMap((it, k) => {
+    if (!("dynamic" in it) || !it.dynamic || !keep(it as Target, k)) return [];
+    const X = poseFromJson(it.pose);
+    const c = transformPoint(toLocal, X.p);
+    const shape = itemShape(it as Target);
+    return [{ x: c.x, y: c.y, hx: halfExtentAlong(shape, X, ax), hy: halfExtentAlong(shape, X, ay) }];
+  });
 }
 
 /** Step of the search along the support's x (m). */
@@ -255,20 +267,11 @@ function addDistractors(
     onSupport: (it: Target) => boolean;
   },
 ): void {
-  const toLocal = invert(s.X_WS);
-  const targetX = transformPoint(toLocal, X_target.p).x;
+  const targetX = transformPoint(invert(s.X_WS), X_target.p).x;
   const taken: [number, number][] = [[targetX - DISTRACTOR_GAP_M, targetX + DISTRACTOR_GAP_M]];
   const y = clamp(s.localY, s.yLo, s.yHi);
-  const ax = transformDir(s.X_WS, vec3(1, 0, 0));
-  const ay = transformDir(s.X_WS, vec3(0, 1, 0));
   // What already stands on the support, in the distractors' row: they go beside it, not into it.
-  const others = scene.items.flatMap((it) => {
-    if (!("dynamic" in it) || !it.dynamic || it.role === "target" || !s.onSupport(it as Target)) return [];
-    const X = poseFromJson(it.pose);
-    const c = transformPoint(toLocal, X.p);
-    const shape = itemShape(it as Target);
-    return [{ x: c.x, hx: halfExtentAlong(shape, X, ax), y: c.y, hy: halfExtentAlong(shape, X, ay) }];
-  });
+  const others = footprintsOn(scene, s.X_WS, (it) => it.role !== "target" && s.onSupport(it));
   v.distractors.forEach((d, k) => {
     const half = d.sizeM[0] / 2;
     const x = d.u * Math.max(0, s.xLim + FINGER_CLEARANCE_M - half);

@@ -1,8 +1,7 @@
 /**
  * An arm embodiment's MJCF as the cross-check hands it to MuJoCo: the same file src/sim reads
  * (sim/arm_model.ts), with its collision meshes given as convex hulls (gripper_mjcf.ts, which
- * leaves the physics as it is), and three changes that make MuJoCo collide the arm as src/sim
- * does:
+ * leaves the physics as it is), and these changes:
  * - the links' collision geoms are contype 2, conaffinity 0: they meet fixed scenery (whose
  *   conaffinity the scene sets to 3) and, through explicit pairs, the moving objects, but neither
  *   each other nor the gripper on the tip (src/sim: kinematic links never meet each other, and
@@ -14,6 +13,7 @@
  * - every unnamed geom is named (the importer's rule), so pairs can name it.
  * The arm's actuators (the Panda's: joint position servos with its torque limits) come along.
  */
+import { memoPromise } from "../../core/memo.js";
 import { readMjcfDocument } from "../../robots/mjcf_document.js";
 import { childrenNamed, type XmlElement } from "../../robots/xml.js";
 import type { ArmModel } from "../arm.js";
@@ -41,15 +41,8 @@ export interface MjcfArm {
 const memo = new Map<string, Promise<MjcfArm>>();
 
 /** The arm of an embodiment for MuJoCo (once per process and arm file). */
-export function mjcfArmOf(arm: ArmModel): Promise<MjcfArm> {
-  const file = arm.chain.model.file;
-  let p = memo.get(file);
-  if (!p) {
-    p = build(arm);
-    memo.set(file, p);
-  }
-  return p;
-}
+export const mjcfArmOf = (arm: ArmModel): Promise<MjcfArm> =>
+  memoPromise(memo, arm.chain.model.file, () => build(arm));
 
 async function build(arm: ArmModel): Promise<MjcfArm> {
   const model = arm.chain.model;

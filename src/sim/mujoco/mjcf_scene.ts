@@ -178,14 +178,13 @@ export function sceneXml(
     );
   }
   const g = scene.gravity;
-  const pairs = contactPairs(geoms, gripper, embodiment.finger.padFriction, o.padTorsionM ?? 0.005);
-  if (arm) {
-    for (const d of geoms.filter((x) => x.dynamic))
-      for (const a of arm.mjcf.collisionGeoms)
-        pairs.push(
-          `    <pair geom1="${d.name}" geom2="${ARM_PREFIX}${a.name}" friction="${f(rapierFriction(d.friction, ARM_FRICTION))} ${f(rapierFriction(d.friction, ARM_FRICTION))} 0.005 0.0001 0.0001" solref="0.004 1" solimp="0.95 0.99 0.001"/>`,
-        );
-  }
+  const pairs = contactPairs(
+    geoms,
+    gripper,
+    embodiment.finger.padFriction,
+    o.padTorsionM ?? 0.005,
+    (arm?.mjcf.collisionGeoms ?? []).map((a) => `${ARM_PREFIX}${a.name}`),
+  );
   // The gripper's base follows a mocap body, or the arm's tip.
   const driver = arm
     ? `    <body name="arm_base" ${poseAttrs(arm.X_WBase)}>
@@ -234,6 +233,7 @@ function contactPairs(
   gripper: MjcfGripper,
   padFriction: number,
   padTorsionM: number,
+  armGeoms: readonly string[],
 ): string[] {
   const out: string[] = [];
   // Stiff contacts like Rapier's (src/sim runs them at a 300 Hz natural frequency): the pads' own
@@ -258,5 +258,8 @@ function contactPairs(
       } else out.push(pair(d.name, name, rapierFriction(d.friction, PALM_FRICTION)));
     }
   });
+  // An arm's links, as stiff as the rest, with their own friction.
+  for (const d of geoms.filter((x) => x.dynamic))
+    for (const a of armGeoms) out.push(pair(d.name, a, rapierFriction(d.friction, ARM_FRICTION)));
   return out;
 }
