@@ -12,7 +12,6 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_EMBODIMENT, loadScene } from "../src/pipeline/catalog.js";
 import { ParallelJawGripper } from "../src/sim/gripper.js";
-import { linkageOf } from "../src/sim/gripper_models.js";
 import "../src/sim/mujoco/second_opinion.js";
 import { loadRapier } from "../src/sim/rapier.js";
 import { buildScene } from "../src/sim/scene_world.js";

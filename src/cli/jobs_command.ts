@@ -57,7 +57,7 @@ function summary(r: JobReport, where: string): string {
   }
   if (r.perception) {
     lines.push(
-      `  perception: ${r.perception.frames} frames at ${r.perception.framesPerS.toFixed(1)} frames/s on ${r.perception.devices.join(", ")}`,
+      `  perception: ${r.perception.frames} frames at ${r.perception.framesPerS.toFixed(1)} frames/s on ${r.perception.devices.join(", ")}${r.perception.atOnce > 1 ? `, up to ${r.perception.atOnce} videos at once` : ""}`,
     );
   }
   const failed = Object.entries(r.failuresByCode);

@@ -27,6 +27,7 @@ import { metricHandShape } from "./hand_shape.js";
 import { HandTracker, type TrackerOptions, type TrackerStats } from "./hand_tracker.js";
 import { handednessLogOdds, probabilityRight } from "./handedness.js";
 import { alignToViewRay, solveTranslation } from "./lift_3d.js";
+import type { PerceptionLanes } from "./model_lane.js";
 import { DEFAULT_MODEL_PAIR, loadModelPair, MODEL_PAIRS } from "./model_registry.js";
 import type { Device } from "./onnx.js";
 import { SideEvidenceSum } from "./side_labels.js";
@@ -70,6 +71,11 @@ export interface ExtractOptions {
   onProgress?: (done: number, total: number) => void;
   /** Keep the loaded models for later calls (a batch job's device lane); default: load and dispose per call. */
   trackers?: TrackerCache;
+  /**
+   * Run the models through sessions shared with other videos perceived at once (model_lane.ts):
+   * their crops go through the models in one batch. The track is the same byte for byte.
+   */
+  lanes?: PerceptionLanes;
   /** Called once the models are loaded, with the device they run on and what `auto` decided. */
   onDevice?: (device: string, note: string) => void;
 }
@@ -214,9 +220,12 @@ async function perceive(
     intraOpThreads: o.intraOpThreads,
     mirrored: o.mirrored ?? false,
   };
-  const create = async () => HandTracker.create(await loadModelPair(pairName), trackerOptions, o.assets);
+  const create = async () =>
+    HandTracker.create(await loadModelPair(pairName), trackerOptions, o.assets, o.lanes);
   const key = JSON.stringify([pairName, trackerOptions, o.assets ?? null]);
-  const tracker = o.trackers ? await o.trackers.acquire(key, create) : await create();
+  // A tracker on lanes holds no session of its own: nothing to keep between videos.
+  const cache = o.lanes ? undefined : o.trackers;
+  const tracker = cache ? await cache.acquire(key, create) : await create();
   const landmarkSpec = tracker.landmarkSpec;
   const mirrored = trackerOptions.mirrored;
   let trackerStats: TrackerStats | undefined;
@@ -259,7 +268,7 @@ async function perceive(
   } finally {
     // Taken before the tracker is given back: the next extraction resets its stats.
     trackerStats = { ...tracker.stats };
-    if (o.trackers) await o.trackers.release(key, tracker);
+    if (cache) await cache.release(key, tracker);
     else await tracker.dispose();
   }
   return {

@@ -7,7 +7,8 @@
  * asked, every `redetectEveryFrames` frames when all are. A hand is dropped when its presence
  * score falls below the model's threshold.
  *
- * Owns the two ONNX sessions: call `dispose()`.
+ * Owns its two ONNX sessions, or two clients of sessions shared across videos (model_lane.ts):
+ * call `dispose()` either way.
  */
 import type { AssetRef, ResolveAssetOptions } from "../core/assets.js";
 import { resolveAsset } from "../core/assets.js";
@@ -16,9 +17,10 @@ import { detectionToImage, detectionToRect } from "./detection_to_rect.js";
 import { assignSides, probabilityRight, type Side } from "./handedness.js";
 import { cropToTensor, type RgbImage, tensorSize } from "./image_to_tensor.js";
 import { landmarksToRect } from "./landmarks_to_rect.js";
+import type { ModelRunner, PerceptionLanes } from "./model_lane.js";
 import type { HandLandmarkModel, PalmDetectorModel, PerceptionModel } from "./model_registry.js";
 import { type Box2, boxArea, intersectionArea, iou, weightedNms } from "./non_max_suppression.js";
-import { type Device, OnnxModel } from "./onnx.js";
+import { type Device, OnnxModel, type SessionOptions } from "./onnx.js";
 import { rectBounds, squareTiles } from "./rect_transform.js";
 import { tensorsToDetections } from "./tensors_to_detections.js";
 import { tensorsToLandmarks } from "./tensors_to_landmarks.js";
@@ -117,8 +119,8 @@ export class HandTracker {
   private constructor(
     readonly detectorSpec: PalmDetectorModel,
     readonly landmarkSpec: HandLandmarkModel,
-    private readonly detector: OnnxModel,
-    readonly landmarkModel: OnnxModel,
+    private readonly detector: ModelRunner,
+    readonly landmarkModel: ModelRunner,
     private readonly o: TrackerOptions,
   ) {
     this.anchors = ssdAnchors(detectorSpec.decoder.anchors);
@@ -131,18 +133,26 @@ export class HandTracker {
     this.lmInput = new Float32Array(tensorSize(landmarkSpec.input) * this.maxHands);
   }
 
-  /** Loads both models (resolving and checking their files) on the requested device. */
+  /**
+   * Loads both models (resolving and checking their files) on the requested device; with `lanes`,
+   * the tracker runs them through the lanes' shared sessions instead of sessions of its own.
+   */
   static async create(
     models: { detector: PalmDetectorModel; landmarks: HandLandmarkModel },
     o: TrackerOptions = {},
     assets: ResolveAssetOptions = {},
+    lanes?: PerceptionLanes,
   ): Promise<HandTracker> {
     const detFile = await loadModelFile(models.detector, assets);
     const lmFile = await loadModelFile(models.landmarks, assets);
-    const detector = await OnnxModel.load(detFile, { device: o.device, intraOpThreads: o.intraOpThreads });
+    const open = async (file: string, options: SessionOptions): Promise<ModelRunner> =>
+      lanes
+        ? (await lanes.lane(file, options, () => OnnxModel.load(file, options))).client()
+        : OnnxModel.load(file, options);
+    const detector = await open(detFile, { device: o.device, intraOpThreads: o.intraOpThreads });
     try {
       // `auto` settles on the detector's device; the landmark model follows it rather than probing again.
-      const landmarks = await OnnxModel.load(lmFile, {
+      const landmarks = await open(lmFile, {
         device: detector.device,
         intraOpThreads: o.intraOpThreads,
         dynamicBatch: models.landmarks.batchable && o.batchCrops !== false,

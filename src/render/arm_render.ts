@@ -4,7 +4,6 @@
  * in W, from the forward kinematics of the recorded joints at the episode's recorded base.
  */
 import { type Pose, poseFromJson, poseToJson, transformPoint, vec3 } from "../core/math.js";
-import type { PoseJson } from "../core/schemas/common.js";
 import type { Episode } from "../core/schemas/episode.js";
 import { convexHull } from "../robots/convex_hull.js";
 import { linkPoses } from "../robots/ik.js";

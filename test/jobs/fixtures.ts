@@ -42,6 +42,8 @@ export interface JobOptions {
   out: string;
   shardBy?: "source" | "unit";
   workers?: number | "auto";
+  /** resources.videosAtOnce */
+  videosAtOnce?: number;
   keepFailed?: boolean;
   formats?: readonly ("lerobot" | "robomimic")[];
   embodiments?: readonly string[];
@@ -77,6 +79,7 @@ export function jobYaml(o: JobOptions): string {
     "resources:",
     `  workers: ${o.workers ?? 2}`,
     `  shardBy: ${o.shardBy ?? "source"}`,
+    ...(o.videosAtOnce ? [`  videosAtOnce: ${o.videosAtOnce}`] : []),
     "",
   ].join("\n");
 }

@@ -15,24 +15,39 @@ import { jobYaml, requireAssets } from "./fixtures.js";
 
 const VIDEO = "video/egodex_cup/sample.mp4"; // 94 frames at 30 fps
 let tmp: string;
+const job = (out: string, videosAtOnce?: number) =>
+  jobYaml({
+    demo: false,
+    extraInputs: [
+      `  - kind: video\n    files: asset:${VIDEO}\n    segmentS: 1\n    start: 10\n    stride: 3`,
+      "  - kind: video\n    files: not_a_video.mp4\n    segmentS: 1",
+    ].join("\n"),
+    variants: 0,
+    out,
+    workers: 1,
+    ...(videosAtOnce ? { videosAtOnce } : {}),
+  });
 beforeAll(async () => {
   await requireAssets([VIDEO]);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-segments-"));
   await fs.writeFile(path.join(tmp, "not_a_video.mp4"), "this is text, not a video\n");
-  await fs.writeFile(
-    path.join(tmp, "job.yaml"),
-    jobYaml({
-      demo: false,
-      extraInputs: [
-        `  - kind: video\n    files: asset:${VIDEO}\n    segmentS: 1\n    start: 10\n    stride: 3`,
-        "  - kind: video\n    files: not_a_video.mp4\n    segmentS: 1",
-      ].join("\n"),
-      variants: 0,
-      out: "out",
-      workers: 1,
-    }),
-  );
+  await fs.writeFile(path.join(tmp, "job.yaml"), job("out"));
+  await fs.writeFile(path.join(tmp, "lanes.yaml"), job("lanes", 3));
 });
+
+/** What a finished job's units of a stage recorded (hand tracks, episodes' outcomes), by unit file name. */
+async function payloads(out: string, stage: "hands" | "sim"): Promise<Record<string, string>> {
+  const dir = path.join(tmp, out, "units", stage);
+  const tracks: Record<string, string> = {};
+  for (const name of (await fs.readdir(dir)).sort()) {
+    const file = path.join(dir, name);
+    const h = await readUnitHeader(file);
+    if (h.status !== "ok") continue;
+    // A track in full; an episode by its outcome (a failed one keeps no payload).
+    tracks[name] = JSON.stringify(stage === "hands" ? await readUnitPayload(file) : h.outcome);
+  }
+  return tracks;
+}
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
@@ -71,5 +86,19 @@ describe("video segments", () => {
     const every3 = (from: number, to: number) =>
       Array.from({ length: Math.ceil((to - from) / 3) }, (_, k) => from + 3 * k);
     expect(tracks.map((t) => t.indices)).toEqual([every3(10, 40), every3(40, 70), every3(70, 94)]);
+  });
+
+  it("perceived three at once (resources.videosAtOnce: 3, crops batched across them), give the same tracks and episodes", async () => {
+    const r = await runJob({ specFile: path.join(tmp, "lanes.yaml"), log: memoryLog() });
+    expect(r.status).toBe("complete");
+    expect(r.report.perception).toMatchObject({ videos: 3, atOnce: 3 });
+    expect(r.report.failures.map((f) => [f.source, f.stage])).toEqual([["not_a_video.mp4", "hands"]]);
+    const one = await payloads("out", "hands");
+    expect(Object.keys(one)).toHaveLength(3);
+    expect(await payloads("lanes", "hands")).toEqual(one);
+    // And so the episodes simulated from them (the outcome carries the verdict and the steps).
+    const episodes = await payloads("out", "sim");
+    expect(Object.keys(episodes).length).toBeGreaterThanOrEqual(3);
+    expect(await payloads("lanes", "sim")).toEqual(episodes);
   });
 });

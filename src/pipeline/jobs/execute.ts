@@ -48,6 +48,8 @@ export interface WorkItem {
   outFile: string;
   /** Render units of a video source: the video (the composite camera draws over its frames). */
   sourceVideo?: SourceVideo;
+  /** Video perception units: how many videos the device lane perceives at once (above 1: on lanes). */
+  videosAtOnce?: number;
 }
 
 /** A failure with a machine-readable code (e.g. "perception_unavailable"). */
@@ -95,19 +97,29 @@ const withUri = (track: HandTrack, label: string): HandTrack => ({
  * 50–150 ms to load on a CPU and more on a GPU). Released by `releasePerception`.
  */
 let trackers: import("../../perception/tracker_cache.js").TrackerCache | undefined;
+/** The device lane's shared model sessions, when it perceives several videos at once. */
+let lanes: import("../../perception/model_lane.js").PerceptionLanes | undefined;
 
 /** Releases the perception models the device lane kept loaded (at the end of a run). */
 export async function releasePerception(): Promise<void> {
   const t = trackers;
+  const l = lanes;
   trackers = undefined;
+  lanes = undefined;
   await t?.dispose();
+  await l?.dispose();
 }
 
-async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Result> {
+async function videoTrack(t: Extract<HandsTask, { kind: "video" }>, videosAtOnce: number): Promise<Result> {
   let extract: typeof import("../../perception/extract.js");
   try {
     extract = await import("../../perception/extract.js");
-    trackers ??= new (await import("../../perception/tracker_cache.js")).TrackerCache();
+    if (videosAtOnce > 1) {
+      // Batches of every video's crops, and a little room for the detector's requests.
+      lanes ??= new (await import("../../perception/model_lane.js")).PerceptionLanes({
+        maxBatch: 2 * videosAtOnce,
+      });
+    } else trackers ??= new (await import("../../perception/tracker_cache.js")).TrackerCache();
   } catch (err) {
     throw new UnitError(
       "perception_unavailable",
@@ -118,7 +130,7 @@ async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Res
   const cameraSource = t.camera ? await readCameraSource(t.camera) : undefined;
   const camera = cameraSource?.camera;
   const { track: extracted, stats } = await extract.extractHandTrack(t.file, {
-    trackers,
+    ...(videosAtOnce > 1 ? { lanes } : { trackers }),
     device: t.device,
     mirrored: t.mirrored,
     range: t.range,
@@ -143,7 +155,7 @@ async function videoTrack(t: Extract<HandsTask, { kind: "video" }>): Promise<Res
   };
 }
 
-async function handsUnit(t: HandsTask): Promise<Result> {
+async function handsUnit(t: HandsTask, videosAtOnce: number): Promise<Result> {
   let track: HandTrack;
   switch (t.kind) {
     case "demo":
@@ -166,7 +178,7 @@ async function handsUnit(t: HandsTask): Promise<Result> {
       track = withUri(await readHandTrack(t.file), t.label);
       break;
     case "video":
-      return videoTrack(t);
+      return videoTrack(t, videosAtOnce);
   }
   const valid = parseContract(HandTrackSchema, track, `hand track of ${t.label}`);
   return {
@@ -363,7 +375,7 @@ async function run(item: WorkItem): Promise<Result> {
   }
   switch (t.stage) {
     case "hands":
-      return handsUnit(t);
+      return handsUnit(t, item.videosAtOnce ?? 1);
     case "sim":
       return simUnit(t, item.depFiles[0]!);
     case "episode":

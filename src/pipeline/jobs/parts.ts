@@ -74,6 +74,8 @@ export const PartManifestSchema = z.strictObject({
       frames: z.number().int(),
       busyS: z.number(),
       devices: z.array(z.string()),
+      /** The most videos perceived at once (resources.videosAtOnce). */
+      atOnce: z.number().int().optional(),
     })
     .optional(),
   workers: z.number().int(),

@@ -68,7 +68,8 @@ export interface JobReport {
     /** Dataset episodes per successful source episode (1 + variants per source). */
     episodesPerSource: number;
   };
-  perception?: { videos: number; frames: number; framesPerS: number; devices: string[] };
+  /** framesPerS: frames per second the device lane was busy (with every video it had at once). */
+  perception?: { videos: number; frames: number; framesPerS: number; devices: string[]; atOnce: number };
   failuresByCode: Record<string, number>;
   failures: Failure[];
   sources?: Selection["sources"];
@@ -142,6 +143,7 @@ export function buildReport(o: ReportInput): JobReport {
       frames,
       framesPerS: busyS > 0 ? frames / busyS : 0,
       devices: [...new Set(perc.flatMap((p) => p!.devices))],
+      atOnce: Math.max(...perc.map((p) => p!.atOnce ?? 1)),
     };
   }
   let multiplier: JobReport["multiplier"];

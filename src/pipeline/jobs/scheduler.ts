@@ -37,9 +37,14 @@ export interface ShardRunResult {
   sources: PartSource[];
   stages: Record<Stage, StageStats>;
   failures: Failure[];
-  perception: { videos: number; frames: number; busyS: number; devices: string[] };
+  /** busyS: time the device lane had a video (however many at once); atOnce: the most it had. */
+  perception: { videos: number; frames: number; busyS: number; devices: string[]; atOnce: number };
   wallS: number;
 }
+
+/** resources.videosAtOnce for a device: "auto" is 1 on the CPU, 32 on a GPU (docs/GPU.md). */
+export const videosAtOnceOf = (v: number | "auto", device: string): number =>
+  v !== "auto" ? v : device === "cpu" ? 1 : 32;
 
 const isDevice = (u: UnitSpec): boolean => u.task.stage === "hands" && u.task.kind === "video";
 type Lane = "device" | "pool" | "render";
@@ -62,12 +67,16 @@ class ShardScheduler {
   private readonly planned: Record<Stage, number> = { hands: 0, sim: 0, episode: 0, augment: 0, render: 0 };
   private readonly firstStart: Partial<Record<Stage, number>> = {};
   private readonly failures: Failure[] = [];
-  private readonly perception = { videos: 0, frames: 0, busyS: 0, devices: [] as string[] };
+  private readonly perception = { videos: 0, frames: 0, busyS: 0, devices: [] as string[], atOnce: 0 };
+  /** Since when the device lane has had a video. */
+  private deviceSince = 0;
   private failed = 0;
   private stopped: string | undefined;
   private fatal: unknown;
   private readonly busy: Record<Lane, number> = { device: 0, pool: 0, render: 0 };
   private readonly renderLanes: number;
+  /** Videos the device lane perceives at once (resources.videosAtOnce). */
+  private readonly deviceLanes: number;
   private readonly inflight = new Set<Promise<void>>();
   private wake: () => void = () => {};
 
@@ -78,6 +87,7 @@ class ShardScheduler {
     this.poolSize = o.pool?.size ?? 1;
     const lanes = spec.resources.renderers;
     this.renderLanes = lanes === "auto" ? this.poolSize : lanes;
+    this.deviceLanes = videosAtOnceOf(spec.resources.videosAtOnce, o.ctx.device);
     // By source: the shard's own sources. By unit: every source (its units are spread).
     this.todo = this.byUnit ? [...o.sources] : o.sources.filter((s) => ownsSource(o.shard, s.ordinal));
   }
@@ -125,7 +135,6 @@ class ShardScheduler {
     if (h.stage === "hands" && out?.framesPerS !== undefined && !reused) {
       this.perception.videos++;
       this.perception.frames += out.frames ?? 0;
-      this.perception.busyS += h.wallS;
       if (out.device && !this.perception.devices.includes(out.device))
         this.perception.devices.push(out.device);
     }
@@ -198,7 +207,9 @@ class ShardScheduler {
   private launch(run: SourceRun, u: UnitSpec): void {
     const { store, pool } = this.o;
     const lane = laneOf(u);
+    if (lane === "device" && this.busy.device === 0) this.deviceSince = performance.now();
     this.busy[lane]++;
+    if (lane === "device") this.perception.atOnce = Math.max(this.perception.atOnce, this.busy.device);
     this.firstStart[u.stage] ??= performance.now();
     const item: WorkItem = {
       unit: u,
@@ -207,6 +218,7 @@ class ShardScheduler {
     };
     const video = u.stage === "render" ? sourceVideoOf(run.plan.ref) : undefined;
     if (video) item.sourceVideo = video;
+    if (lane === "device") item.videosAtOnce = this.deviceLanes;
     const started = performance.now();
     // Perception and rendering run in this thread (the renderers' browsers do the drawing).
     const work = lane !== "pool" || !pool ? executeUnit(item) : pool.run(item);
@@ -232,6 +244,8 @@ class ShardScheduler {
       )
       .finally(() => {
         this.busy[lane]--;
+        if (lane === "device" && this.busy.device === 0)
+          this.perception.busyS += (performance.now() - this.deviceSince) / 1000;
         this.inflight.delete(p);
         this.wake();
       });
@@ -243,14 +257,17 @@ class ShardScheduler {
       const ref = this.todo[this.next++]!;
       if (!this.openedEarly.delete(ref.ordinal)) await this.open(ref);
     }
-    if (this.stopped || this.busy.device > 0 || this.active.some((r) => r.wantsDevice)) return;
-    this.videoCursor = Math.max(this.videoCursor, this.next);
-    while (this.videoCursor < this.todo.length && this.todo[this.videoCursor]!.kind !== "video")
-      this.videoCursor++;
-    const ahead = this.todo[this.videoCursor++];
-    if (ahead) {
+    // Enough videos open for every place on the device lane.
+    let wanted = this.deviceLanes - this.busy.device - this.active.filter((r) => r.wantsDevice).length;
+    while (!this.stopped && wanted > 0) {
+      this.videoCursor = Math.max(this.videoCursor, this.next);
+      while (this.videoCursor < this.todo.length && this.todo[this.videoCursor]!.kind !== "video")
+        this.videoCursor++;
+      const ahead = this.todo[this.videoCursor++];
+      if (!ahead) return;
       this.openedEarly.add(ahead.ordinal);
       await this.open(ahead);
+      wanted--;
     }
   }
 
@@ -260,7 +277,7 @@ class ShardScheduler {
       launched = false;
       for (const run of this.active) {
         const free = {
-          device: this.busy.device < 1,
+          device: this.busy.device < this.deviceLanes,
           pool: this.busy.pool < this.poolSize,
           render: this.busy.render < this.renderLanes,
         };
