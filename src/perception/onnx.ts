@@ -1,16 +1,49 @@
 /**
- * The one module that imports onnxruntime-node: inference sessions on a chosen execution provider.
+ * The one module that loads onnxruntime-node: inference sessions on a chosen execution provider.
  *
  * Devices: `cpu` (bundled), `webgpu` (bundled in the Linux x64 binary; Dawn over Vulkan, needs a
- * Vulkan loader and a GPU driver), `cuda` (needs the CUDA EP binaries, which the install skips:
- * see docs/GPU.md), `auto` (cuda, then webgpu, then cpu; the session's `note` says what happened).
- * Asking for a GPU device explicitly never falls back silently: an unavailable one throws an
- * EgobridgeError saying why and how to get it.
+ * Vulkan loader and a GPU driver), `cuda` (needs the CUDA EP libraries, which the install skips:
+ * `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild …` where nuget.org is reachable, or the bundle of
+ * deploy/gpu/cuda-ep-bundle.sh, made from npm registry packages alone, named by
+ * EGOBRIDGE_ONNXRUNTIME_NODE), `auto` (cuda, then webgpu, then cpu; the session's `note` says what
+ * happened). Asking for a GPU device explicitly never falls back silently: an unavailable one
+ * throws an EgobridgeError saying why and how to get it.
  */
 import { promises as fs } from "node:fs";
-import * as ort from "onnxruntime-node";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type * as Ort from "onnxruntime-node";
 import { EgobridgeError } from "../core/errors.js";
 import { withSymbolicBatch } from "./onnx_batch.js";
+
+/** An onnxruntime-node package folder to load instead of the installed one (e.g. with the CUDA EP). */
+export const ONNXRUNTIME_NODE_ENV = "EGOBRIDGE_ONNXRUNTIME_NODE";
+
+let loaded: typeof Ort | undefined;
+/** onnxruntime-node: the installed package, or the one EGOBRIDGE_ONNXRUNTIME_NODE names. */
+function ortModule(): typeof Ort {
+  loaded ??= loadOrt(process.env[ONNXRUNTIME_NODE_ENV]);
+  return loaded;
+}
+
+function loadOrt(dir: string | undefined): typeof Ort {
+  const require = createRequire(import.meta.url);
+  if (!dir) return require("onnxruntime-node") as typeof Ort;
+  const at = path.resolve(dir);
+  try {
+    const m = require(at) as typeof Ort;
+    if (typeof m.InferenceSession?.create !== "function") throw new Error("it has no InferenceSession");
+    return m;
+  } catch (err) {
+    throw new EgobridgeError(
+      `${ONNXRUNTIME_NODE_ENV}=${dir}: cannot load onnxruntime-node from ${at}: ${firstLine(err)}`,
+      {
+        hint: `point ${ONNXRUNTIME_NODE_ENV} at an onnxruntime-node package folder (deploy/gpu/cuda-ep-bundle.sh makes one with the CUDA EP), or unset it to use the installed onnxruntime-node`,
+        cause: err,
+      },
+    );
+  }
+}
 
 export type Device = "cpu" | "webgpu" | "cuda" | "auto";
 export type ResolvedDevice = Exclude<Device, "auto">;
@@ -30,7 +63,7 @@ export interface OutputTensor {
 }
 
 const DEVICE_HINT: Record<Exclude<ResolvedDevice, "cpu">, string> = {
-  cuda: "the CUDA execution provider is not installed (the default install skips its download). On a GPU node with CUDA 12 and cuDNN 9 run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false — or use --device webgpu / cpu",
+  cuda: "the CUDA execution provider is not installed (the default install skips its download), or the CUDA runtime it needs is not on the library path. Where nuget.org is reachable: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false; offline: deploy/gpu/cuda-ep-bundle.sh (npm registry only) and EGOBRIDGE_ONNXRUNTIME_NODE=<bundle>/onnxruntime-node (needs CUDA 13 + cuDNN 9 libraries, see its REQUIREMENTS.txt) — or use --device webgpu / cpu",
   webgpu:
     "the WebGPU execution provider found no GPU adapter: it needs a Vulkan loader (Debian: apt-get install libvulkan1) and the GPU's Vulkan driver (VK_DRIVER_FILES can point at the driver's ICD json) — or use --device cpu",
 };
@@ -50,7 +83,7 @@ function firstLine(err: unknown): string {
 /** An ONNX model loaded into an inference session on one device. Free it with `dispose()`. */
 export class OnnxModel {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     /** The execution provider the session runs on. */
     readonly device: ResolvedDevice,
     /** What `auto` tried before settling, for the user; empty otherwise. */
@@ -62,7 +95,8 @@ export class OnnxModel {
     let bytes: Uint8Array = await fs.readFile(file);
     if (o.dynamicBatch) bytes = withSymbolicBatch(bytes);
     const device = o.device ?? "cpu";
-    const base: ort.InferenceSession.SessionOptions = {
+    const ort = ortModule();
+    const base: Ort.InferenceSession.SessionOptions = {
       logSeverityLevel: 3,
       graphOptimizationLevel: "all",
       ...(o.intraOpThreads ? { intraOpNumThreads: o.intraOpThreads } : {}),
@@ -117,7 +151,7 @@ export class OnnxModel {
     data: Float32Array,
     dims: readonly number[],
   ): Promise<Record<string, OutputTensor>> {
-    const feeds = { [inputName]: new ort.Tensor("float32", data, dims) };
+    const feeds = { [inputName]: new (ortModule().Tensor)("float32", data, dims) };
     const results = await this.session.run(feeds);
     const out: Record<string, OutputTensor> = {};
     for (const [name, t] of Object.entries(results)) {

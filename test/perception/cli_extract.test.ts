@@ -206,3 +206,37 @@ describe("egobridge demo --video", () => {
     }
   });
 });
+
+describe("EGOBRIDGE_ONNXRUNTIME_NODE (an onnxruntime-node folder of one's own, e.g. with the CUDA EP)", () => {
+  const installed = path.join(import.meta.dirname, "..", "..", "node_modules", "onnxruntime-node");
+  const extract = (dir: string, env: string) =>
+    egobridge(["extract", egodex, "-o", "track.json", "--end", "3"], dir, {
+      EGOBRIDGE_ONNXRUNTIME_NODE: env,
+    });
+
+  it("runs extract on the package it names", async () => {
+    const dir = await fs.mkdtemp(path.join(tmp, "ort-"));
+    const r = await extract(dir, installed);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/track\.json: 3 frames/);
+  });
+
+  it("says which folder could not be loaded and how to fix it, and writes nothing", async () => {
+    const dir = await fs.mkdtemp(path.join(tmp, "ort-bad-"));
+    // The package's JavaScript without its native library.
+    const copy = path.join(dir, "onnxruntime-node");
+    await fs.mkdir(path.join(copy, "node_modules"), { recursive: true });
+    await fs.cp(path.join(installed, "dist"), path.join(copy, "dist"), { recursive: true });
+    await fs.copyFile(path.join(installed, "package.json"), path.join(copy, "package.json"));
+    await fs.symlink(
+      path.join(installed, "..", "onnxruntime-common"),
+      path.join(copy, "node_modules", "onnxruntime-common"),
+    );
+    const r = await extract(dir, copy);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`EGOBRIDGE_ONNXRUNTIME_NODE=${copy}: cannot load onnxruntime-node`);
+    expect(r.stderr).toMatch(/onnxruntime_binding\.node/);
+    expect(r.stderr).toMatch(/hint: .*cuda-ep-bundle\.sh/);
+    await expect(fs.access(path.join(dir, "track.json"))).rejects.toThrow();
+  });
+});
