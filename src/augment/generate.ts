@@ -4,7 +4,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
-import { simulateEpisode } from "../sim/simulate.js";
+import { type SimulateOptions, simulateEpisode } from "../sim/simulate.js";
 import { type EpisodeValidator, failureCause } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
@@ -35,6 +35,8 @@ export interface GenerateOptions {
    * name is recorded in the lineage, so a replay knows to validate the same way.
    */
   validator?: { name: string; check: EpisodeValidator };
+  /** Physics settings other than the defaults (bench/physics.ts measures them). */
+  physics?: Pick<SimulateOptions, "physicsHz" | "solverIterations">;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function runVariant(
     id: variantId(source.id, index),
     task: source.task,
     lineageSource: source.lineage.source,
+    ...o.physics,
   });
   const episode = o.validator ? await secondOpinion(simulated, o.validator.check) : simulated;
   return {

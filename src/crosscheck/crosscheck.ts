@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import type { Episode } from "../core/schemas/episode.js";
 import type { MjcfGripper } from "../sim/mujoco/robotiq_2f85.js";
 import { mujocoOpinion } from "../sim/mujoco/second_opinion.js";
-import { simulateEpisode } from "../sim/simulate.js";
+import { type SimulateOptions, simulateEpisode } from "../sim/simulate.js";
 import type { CrosscheckCase } from "./cases.js";
 
 export interface EngineOutcome {
@@ -46,9 +46,14 @@ export interface CrosscheckSummary {
 }
 
 /** Runs one case in both engines. */
-export async function runCase(c: CrosscheckCase, gripper: MjcfGripper): Promise<CrosscheckResult> {
+export async function runCase(
+  c: CrosscheckCase,
+  gripper: MjcfGripper,
+  physics: Pick<SimulateOptions, "physicsHz" | "solverIterations"> = {},
+): Promise<CrosscheckResult> {
   const t0 = performance.now();
   const episode = await simulateEpisode({
+    ...physics,
     scene: c.scene,
     embodiment: c.embodiment,
     trajectory: c.trajectory,

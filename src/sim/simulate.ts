@@ -46,6 +46,11 @@ export interface SimulateOptions {
   lineageSource: string;
   /** Physics rate (Hz); must be a multiple of the trajectory's control rate. */
   physicsHz?: number;
+  /**
+   * Rapier solver iterations per physics step (default SOLVER_ITERATIONS). For measuring the
+   * settings (bench/physics.ts): episodes record their rate and substeps, not this.
+   */
+  solverIterations?: number;
   /** Seconds the scene settles under gravity, gripper parked at its start pose, before the rollout. */
   settleS?: number;
   /**
@@ -63,6 +68,13 @@ export interface SimulateOptions {
 }
 
 /**
+ * Physics rate (Hz) of every rollout: 8 substeps per 30 Hz control step. Halving it (or the solver
+ * iterations) loses grasps with the MJCF 2F-85: bench/physics.ts measured MuJoCo agreement falling
+ * from 33 to 27 (120 Hz) and 26 (4 iterations) of 36, and 16 and 15 of 36 variants' verdicts changing.
+ */
+export const PHYSICS_HZ = 240;
+
+/**
  * Stiffness of contact constraints. Rapier's default (30 Hz) lets a light object squeezed by a
  * 40 N grip sink ~2 cm into the fingers (penetration ≈ F / (m·ω²)); 300 Hz at a 240 Hz step keeps
  * it under 1 mm and stays stable (measured on a 0.1 kg box between 2F-85 fingers).
@@ -72,7 +84,7 @@ const CONTACT_NATURAL_FREQUENCY_HZ = 300;
  * Solver iterations per step (Rapier's default is 4). Grasps are contact-rich: with 4, replays of
  * the same GRAB grasp flipped between held and dropped under tiny changes; 8 made them stable.
  */
-const SOLVER_ITERATIONS = 8;
+export const SOLVER_ITERATIONS = 8;
 /**
  * How far apart (m) Rapier starts computing (speculative) contacts; its default is 2 cm. With
  * the gripper a dynamic body, 2 cm of speculative contact made phantom forces of 40–55 N on a
@@ -96,7 +108,7 @@ export const RUNAWAY_SPEED_MPS = 20;
 export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
   const R = await loadRapier();
   const hz = o.trajectory.controlHz;
-  const physicsHz = o.physicsHz ?? 240;
+  const physicsHz = o.physicsHz ?? PHYSICS_HZ;
   const substeps = Math.round(physicsHz / hz);
   if (Math.abs(substeps * hz - physicsHz) > 1e-6) {
     throw new RangeError(`physics rate ${physicsHz} Hz is not a multiple of the control rate ${hz} Hz`);
@@ -108,7 +120,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
   try {
     world.timestep = dt;
     world.integrationParameters.contact_natural_frequency = CONTACT_NATURAL_FREQUENCY_HZ;
-    world.numSolverIterations = SOLVER_ITERATIONS;
+    world.numSolverIterations = o.solverIterations ?? SOLVER_ITERATIONS;
     world.integrationParameters.normalizedPredictionDistance = PREDICTION_DISTANCE_M;
     const bodies = buildScene(R, world, o.scene);
     const first = o.trajectory.steps[0]!;

@@ -3,7 +3,7 @@ import { EpisodeSchema } from "../../src/core/schemas/episode.js";
 import type { RobotTrajectory } from "../../src/core/schemas/trajectory.js";
 import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
 import { MAX_SCENERY_PENETRATION_M, sceneryIncursion } from "../../src/sim/scenery_clearance.js";
-import { simulateEpisode } from "../../src/sim/simulate.js";
+import { SOLVER_ITERATIONS, simulateEpisode } from "../../src/sim/simulate.js";
 import { isGrasped } from "../../src/sim/verdict.js";
 import { type Case, demoCase, grabCase, runCase } from "./fixtures.js";
 
@@ -118,6 +118,27 @@ describe("simulateEpisode on the built-in demonstration", () => {
     const a = await runCase(c, 3);
     const b = await runCase(c, 3);
     expect(JSON.stringify(a.episode)).toBe(JSON.stringify(b.episode));
+  });
+
+  it("runs Rapier with the solver iterations asked for (the default's episode when it is the default's)", async () => {
+    const c = await demoCase();
+    const { trajectory, episode } = await runCase(c);
+    const run = (solverIterations: number) =>
+      simulateEpisode({
+        scene: c.scene,
+        embodiment: c.embodiment,
+        trajectory,
+        seed: 0,
+        id: `test-${c.scene.name}`,
+        task: "test",
+        lineageSource: c.track.source.uri ?? c.track.source.kind,
+        solverIterations,
+      });
+    expect(JSON.stringify(await run(SOLVER_ITERATIONS))).toBe(JSON.stringify(episode));
+    const fewer = await run(1);
+    expect(JSON.stringify(fewer.steps.at(-1)!.objects)).not.toBe(
+      JSON.stringify(episode.steps.at(-1)!.objects),
+    );
   });
 
   it("fails with a reason when the jaws never close (aperture held wide open)", async () => {
