@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { EXIT, InputError } from "../core/errors.js";
 import { augmentDataset, readSegmentAnnotations, replayStoredVariant } from "../pipeline/augment.js";
 import { withErrors } from "./errors.js";
-import { intOption, parseValidate } from "./options.js";
+import { ACTIONS_OPTION_HELP, intOption, parseLeRobotActions, parseValidate } from "./options.js";
 
 interface AugmentCliOptions {
   out?: string;
@@ -16,6 +16,7 @@ interface AugmentCliOptions {
   selection: string;
   validate: string;
   workers: number | "auto";
+  actions: string;
 }
 
 /** `--workers auto`: one worker thread per core, none on a single core. */
@@ -61,6 +62,7 @@ export function registerAugment(program: Command): void {
       (v: string) => (v === "auto" ? "auto" : intOption("--workers")(v)),
       "auto",
     )
+    .option("--actions <mode>", ACTIONS_OPTION_HELP, "absolute")
     .option("--replay <variant-id>", "regenerate this stored variant from its lineage and compare")
     .option(
       "--segments <file>",
@@ -86,6 +88,7 @@ export function registerAugment(program: Command): void {
             `--variants must be at least 1, got ${o.variants}: augment would write no variant`,
           );
         const validate = parseValidate(o.validate);
+        const actions = parseLeRobotActions(o.actions);
         const isTTY = process.stderr.isTTY;
         const s = await augmentDataset(dataset, o.out, {
           variants: o.variants,
@@ -95,6 +98,7 @@ export function registerAugment(program: Command): void {
           selection: parseSelection(o.selection),
           validate,
           workers: o.workers === "auto" ? autoWorkers() : o.workers,
+          ...(actions === "joints" ? { actions } : {}),
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

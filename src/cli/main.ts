@@ -42,7 +42,7 @@ import { registerAugment } from "./augment_command.js";
 import { reportError, withErrors } from "./errors.js";
 import { ASSETS_HELP, exitCodesHelp, packageVersion } from "./help_text.js";
 import { registerJobs } from "./jobs_command.js";
-import { intOption, positiveOption } from "./options.js";
+import { ACTIONS_OPTION_HELP, intOption, parseLeRobotActions, positiveOption } from "./options.js";
 import { registerPreview } from "./preview_command.js";
 import {
   CAMERA_OPTION_HELP,
@@ -98,9 +98,11 @@ program
   )
   .option("--image-size <WxH>", "size of the rendered camera images", "224x224")
   .option("--video-codec <codec>", `codec of the camera streams: ${VIDEO_CODECS.join(", ")}`, "h264")
+  .option("--actions <mode>", ACTIONS_OPTION_HELP, "absolute")
   .action(
     withErrors(async (o: DemoCliOptions) => {
       if (o.video) return videoDemo({ ...o, video: o.video });
+      const actions = parseLeRobotActions(o.actions);
       const s = await runDemo({
         outDir: o.out,
         seed: o.seed,
@@ -108,6 +110,7 @@ program
         scene: o.scene,
         variants: o.variants,
         cameras: demoCameras(o),
+        ...(actions === "joints" ? { actions } : {}),
       });
       const stages = Object.entries(s.stageS)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)

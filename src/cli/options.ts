@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { InputError } from "../core/errors.js";
+import type { LeRobotActions } from "../dataset/lerobot/validate.js";
 import { VALIDATE_ENGINES, type ValidateEngines } from "../sim/verdict.js";
 
 /** Parses a non-negative integer option (commander passes strings); commander reports the error. */
@@ -24,6 +25,21 @@ export function positiveOption(name: string) {
 }
 
 /** Parses --validate (augment, run): which engines must agree for a variant to count. */
+/**
+ * `--actions` of the commands that write LeRobot datasets (demo, augment): absolute (the commanded
+ * TCP pose, as `export` calls it) or joints (an arm's joint position targets).
+ */
+export const ACTIONS_OPTION_HELP =
+  "the dataset's actions: absolute (commanded TCP pose and opening) or joints (an arm's joint position targets, then the opening; arm embodiments only)";
+
+export function parseLeRobotActions(value: string): LeRobotActions {
+  if (value === "absolute") return "tcp";
+  if (value === "joints") return "joints";
+  throw new InputError(`--actions must be absolute or joints, got '${value}'`, {
+    hint: "joints needs an arm embodiment (e.g. --embodiment franka_panda)",
+  });
+}
+
 export function parseValidate(value: string): ValidateEngines {
   if ((VALIDATE_ENGINES as readonly string[]).includes(value)) return value as ValidateEngines;
   throw new InputError(`--validate must be one of ${VALIDATE_ENGINES.join(", ")}, got '${value}'`);

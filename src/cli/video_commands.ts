@@ -15,7 +15,7 @@ import { runVideoDemo } from "../pipeline/video_demo.js";
 import { parseCameras, parseCodec, parseImageSize } from "../render/camera_source.js";
 import type { CameraOptions } from "../render/episode_videos.js";
 import { withErrors } from "./errors.js";
-import { intOption, positiveOption } from "./options.js";
+import { intOption, parseLeRobotActions, positiveOption } from "./options.js";
 
 export interface DemoCliOptions {
   out: string;
@@ -32,6 +32,7 @@ export interface DemoCliOptions {
   cameras: string;
   imageSize: string;
   videoCodec: string;
+  actions: string;
 }
 
 /** The camera streams a demo renders, from its options. */
@@ -52,6 +53,7 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
     embodiment: o.embodiment,
     variants: o.variants,
     cameras: demoCameras(o),
+    ...(parseLeRobotActions(o.actions) === "joints" ? { actions: "joints" as const } : {}),
     ...(o.camera ? { cameraSource: await readCameraSource(o.camera) } : {}),
     ...(o.cameraStart !== undefined ? { cameraStartS: o.cameraStart } : {}),
     extract: {

@@ -14,8 +14,15 @@ import { type VariationRangesInput, VariationRangesSchema } from "../augment/var
 import { writeJsonAtomic } from "../core/atomic.js";
 import { EgobridgeError, InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
+import type { Embodiment } from "../core/schemas/embodiment.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
-import { type DatasetSummary, readEpisodeExtras, writeLeRobotDataset } from "../dataset/lerobot/index.js";
+import {
+  type DatasetOptions,
+  type DatasetSummary,
+  readEpisodeExtras,
+  writeLeRobotDataset,
+} from "../dataset/lerobot/index.js";
+import type { LeRobotActions } from "../dataset/lerobot/validate.js";
 import type { EpisodeVideoSource } from "../dataset/lerobot/videos.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { withCameras } from "../render/camera_source.js";
@@ -49,6 +56,8 @@ export interface AugmentRun {
   workers?: number;
   /** Camera streams rendered into the dataset (absent: none). */
   videos?: EpisodeVideoSource;
+  /** The dataset's actions: the commanded TCP (default) or an arm's joint targets. */
+  actions?: LeRobotActions;
   onProgress?: (line: string) => void;
 }
 
@@ -116,7 +125,7 @@ export async function augmentEpisodes(
       all.push(source, ...r.variants.filter((v) => v.lineage.sourceEpisode === source.id));
     }
     stats.push(...r.stats);
-    dataset = await writeLeRobotDataset(outDir, all, o.videos ? { videos: o.videos } : {});
+    dataset = await writeLeRobotDataset(outDir, all, datasetOptions(o));
   } else {
     const pool = o.workers
       ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
@@ -140,7 +149,7 @@ export async function augmentEpisodes(
       }
     }
     try {
-      dataset = await writeLeRobotDataset(outDir, episodes(), o.videos ? { videos: o.videos } : {});
+      dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o));
     } finally {
       await pool?.close();
     }
@@ -161,6 +170,24 @@ export async function augmentEpisodes(
   };
 }
 
+/** The dataset writer's options of an augmentation: its camera streams and its actions. */
+const datasetOptions = (o: Pick<AugmentRun, "videos" | "actions">): DatasetOptions => ({
+  ...(o.videos ? { videos: o.videos } : {}),
+  ...(o.actions ? { actions: o.actions } : {}),
+});
+
+/**
+ * Joint actions need an arm: said before anything is simulated, rather than by the dataset
+ * writer once the episodes are made.
+ */
+export function checkActions(actions: LeRobotActions | undefined, embodiment: Embodiment): void {
+  if (actions === "joints" && !embodiment.arm) {
+    throw new InputError(`--actions joints needs an arm, and ${embodiment.name} is a gripper alone`, {
+      hint: "use an arm embodiment (e.g. --embodiment franka_panda or panda_robotiq_2f85), or --actions absolute",
+    });
+  }
+}
+
 /** Attempts, validated variants and failures of one source's multiplication. */
 export interface MultiplySummary {
   attempts: number;
@@ -176,7 +203,13 @@ export interface MultiplySummary {
 export async function demonstrationDataset(
   episodes: readonly Episode[],
   outDir: string,
-  o: { variants: number; seed: number; cameras?: CameraOptions; onProgress?: (line: string) => void },
+  o: {
+    variants: number;
+    seed: number;
+    cameras?: CameraOptions;
+    actions?: LeRobotActions;
+    onProgress?: (line: string) => void;
+  },
   timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
   return withCameras(o.cameras, (videos) =>
@@ -191,19 +224,21 @@ async function writeDemonstrationDataset(
     variants: number;
     seed: number;
     videos: EpisodeVideoSource | undefined;
+    actions?: LeRobotActions;
     onProgress?: (line: string) => void;
   },
   timed: <T>(stage: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<{ dataset: DatasetSummary; augment?: MultiplySummary }> {
   const sources = episodes.filter((e) => e.success);
-  const videos = o.videos ? { videos: o.videos } : {};
+  // Its camera streams and its actions.
+  const writing = datasetOptions(o);
   if (o.variants > 0 && sources.length > 0) {
     const r = await timed("augment+dataset", () =>
       augmentEpisodes(sources, outDir, {
         variants: o.variants,
         seed: o.seed,
         onProgress: o.onProgress,
-        ...videos,
+        ...writing,
       }),
     );
     const failures: Record<string, number> = {};
@@ -223,7 +258,7 @@ async function writeDemonstrationDataset(
     writeLeRobotDataset(outDir, episodes, {
       fps: first.controlHz,
       robotType: first.embodiment.name,
-      ...videos,
+      ...writing,
     }),
   );
   return { dataset };

@@ -1,11 +1,12 @@
 import type { Episode } from "../core/schemas/episode.js";
+import type { LeRobotActions } from "../dataset/lerobot/validate.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { PICK_TO_TOTE_TASK, proceduralPickToTote } from "../hands/procedural.js";
 import type { CameraOptions } from "../render/episode_videos.js";
 import { retargetParallelJaw } from "../retarget/parallel_jaw.js";
 import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { demonstrationDataset, type MultiplySummary } from "./augment.js";
+import { checkActions, demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, DEFAULT_SCENE, loadEmbodiment, loadScene } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
 
@@ -18,6 +19,8 @@ export interface DemoOptions {
   variants?: number;
   /** Camera streams to render into the dataset (absent or no keys: none). */
   cameras?: CameraOptions;
+  /** The dataset's actions: the commanded TCP (default) or the arm's joint targets. */
+  actions?: LeRobotActions;
   onProgress?: (line: string) => void;
 }
 
@@ -47,6 +50,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const { stageS, timed } = stageTimer();
   const scene = await loadScene(o.scene ?? DEFAULT_SCENE);
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
+  checkActions(o.actions, embodiment);
   const track = await timed("hands", () => proceduralPickToTote(scene, { seed }));
   const linkage = await linkageOf(embodiment);
   const trajectory = await timed("retarget", () => retargetParallelJaw(track, embodiment, {}, linkage));
@@ -69,6 +73,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       seed,
       onProgress: o.onProgress,
       ...(o.cameras ? { cameras: o.cameras } : {}),
+      ...(o.actions ? { actions: o.actions } : {}),
     },
     timed,
   );

@@ -15,6 +15,7 @@ import path from "node:path";
 import { tmpSuffix, writeError } from "../core/atomic.js";
 import { InputError } from "../core/errors.js";
 import type { Episode } from "../core/schemas/episode.js";
+import type { LeRobotActions } from "../dataset/lerobot/validate.js";
 import { checkReplaceable } from "../dataset/lerobot/writer.js";
 import { attachCameraTrajectory, type CameraSource, trajectoryStart } from "../hands/camera_trajectory.js";
 import { type ExtractOptions, type ExtractStats, extractHandTrack } from "../perception/extract.js";
@@ -22,7 +23,7 @@ import type { CameraOptions } from "../render/episode_videos.js";
 import { extractHand } from "../retarget/hand_samples.js";
 import { linkageOf } from "../sim/gripper_models.js";
 import { simulateEpisode } from "../sim/simulate.js";
-import { demonstrationDataset, type MultiplySummary } from "./augment.js";
+import { checkActions, demonstrationDataset, type MultiplySummary } from "./augment.js";
 import { DEFAULT_EMBODIMENT, loadEmbodiment } from "./catalog.js";
 import { stageTimer } from "./stage_timer.js";
 import { describeHeadCamera, videoEpisodeSetup } from "./video_scene.js";
@@ -58,6 +59,8 @@ export interface VideoDemoOptions {
   variants?: number;
   /** Camera streams to render into the dataset (absent or no keys: none). */
   cameras?: CameraOptions;
+  /** The dataset's actions: the commanded TCP (default) or the arm's joint targets. */
+  actions?: LeRobotActions;
   /** Without a measured trajectory: camera height above the floor (m) and downward pitch (deg) of the assumed head pose. */
   cameraHeightM?: number;
   pitchDownDeg?: number;
@@ -98,6 +101,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
   const seed = o.seed ?? 0;
   const { stageS, timed } = stageTimer();
   const embodiment = await loadEmbodiment(o.embodiment ?? DEFAULT_EMBODIMENT);
+  checkActions(o.actions, embodiment);
   const intrinsics = o.cameraSource?.camera;
   const headTrajectory = o.cameraSource?.trajectory;
   const { track: extracted, stats } = await timed("extract", () =>
@@ -140,6 +144,7 @@ export async function runVideoDemo(o: VideoDemoOptions): Promise<VideoDemoSummar
     {
       variants: o.variants ?? 0,
       seed,
+      ...(o.actions ? { actions: o.actions } : {}),
       // The composite camera draws over this video's frames.
       ...(o.cameras ? { cameras: { ...o.cameras, sourceVideo: { file: o.video, label: sourceUri } } } : {}),
     },

@@ -110,6 +110,29 @@ describe("egobridge CLI", () => {
     expect(bad.code).toBe(2);
   });
 
+  it("demo and augment --actions joints write the arm's joint targets as the action; a gripper alone is refused before anything runs", async () => {
+    const args = ["--embodiment", "franka_panda", "--scene", "tote_to_tote", "--cameras", "none"];
+    const demo = await egobridge(
+      ["demo", ...args, "--variants", "1", "--actions", "joints", "-o", "jdemo"],
+      tmp,
+    );
+    expect(demo.code, demo.stderr).toBe(0);
+    const joints = [1, 2, 3, 4, 5, 6, 7].map((k) => `arm.joint${k}.pos`);
+    const names = async (dir: string) =>
+      JSON.parse(await fs.readFile(path.join(tmp, dir, "meta/info.json"), "utf8")).features.action.names;
+    expect(await names("jdemo")).toEqual([...joints, "gripper.aperture_m", "gripper.grasp"]);
+    const aug = await egobridge(
+      ["augment", "jdemo", "--variants", "1", "--actions", "joints", "-o", "jaug"],
+      tmp,
+    );
+    expect(aug.code, aug.stderr).toBe(0);
+    expect(await names("jaug")).toEqual([...joints, "gripper.aperture_m", "gripper.grasp"]);
+    const gripper = await egobridge(["demo", "--cameras", "none", "--actions", "joints", "-o", "jbad"], tmp);
+    expect(gripper.code).toBe(2);
+    expect(gripper.stderr).toMatch(/--actions joints needs an arm, and robotiq_2f85_mjcf is a gripper alone/);
+    await expect(fs.access(path.join(tmp, "jbad"))).rejects.toThrow();
+  });
+
   describe("bad input: clear error, non-zero exit, existing output untouched", () => {
     const OUT = "kept.json";
     const KEPT = '{"keep": "me"}\n';
