@@ -10,8 +10,10 @@
  *   npx tsx bench/gpu.ts [--devices cpu,webgpu,cuda] [--videos 1,8,32,128] [--frames 90]
  *                        [--modes lanes,sessions] [--max-batch 256] [--video FILE] [--json]
  *
- * On a GPU node: install with the CUDA execution provider first (docs/GPU.md; without it the cuda
- * rows say why), and Vulkan for webgpu (README, "Devices"). A device that is not available prints
+ * On a GPU node: install the CUDA execution provider first (`ONNXRUNTIME_NODE_INSTALL=cuda12 npm
+ * rebuild onnxruntime-node --ignore-scripts=false`, or offline the folder deploy/gpu/cuda-ep-bundle.sh
+ * makes, named by EGOBRIDGE_ONNXRUNTIME_NODE; without it the cuda rows say why), and Vulkan for
+ * webgpu (README, the perception devices). A device that is not available prints
  * why instead of its rows. CPU sessions get cores / K intra-op threads each (at least 1) in
  * `sessions`, so K sessions do not fight over the cores; a lane's one session gets all of them.
  * `--json`: one JSON line per row, {"device", "mode", "videos", "frames", "framesPerS",

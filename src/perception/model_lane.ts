@@ -3,7 +3,7 @@
  * tracker runs its model through a client of the lane; the lane gathers the clients' requests
  * and runs them as one batch (dim 0), then hands each client its own rows of the outputs. On a
  * GPU that is what pays: one 224×224 crop is far too little work per kernel launch, K videos'
- * crops together are not (docs/GPU.md).
+ * crops together are not (bench/gpu.ts measures it).
  *
  * A batch goes when every attached client is waiting, when it holds `maxBatch` samples, or
  * `gatherMs` after its first request (a client may be waiting for its video's next frame).

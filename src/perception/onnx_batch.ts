@@ -2,7 +2,7 @@
  * Makes dim 0 of an ONNX graph's inputs and outputs symbolic ("batch"), so a model exported with a
  * fixed batch of 1 accepts N crops in one run. The MediaPipe hand models (and the converted palm
  * detectors) only fix the batch in their declared graph inputs/outputs; their internal reshapes use
- * -1, so nothing else needs to change (docs/GPU.md: measured with both model pairs). Declared
+ * -1, so nothing else needs to change (models/perception/README.md: measured with both model pairs). Declared
  * intermediate shapes (`value_info`) are dropped so they cannot contradict the new batch size;
  * onnxruntime infers them again.
  *
