@@ -20,11 +20,10 @@ import { VariationRangesSchema } from "../src/augment/variation.js";
 import type { Episode } from "../src/core/schemas/episode.js";
 import { builtinCases } from "../src/crosscheck/cases.js";
 import { runCase } from "../src/crosscheck/crosscheck.js";
-import { proceduralPickToTote } from "../src/hands/procedural.js";
 import { loadEmbodiment, loadScene } from "../src/pipeline/catalog.js";
-import { retargetParallelJaw } from "../src/retarget/parallel_jaw.js";
 import { loadRobotiq2f85 } from "../src/sim/mujoco/robotiq_2f85.js";
-import { PHYSICS_HZ, SOLVER_ITERATIONS, simulateEpisode } from "../src/sim/simulate.js";
+import { PHYSICS_HZ, SOLVER_ITERATIONS } from "../src/sim/simulate.js";
+import { pickRollout } from "./pick.js";
 
 const { values } = parseArgs({
   options: {
@@ -53,22 +52,12 @@ const cpuS = (): number => {
 const gripper = await loadRobotiq2f85();
 const cases = await builtinCases(values.filter);
 // (2) The demo's variants on each template: the same draws for every setting.
-const embodiment = await loadEmbodiment(values.embodiment);
 const ranges = VariationRangesSchema.parse({});
 const n = Number(values.variants);
 const sources: { scene: string; episode: Episode }[] = [];
 for (const name of values.scenes.split(",")) {
-  const scene = await loadScene(name);
-  const trajectory = retargetParallelJaw(proceduralPickToTote(scene, { seed: 0 }), embodiment);
-  const episode = await simulateEpisode({
-    scene,
-    embodiment,
-    trajectory,
-    seed: 0,
-    id: `demo_${name}`,
-    task: "t",
-    lineageSource: "demo",
-  });
+  // The demo as the benchmarks roll it out (retargeted with the gripper's linkage, as `demo` does).
+  const episode = await (await pickRollout(await loadScene(name), values.embodiment)).run();
   if (episode.success) sources.push({ scene: name, episode });
   else console.error(`${name}: the demo itself fails (${episode.reasons.join(", ")}); no variants`);
 }

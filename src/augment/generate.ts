@@ -4,7 +4,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
-import { type SimulateOptions, simulateEpisode } from "../sim/simulate.js";
+import { type PhysicsSettings, simulateEpisode } from "../sim/simulate.js";
 import { type EpisodeValidator, failureCause } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
 import { type Segments, segmentEpisode } from "./segments.js";
@@ -36,7 +36,7 @@ export interface GenerateOptions {
    */
   validator?: { name: string; check: EpisodeValidator };
   /** Physics settings other than the defaults (bench/physics.ts measures them). */
-  physics?: Pick<SimulateOptions, "physicsHz" | "solverIterations">;
+  physics?: PhysicsSettings;
 }
 
 /**

@@ -88,7 +88,6 @@ export function registerAugment(program: Command): void {
             `--variants must be at least 1, got ${o.variants}: augment would write no variant`,
           );
         const validate = parseValidate(o.validate);
-        const actions = parseLeRobotActions(o.actions);
         const isTTY = process.stderr.isTTY;
         const s = await augmentDataset(dataset, o.out, {
           variants: o.variants,
@@ -98,7 +97,7 @@ export function registerAugment(program: Command): void {
           selection: parseSelection(o.selection),
           validate,
           workers: o.workers === "auto" ? autoWorkers() : o.workers,
-          ...(actions === "joints" ? { actions } : {}),
+          actions: parseLeRobotActions(o.actions),
           ...(o.segments ? { segments: await readSegmentAnnotations(o.segments) } : {}),
           onProgress: (line) => isTTY && process.stderr.write(`\r${line}   `),
         });

@@ -102,7 +102,6 @@ program
   .action(
     withErrors(async (o: DemoCliOptions) => {
       if (o.video) return videoDemo({ ...o, video: o.video });
-      const actions = parseLeRobotActions(o.actions);
       const s = await runDemo({
         outDir: o.out,
         seed: o.seed,
@@ -110,7 +109,7 @@ program
         scene: o.scene,
         variants: o.variants,
         cameras: demoCameras(o),
-        ...(actions === "joints" ? { actions } : {}),
+        actions: parseLeRobotActions(o.actions),
       });
       const stages = Object.entries(s.stageS)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)

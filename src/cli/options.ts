@@ -24,14 +24,14 @@ export function positiveOption(name: string) {
   };
 }
 
-/** Parses --validate (augment, run): which engines must agree for a variant to count. */
-/**
- * `--actions` of the commands that write LeRobot datasets (demo, augment): absolute (the commanded
- * TCP pose, as `export` calls it) or joints (an arm's joint position targets).
- */
+/** The help of `--actions` of the commands that write LeRobot datasets (demo, augment). */
 export const ACTIONS_OPTION_HELP =
   "the dataset's actions: absolute (commanded TCP pose and opening) or joints (an arm's joint position targets, then the opening; arm embodiments only)";
 
+/**
+ * Parses `--actions` of demo and augment: absolute (the commanded TCP pose, as `export` calls it)
+ * or joints (an arm's joint position targets).
+ */
 export function parseLeRobotActions(value: string): LeRobotActions {
   if (value === "absolute") return "tcp";
   if (value === "joints") return "joints";
@@ -40,6 +40,7 @@ export function parseLeRobotActions(value: string): LeRobotActions {
   });
 }
 
+/** Parses --validate (augment, run): which engines must agree for a variant to count. */
 export function parseValidate(value: string): ValidateEngines {
   if ((VALIDATE_ENGINES as readonly string[]).includes(value)) return value as ValidateEngines;
   throw new InputError(`--validate must be one of ${VALIDATE_ENGINES.join(", ")}, got '${value}'`);

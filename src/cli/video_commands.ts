@@ -53,7 +53,7 @@ export async function videoDemo(o: DemoCliOptions & { video: string }): Promise<
     embodiment: o.embodiment,
     variants: o.variants,
     cameras: demoCameras(o),
-    ...(parseLeRobotActions(o.actions) === "joints" ? { actions: "joints" as const } : {}),
+    actions: parseLeRobotActions(o.actions),
     ...(o.camera ? { cameraSource: await readCameraSource(o.camera) } : {}),
     ...(o.cameraStart !== undefined ? { cameraStartS: o.cameraStart } : {}),
     extract: {

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import type { Episode } from "../core/schemas/episode.js";
 import type { MjcfGripper } from "../sim/mujoco/robotiq_2f85.js";
 import { mujocoOpinion } from "../sim/mujoco/second_opinion.js";
-import { type SimulateOptions, simulateEpisode } from "../sim/simulate.js";
+import { type PhysicsSettings, simulateEpisode } from "../sim/simulate.js";
 import type { CrosscheckCase } from "./cases.js";
 
 export interface EngineOutcome {
@@ -49,7 +49,7 @@ export interface CrosscheckSummary {
 export async function runCase(
   c: CrosscheckCase,
   gripper: MjcfGripper,
-  physics: Pick<SimulateOptions, "physicsHz" | "solverIterations"> = {},
+  physics: PhysicsSettings = {},
 ): Promise<CrosscheckResult> {
   const t0 = performance.now();
   const episode = await simulateEpisode({

@@ -69,11 +69,6 @@ export class ModelLane {
     this.gatherMs = o.gatherMs ?? 2;
   }
 
-  /** Clients attached now (trackers whose videos are being perceived). */
-  get clients(): number {
-    return this.attached.size;
-  }
-
   /** A runner for one tracker; its `dispose()` detaches it (the session stays with the lane). */
   client(): ModelRunner {
     const id = this.nextClient++;

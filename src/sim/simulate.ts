@@ -67,6 +67,9 @@ export interface SimulateOptions {
   timing?: { stepS: number; armS?: number };
 }
 
+/** Physics settings other than the defaults, as bench/physics.ts measures them. */
+export type PhysicsSettings = Pick<SimulateOptions, "physicsHz" | "solverIterations">;
+
 /**
  * Physics rate (Hz) of every rollout: 8 substeps per 30 Hz control step. Halving it (or the solver
  * iterations) loses grasps with the MJCF 2F-85: bench/physics.ts measured MuJoCo agreement falling
