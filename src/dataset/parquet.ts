@@ -10,7 +10,8 @@
  *
  * Ownership: wasm-side `Table` and `WriterProperties` are consumed (moved into Rust) by
  * `writeParquet`, and a read `Table` by `intoIPCStream`; each one here is created right before
- * the call that consumes it, so nothing is left to `free()` when a call throws.
+ * the call that consumes it, so nothing is left to `free()` when a call throws. A streamed
+ * file's record batches are moved into the stream as it asks for them.
  */
 import {
   Bool,
@@ -35,6 +36,8 @@ import {
 import {
   Compression,
   readParquet,
+  transformParquetStream,
+  type RecordBatch as WasmRecordBatch,
   Table as WasmTable,
   WriterPropertiesBuilder,
   writeParquet,
@@ -146,6 +149,14 @@ function toArrowTable(columns: readonly ParquetColumn[], metadata: ReadonlyMap<s
   return new Table(schema, [new RecordBatch(schema, data)]);
 }
 
+/** Snappy, and `metadata` as the file's key-value metadata (see encodeParquet). */
+const writerProperties = (metadata: ReadonlyMap<string, string>, rowGroupRows?: number) => {
+  const builder = new WriterPropertiesBuilder()
+    .setCompression(Compression.SNAPPY)
+    .setKeyValueMetadata(new Map(metadata));
+  return (rowGroupRows === undefined ? builder : builder.setMaxRowGroupSize(rowGroupRows)).build();
+};
+
 /**
  * Encodes columns as one snappy-compressed parquet file. `metadata` goes both into the Arrow
  * schema (which parquet-rs serialises into the `ARROW:schema` key) and into the file's own
@@ -161,14 +172,127 @@ export function encodeParquet(
 ): Uint8Array {
   const ipc = tableToIPC(toArrowTable(columns, metadata), "stream");
   const table = WasmTable.fromIPCStream(ipc);
-  const props = new WriterPropertiesBuilder()
-    .setCompression(Compression.SNAPPY)
-    .setKeyValueMetadata(new Map(metadata))
-    .build();
+  const props = writerProperties(metadata);
   try {
     return writeParquet(table, props);
   } catch (err) {
     throw new EgobridgeError(`parquet encoding failed: ${String(err)}`, { cause: err });
+  }
+}
+
+/** Where a streamed parquet file's bytes go, in order. */
+export type ParquetSink = (bytes: Uint8Array) => Promise<void>;
+
+const MAGIC = "PAR1";
+
+/**
+ * Writes one parquet file batch by batch, in bounded memory whatever its size: each batch is
+ * encoded as it comes (parquet-wasm's `transformParquetStream`, parquet-rs's ArrowWriter) and a
+ * row group goes to the sink as soon as it holds `rowGroupRows` rows, so the writer holds the
+ * encoded pages of one row group, never the file. Every batch must have the first one's columns
+ * (names and types): the encoder would otherwise write a batch under the first one's names.
+ *
+ * Deterministic: the same batches with the same row-group size give the same bytes.
+ */
+export class ParquetStreamWriter {
+  private readonly input: ReadableStream<WasmRecordBatch>;
+  /** Set while the encoder waits for the next batch: hands it one (or the end). */
+  private give: ((batch: WasmRecordBatch | null) => void) | undefined;
+  private asked: (() => void) | undefined;
+  private drain: Promise<void> | undefined;
+  private signature: string | undefined;
+  private rows = 0;
+  private bytes = 0;
+  private tail = new Uint8Array(0);
+
+  constructor(
+    private readonly sink: ParquetSink,
+    private readonly options: { rowGroupRows: number; metadata?: ReadonlyMap<string, string> },
+  ) {
+    if (!Number.isInteger(options.rowGroupRows) || options.rowGroupRows < 1) {
+      throw new EgobridgeError(`rows per row group must be a positive integer, got ${options.rowGroupRows}`);
+    }
+    this.input = new ReadableStream<WasmRecordBatch>(
+      {
+        pull: (controller) =>
+          new Promise<void>((done) => {
+            this.give = (batch) => {
+              if (batch) controller.enqueue(batch);
+              else controller.close();
+              done();
+            };
+            this.asked?.();
+          }),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Appends the columns' rows (all columns the same length, at least one row). */
+  async write(columns: readonly ParquetColumn[]): Promise<void> {
+    const table = toArrowTable(columns, new Map());
+    const signature = table.schema.fields.map((f) => `${f.name}:${f.type}`).join(",");
+    if (this.signature === undefined) this.signature = signature;
+    else if (signature !== this.signature) {
+      throw new EgobridgeError(
+        `a parquet batch's columns (${signature}) differ from the file's (${this.signature})`,
+      );
+    }
+    if (table.numRows === 0) return;
+    if (!this.drain) {
+      this.drain = this.start();
+      // Awaited by hand() and close(); this only keeps a failure between writes from going unhandled.
+      this.drain.catch(() => {});
+    }
+    await this.hand(WasmTable.fromIPCStream(tableToIPC(table, "stream")).recordBatch(0)!);
+    this.rows += table.numRows;
+  }
+
+  /** Ends the file (its footer) and waits until the sink has every byte. */
+  async close(): Promise<{ rows: number; bytes: number }> {
+    if (!this.drain) throw new EgobridgeError("a parquet file needs at least one row");
+    await this.hand(null);
+    await this.drain;
+    if (this.bytes < 12 || new TextDecoder().decode(this.tail) !== MAGIC) {
+      throw new EgobridgeError(
+        `parquet encoding failed: the stream ended after ${this.bytes} bytes without a footer`,
+      );
+    }
+    return { rows: this.rows, bytes: this.bytes };
+  }
+
+  /** Starts the encoder (it asks for its first batch at once) and copies its output to the sink. */
+  private async start(): Promise<void> {
+    const output = await transformParquetStream(
+      this.input,
+      writerProperties(this.options.metadata ?? new Map(), this.options.rowGroupRows),
+    );
+    for await (const chunk of output as unknown as AsyncIterable<Uint8Array>) {
+      this.bytes += chunk.length;
+      this.tail =
+        chunk.length >= MAGIC.length
+          ? chunk.slice(-MAGIC.length)
+          : Uint8Array.from([...this.tail, ...chunk].slice(-MAGIC.length));
+      await this.sink(chunk);
+    }
+  }
+
+  /** Waits until the encoder asks for a batch, then hands it `batch`; fails if the encoder stopped. */
+  private async hand(batch: WasmRecordBatch | null): Promise<void> {
+    if (!this.give) {
+      const asked = new Promise<void>((resolve) => {
+        this.asked = resolve;
+      });
+      const stopped = this.drain!.then(() => {
+        throw new EgobridgeError("parquet encoding failed: the encoder stopped before the file was complete");
+      });
+      stopped.catch(() => {});
+      await Promise.race([asked, stopped]);
+      this.asked = undefined;
+    }
+    const give = this.give!;
+    this.give = undefined;
+    give(batch);
   }
 }
 

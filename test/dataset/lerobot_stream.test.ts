@@ -45,27 +45,35 @@ describe("writeLeRobotDataset as a stream", () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  it("writes each full data file before it reads the episodes after it", async () => {
+  it("writes each episode's frames into its data file before it reads the next episode", async () => {
     const episodes = episodeSet(6);
-    const seenOnDisk: string[][] = [];
+    const seenOnDisk: { files: string[]; complete: number[] }[] = [];
     async function* source(): AsyncGenerator<Episode> {
       for (const [k, e] of episodes.entries()) {
         const building = (await fs.readdir(tmp)).filter((d) => d.startsWith("dataset.tmp-"));
         if (k > 0) {
           expect(building).toHaveLength(1);
           const data = path.join(tmp, building[0]!, "data", "chunk-000");
-          seenOnDisk.push((await fs.readdir(data).catch(() => [])).sort());
+          const files = (await fs.readdir(data).catch(() => [])).sort();
+          const complete: number[] = [];
+          for (const [f, file] of files.entries()) {
+            const rows = await rowsOf(path.join(data, file)).catch(() => undefined);
+            if (rows) complete.push(f);
+          }
+          seenOnDisk.push({ files, complete });
         }
         yield e;
       }
     }
     const summary = await writeLeRobotDataset(dir, source(), { dataFilesSizeInMb: ONE_EPISODE_PER_FILE_MB });
     expect(summary.episodes).toBe(6);
-    // When episode k is asked for, episode k − 1 opened a new file, so files 0 … k − 2 are written.
+    // When episode k is asked for, files 0 … k − 1 exist: k − 1 being filled (its footer not
+    // yet written), the ones before it complete.
     expect(seenOnDisk).toEqual(
-      [1, 2, 3, 4, 5].map((k) =>
-        Array.from({ length: k - 1 }, (_, f) => `file-${String(f).padStart(3, "0")}.parquet`),
-      ),
+      [1, 2, 3, 4, 5].map((k) => ({
+        files: Array.from({ length: k }, (_, f) => `file-${String(f).padStart(3, "0")}.parquet`),
+        complete: Array.from({ length: k - 1 }, (_, f) => f),
+      })),
     );
     const rows = await rowsOf(path.join(dir, "data/chunk-000/file-003.parquet"));
     expect(rows.map((r) => num(r.episode_index))).toEqual(Array(episodes[3]!.steps.length).fill(3));

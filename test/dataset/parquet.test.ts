@@ -1,7 +1,12 @@
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { describe, expect, it } from "vitest";
-import { decodeParquet, encodeParquet, type ParquetColumn } from "../../src/dataset/parquet.js";
+import {
+  decodeParquet,
+  encodeParquet,
+  type ParquetColumn,
+  ParquetStreamWriter,
+} from "../../src/dataset/parquet.js";
 
 const COLUMNS: ParquetColumn[] = [
   { name: "f32", type: "float32", values: [0.1, -2.5] },
@@ -73,5 +78,93 @@ describe("parquet boundary", () => {
     );
     expect(() => encodeParquet([COLUMNS[0]!, COLUMNS[0]!])).toThrow(/duplicate column/);
     expect(() => decodeParquet(new Uint8Array([1, 2, 3]))).toThrow(/not a readable parquet file/);
+  });
+});
+
+/** Batch k of a streamed file: `rows` rows of every column kind a data file has. */
+const batch = (k: number, rows: number): ParquetColumn[] => [
+  { name: "index", type: "int64", values: Array.from({ length: rows }, (_, i) => k * 10000 + i) },
+  { name: "t", type: "float32", values: Array.from({ length: rows }, (_, i) => Math.fround(0.1 * i + k)) },
+  { name: "done", type: "bool", values: Array.from({ length: rows }, (_, i) => i === rows - 1) },
+  {
+    name: "state",
+    type: "float32_vector",
+    size: 2,
+    values: Array.from({ length: 2 * rows }, (_, i) => Math.fround(Math.sin(i + k))),
+  },
+];
+
+/** Streams batches of the given sizes; returns the file and the sink's byte count after each write. */
+async function streamed(sizes: readonly number[], rowGroupRows: number) {
+  const chunks: Uint8Array[] = [];
+  const seen: number[] = [];
+  const writer = new ParquetStreamWriter(async (bytes) => void chunks.push(bytes.slice()), { rowGroupRows });
+  for (const [k, rows] of sizes.entries()) {
+    await writer.write(batch(k, rows));
+    // The encoder's output reaches the sink asynchronously: let it run before looking.
+    await new Promise((resolve) => setImmediate(resolve));
+    seen.push(chunks.reduce((n, c) => n + c.length, 0));
+  }
+  const closed = await writer.close();
+  return { bytes: Buffer.concat(chunks), seen, closed };
+}
+
+describe("ParquetStreamWriter", () => {
+  it("writes row groups as they fill, and the file reads back as every batch in order", async () => {
+    const sizes = [3000, 700, 4500, 100, 6000, 1200];
+    const { bytes, seen, closed } = await streamed(sizes, 4000);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(closed).toEqual({ rows: total, bytes: bytes.length });
+    // Row groups reach the sink (in pieces of a few kB) before the file ends, none before the
+    // first one is full.
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBeGreaterThan(0);
+    expect(bytes.length).toBeGreaterThan(seen.at(-1)!);
+    const file = toArrayBuffer(bytes);
+    expect(parquetMetadata(file).row_groups.map((g) => Number(g.num_rows))).toEqual([4000, 4000, 4000, 3500]);
+    const rows = await parquetReadObjects({ file, compressors });
+    const expected = sizes.flatMap((n, k) => {
+      const [index, t, done, state] = batch(k, n);
+      return Array.from({ length: n }, (_, i) => ({
+        index: BigInt(index!.values[i] as number),
+        t: t!.values[i],
+        done: done!.values[i],
+        state: [state!.values[2 * i], state!.values[2 * i + 1]],
+      }));
+    });
+    expect(rows).toEqual(expected);
+  });
+
+  it("is deterministic", async () => {
+    const a = await streamed([5, 9, 3], 4);
+    const b = await streamed([5, 9, 3], 4);
+    expect(a.bytes.equals(b.bytes)).toBe(true);
+  });
+
+  it("refuses a batch whose columns differ from the file's, and a file without rows", async () => {
+    const writer = new ParquetStreamWriter(async () => {}, { rowGroupRows: 10 });
+    await writer.write(batch(0, 3));
+    await expect(writer.write(batch(1, 3).slice(1))).rejects.toThrow(/differ from the file's/);
+    const renamed = batch(1, 3).map((c, i) => (i === 0 ? { ...c, name: "other" } : c));
+    await expect(writer.write(renamed)).rejects.toThrow(/differ from the file's/);
+    await expect(new ParquetStreamWriter(async () => {}, { rowGroupRows: 10 }).close()).rejects.toThrow(
+      /at least one row/,
+    );
+    expect(() => new ParquetStreamWriter(async () => {}, { rowGroupRows: 0 })).toThrow(/positive integer/);
+  });
+
+  it("fails the write when the sink fails", async () => {
+    const writer = new ParquetStreamWriter(
+      async () => {
+        throw new Error("disk full");
+      },
+      { rowGroupRows: 2 },
+    );
+    await expect(
+      (async () => {
+        for (let k = 0; k < 5; k++) await writer.write(batch(k, 3));
+        await writer.close();
+      })(),
+    ).rejects.toThrow(/disk full/);
   });
 });
