@@ -232,12 +232,19 @@ export async function augmentEpisode(
 /**
  * The trial loop over a pool of sources, MimicGen's way: every trial picks its source at random
  * (a generator forked from the seed and the trial index), until `variants` validated variants in
- * total or `maxAttempts` attempts. Trial indices are global, so variant ids stay unique.
+ * total or `maxAttempts` attempts. Trial indices are global, so variant ids stay unique. As
+ * `augmentVariants`, attempts may run elsewhere and ahead (`runAttemptOf`, `concurrency`), their
+ * results taken in trial order, so the variants kept are the same whatever the concurrency; each
+ * kept episode is yielded with its source's index as it is judged; returns the statistics.
  */
-export async function augmentPool(
+export async function* augmentPoolVariants(
   sources: readonly Episode[],
-  o: AugmentOptions & { segmentsBySource?: ReadonlyMap<string, Segments> },
-): Promise<{ variants: Episode[]; stats: SourceStats[] }> {
+  o: Omit<AugmentOptions, "runAttempt"> & {
+    segmentsBySource?: ReadonlyMap<string, Segments>;
+    /** Runs trial `index` of source `k` elsewhere (as AugmentOptions.runAttempt), or undefined: here. */
+    runAttemptOf?: (k: number) => ((index: number) => Promise<Episode>) | undefined;
+  },
+): AsyncGenerator<{ source: number; episode: Episode }, SourceStats[]> {
   const t0 = performance.now();
   const ranges = VariationRangesSchema.parse(o.ranges ?? {});
   const segments = sources.map((src) => o.segmentsBySource?.get(src.id) ?? segmentEpisode(src));
@@ -248,36 +255,48 @@ export async function augmentPool(
     successes: 0,
     failures: {} as Record<string, number>,
   }));
-  const kept: Episode[] = [];
+  const sourceOf = (index: number) => createRng(o.seed).fork(`source#${index}`).int(sources.length);
+  const attempt = (index: number): Promise<Episode> => {
+    const k = sourceOf(index);
+    const elsewhere = o.runAttemptOf?.(k);
+    if (elsewhere) return elsewhere(index);
+    const source = sources[k]!;
+    return runVariant(source, index, variantParams(source, index, o.seed, ranges), segments[k]!, o);
+  };
+  const ahead = Math.max(1, o.concurrency ?? 1);
+  const running = new Map<number, Promise<Episode>>();
+  let launched = 0;
   let successes = 0;
   let attempts = 0;
-  while (successes < o.variants && attempts < maxAttempts) {
-    const k = createRng(o.seed).fork(`source#${attempts}`).int(sources.length);
-    const source = sources[k]!;
-    const params = variantParams(source, attempts, o.seed, ranges);
-    const episode = await runVariant(source, attempts, params, segments[k]!, o);
-    attempts++;
-    per[k]!.attempts++;
-    if (episode.success) {
-      successes++;
-      per[k]!.successes++;
-    } else {
-      const why = failureReason(episode);
-      per[k]!.failures[why] = (per[k]!.failures[why] ?? 0) + 1;
+  try {
+    while (successes < o.variants && attempts < maxAttempts) {
+      for (; launched < Math.min(maxAttempts, attempts + ahead); launched++)
+        running.set(launched, attempt(launched));
+      const k = sourceOf(attempts);
+      const episode = await running.get(attempts)!;
+      running.delete(attempts);
+      attempts++;
+      per[k]!.attempts++;
+      if (episode.success) {
+        successes++;
+        per[k]!.successes++;
+      } else {
+        const why = failureReason(episode);
+        per[k]!.failures[why] = (per[k]!.failures[why] ?? 0) + 1;
+      }
+      o.onAttempt?.({ attempts, successes });
+      if (episode.success || o.keepFailed) {
+        per[k]!.spread.add(episode);
+        yield { source: k, episode };
+      }
     }
-    if (episode.success || o.keepFailed) {
-      kept.push(episode);
-      per[k]!.spread.add(episode);
-    }
-    o.onAttempt?.({ attempts, successes });
+  } finally {
+    await Promise.allSettled(running.values());
   }
   const wallS = (performance.now() - t0) / 1000;
-  return {
-    variants: kept,
-    stats: sources.map((src, k) =>
-      sourceStats(src, per[k]!.spread, per[k]!.attempts, per[k]!.successes, per[k]!.failures, wallS),
-    ),
-  };
+  return sources.map((src, k) =>
+    sourceStats(src, per[k]!.spread, per[k]!.attempts, per[k]!.successes, per[k]!.failures, wallS),
+  );
 }
 
 /**

@@ -1,10 +1,11 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import { z } from "zod";
 import {
   type AugmentOptions,
-  augmentPool,
+  augmentPoolVariants,
   augmentVariants,
   replayVariant,
   type SourceStats,
@@ -50,7 +51,7 @@ export interface AugmentRun {
   /** Hand-made segmentations by source episode id (an annotation file), instead of the automatic ones. */
   segments?: Readonly<Record<string, Segments>>;
   /**
-   * Worker threads the attempts run on (selection "each", automatic segments); 0: in this thread.
+   * Worker threads the attempts run on (sources with automatic segments); 0: in this thread.
    * The variants kept are the same whatever the number.
    */
   workers?: number;
@@ -111,48 +112,67 @@ export async function augmentEpisodes(
   };
   const stats: SourceStats[] = [];
   let dataset: DatasetSummary;
-  if (o.selection === "random") {
-    const segmentsBySource = new Map(Object.entries(o.segments ?? {}));
-    const r = await augmentPool(sources, {
-      ...common,
-      segmentsBySource,
-      onAttempt: ({ attempts, successes }) =>
-        o.onProgress?.(`${successes}/${o.variants} validated, ${attempts} attempts`),
-    });
-    // Sources first, each followed by its variants, as in "each".
-    const all: Episode[] = [];
-    for (const source of sources) {
-      all.push(source, ...r.variants.filter((v) => v.lineage.sourceEpisode === source.id));
-    }
-    stats.push(...r.stats);
-    dataset = await writeLeRobotDataset(outDir, all, datasetOptions(o));
-  } else {
-    const pool = o.workers
+  const pool =
+    o.workers && sources.some((s) => !o.segments?.[s.id])
       ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
       : undefined;
-    // Each source, then its variants as they are judged: written while the next attempts run,
-    // and let go once written.
-    async function* episodes(): AsyncGenerator<Episode> {
-      for (const source of sources) {
-        yield source;
-        const manual = o.segments?.[source.id];
-        stats.push(
-          yield* augmentVariants(source, {
-            ...common,
-            ...(manual ? { segments: manual } : {}),
-            // The workers segment automatically; hand-made segments stay in this thread.
-            ...(pool && !manual ? await pool.runnerFor(source) : {}),
-            onAttempt: ({ attempts, successes }) =>
-              o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
-          }),
-        );
+  try {
+    if (o.selection === "random") {
+      // The workers segment automatically; hand-made segments stay in this thread.
+      const runners = pool
+        ? await Promise.all(sources.map(async (s) => (o.segments?.[s.id] ? undefined : pool.runnerFor(s))))
+        : [];
+      const spill = await VariantSpill.open();
+      try {
+        const trials = augmentPoolVariants(sources, {
+          ...common,
+          segmentsBySource: new Map(Object.entries(o.segments ?? {})),
+          runAttemptOf: (k) => runners[k]?.runAttempt,
+          ...(pool ? { concurrency: pool.concurrency } : {}),
+          onAttempt: ({ attempts, successes }) =>
+            o.onProgress?.(`${successes}/${o.variants} validated, ${attempts} attempts`),
+        });
+        for (let r = await trials.next(); ; r = await trials.next()) {
+          if (r.done) {
+            stats.push(...r.value);
+            break;
+          }
+          await spill.add(r.value.source, r.value.episode);
+        }
+        // Sources first, each followed by its variants, as in "each".
+        async function* episodes(): AsyncGenerator<Episode> {
+          for (const [k, source] of sources.entries()) {
+            yield source;
+            yield* spill.read(k);
+          }
+        }
+        dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o));
+      } finally {
+        await spill.close();
       }
-    }
-    try {
+    } else {
+      // Each source, then its variants as they are judged: written while the next attempts run,
+      // and let go once written.
+      async function* episodes(): AsyncGenerator<Episode> {
+        for (const source of sources) {
+          yield source;
+          const manual = o.segments?.[source.id];
+          stats.push(
+            yield* augmentVariants(source, {
+              ...common,
+              ...(manual ? { segments: manual } : {}),
+              // The workers segment automatically; hand-made segments stay in this thread.
+              ...(pool && !manual ? await pool.runnerFor(source) : {}),
+              onAttempt: ({ attempts, successes }) =>
+                o.onProgress?.(`${source.id}: ${successes}/${o.variants} validated, ${attempts} attempts`),
+            }),
+          );
+        }
+      }
       dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o));
-    } finally {
-      await pool?.close();
     }
+  } finally {
+    await pool?.close();
   }
   const statsFile = path.join(outDir, AUGMENT_STATS_PATH);
   await writeJsonAtomic(statsFile, {
@@ -322,6 +342,66 @@ export async function readSegmentAnnotations(file: string): Promise<Record<strin
 }
 
 /**
+ * The kept variants of a random selection, held on disk until every trial is judged: the dataset
+ * lists each source followed by its variants (as "each" does), and the last trial may add a
+ * variant to the first source. One file per source of records (a 4-byte length, then the episode
+ * as V8's structured-clone bytes, as worker messages carry it), so each reads back exactly as it
+ * was and memory holds one episode at a time whatever the number of variants.
+ */
+class VariantSpill {
+  private readonly counts = new Map<number, number>();
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(): Promise<VariantSpill> {
+    return new VariantSpill(await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-variants-")));
+  }
+
+  private file = (k: number) => path.join(this.dir, `source-${k}.bin`);
+
+  async add(k: number, episode: Episode): Promise<void> {
+    const bytes = v8.serialize(episode);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length);
+    await fs.appendFile(this.file(k), Buffer.concat([length, bytes]));
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  /** Source k's variants, in the order they were added. */
+  async *read(k: number): AsyncGenerator<Episode> {
+    const n = this.counts.get(k) ?? 0;
+    if (n === 0) return;
+    const handle = await fs.open(this.file(k), "r");
+    try {
+      const length = Buffer.alloc(4);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        await readFully(handle, length, at);
+        const bytes = Buffer.alloc(length.readUInt32LE());
+        await readFully(handle, bytes, at + 4);
+        at += 4 + bytes.length;
+        yield v8.deserialize(bytes) as Episode;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function readFully(handle: fs.FileHandle, into: Buffer, position: number): Promise<void> {
+  for (let got = 0; got < into.length; ) {
+    const { bytesRead } = await handle.read(into, got, into.length - got, position + got);
+    if (bytesRead === 0)
+      throw new EgobridgeError(`a spilled variant ends early (${got} of ${into.length} bytes)`);
+    got += bytesRead;
+  }
+}
+
+/**
  * Variant attempts on a pool of worker threads, the way `run` runs them (Rapier steps one world
  * per core): each source is written once to a unit record in a temporary folder, each attempt is
  * a job's augment unit (pipeline/jobs/execute.ts) with the same seed and ranges, and its
@@ -387,7 +467,12 @@ class AttemptPool {
         throw new EgobridgeError(`variant ${index} of ${source.id}: ${header.error?.message}`);
       return payload as Episode;
     };
-    return { runAttempt, concurrency: 2 * this.pool.size };
+    return { runAttempt, concurrency: this.concurrency };
+  }
+
+  /** Attempts kept running at once. */
+  get concurrency(): number {
+    return 2 * this.pool.size;
   }
 
   async close(): Promise<void> {

@@ -163,34 +163,61 @@ describe("augmented dataset and replay from lineage", () => {
   });
 });
 
+/** Every file under dir, by relative path. */
+async function filesOf(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) await walk(f);
+      else out.set(path.relative(dir, f), await fs.readFile(f));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** The same files with the same bytes (the statistics file aside: it holds wall-clock times). */
+async function expectSameDataset(a: string, b: string): Promise<void> {
+  const [x, y] = [await filesOf(a), await filesOf(b)];
+  expect([...y.keys()].sort()).toEqual([...x.keys()].sort());
+  for (const [name, bytes] of x) {
+    if (name.endsWith("augment_stats.json")) continue;
+    expect(y.get(name)!.equals(bytes), name).toBe(true);
+  }
+}
+
 describe("attempts on worker threads", () => {
   it("write the same dataset, byte for byte, as attempts in this thread, and the same statistics", async () => {
-    const files = async (dir: string) => {
-      const out = new Map<string, Buffer>();
-      const walk = async (d: string): Promise<void> => {
-        for (const e of await fs.readdir(d, { withFileTypes: true })) {
-          const f = path.join(d, e.name);
-          if (e.isDirectory()) await walk(f);
-          else out.set(path.relative(dir, f), await fs.readFile(f));
-        }
-      };
-      await walk(dir);
-      return out;
-    };
     // Enough attempts that failures interleave with successes and the stop falls mid-flight.
     const o = { variants: 6, seed: 3 };
     const here = await augmentEpisodes([source], path.join(tmp, "w0"), { ...o, workers: 0 });
     const pooled = await augmentEpisodes([source], path.join(tmp, "w2"), { ...o, workers: 2 });
     expect(here.stats[0]!.attempts).toBeGreaterThan(here.stats[0]!.successes);
-    const [a, b] = [await files(path.join(tmp, "w0")), await files(path.join(tmp, "w2"))];
-    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    for (const [name, bytes] of a) {
-      if (name.endsWith("augment_stats.json")) continue; // holds wall-clock times
-      expect(b.get(name)!.equals(bytes), name).toBe(true);
-    }
+    await expectSameDataset(path.join(tmp, "w0"), path.join(tmp, "w2"));
     const { wallS: _w0, ...s0 } = here.stats[0]!;
     const { wallS: _w2, ...s2 } = pooled.stats[0]!;
     expect(s2).toEqual(s0);
+  });
+
+  it("do the same for a random selection over several sources", async () => {
+    const other = { ...(await runCase(await demoCase(1), 1)).episode, id: "second-source" };
+    const o = { variants: 5, seed: 4, selection: "random" as const };
+    const here = await augmentEpisodes([source, other], path.join(tmp, "r0"), { ...o, workers: 0 });
+    const pooled = await augmentEpisodes([source, other], path.join(tmp, "r2"), { ...o, workers: 2 });
+    expect(here.validated).toBe(5);
+    // Both sources drew trials, and the dataset lists each source followed by its own variants.
+    expect(here.stats.map((s) => s.attempts).every((n) => n > 0)).toBe(true);
+    const stored = await readEpisodeExtras(path.join(tmp, "r2"));
+    const ids = [source.id, other.id];
+    const listed = stored.map((e) =>
+      e.lineage.variant === undefined ? `source ${e.id}` : e.lineage.sourceEpisode,
+    );
+    const variantsOf = (id: string) =>
+      stored.filter((e) => e.lineage.sourceEpisode === id && e.lineage.variant !== undefined);
+    expect(listed).toEqual(ids.flatMap((id) => [`source ${id}`, ...variantsOf(id).map(() => id)]));
+    await expectSameDataset(path.join(tmp, "r0"), path.join(tmp, "r2"));
+    expect(pooled.stats.map(({ wallS: _, ...s }) => s)).toEqual(here.stats.map(({ wallS: _, ...s }) => s));
   });
 });
 
