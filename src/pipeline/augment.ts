@@ -17,6 +17,7 @@ import { EgobridgeError, InputError } from "../core/errors.js";
 import { readContract } from "../core/io.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
 import { type Episode, EpisodeSchema } from "../core/schemas/episode.js";
+import type { CheckedEpisode } from "../dataset/episode_input.js";
 import {
   type DatasetOptions,
   type DatasetSummary,
@@ -137,7 +138,7 @@ export async function augmentEpisodes(
             stats.push(...r.value);
             break;
           }
-          await spill.add(r.value.source, r.value.episode);
+          await spill.add(r.value.source, r.value.episode, pool?.checkedJson(r.value.episode));
         }
         // Sources first, each followed by its variants, as in "each".
         async function* episodes(): AsyncGenerator<Episode> {
@@ -146,7 +147,7 @@ export async function augmentEpisodes(
             yield* spill.read(k);
           }
         }
-        dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o));
+        dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, spill));
       } finally {
         await spill.close();
       }
@@ -169,7 +170,7 @@ export async function augmentEpisodes(
           );
         }
       }
-      dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o));
+      dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, pool));
     }
   } finally {
     await pool?.close();
@@ -191,9 +192,13 @@ export async function augmentEpisodes(
 }
 
 /** The dataset writer's options of an augmentation: its camera streams and its actions. */
-const datasetOptions = (o: Pick<AugmentRun, "videos" | "actions">): DatasetOptions => ({
+const datasetOptions = (
+  o: Pick<AugmentRun, "videos" | "actions">,
+  pool?: Pick<AttemptPool, "checkedJson">,
+): DatasetOptions => ({
   ...(o.videos ? { videos: o.videos } : {}),
   ...(o.actions ? { actions: o.actions } : {}),
+  ...(pool ? { checkedJson: pool.checkedJson } : {}),
 });
 
 /**
@@ -359,8 +364,15 @@ class VariantSpill {
 
   private file = (k: number) => path.join(this.dir, `source-${k}.bin`);
 
-  async add(k: number, episode: Episode): Promise<void> {
-    const bytes = v8.serialize(episode);
+  /** The JSON of read-back episodes that were checked where they were made (DatasetOptions.checkedJson). */
+  private readonly checked = new WeakMap<object, Uint8Array>();
+
+  readonly checkedJson = (episode: unknown): Uint8Array | undefined =>
+    typeof episode === "object" && episode !== null ? this.checked.get(episode) : undefined;
+
+  /** Adds a variant of source k, with its checked JSON if it has one. */
+  async add(k: number, episode: Episode, json?: Uint8Array): Promise<void> {
+    const bytes = v8.serialize({ episode, json });
     const length = Buffer.alloc(4);
     length.writeUInt32LE(bytes.length);
     await fs.appendFile(this.file(k), Buffer.concat([length, bytes]));
@@ -380,7 +392,9 @@ class VariantSpill {
         const bytes = Buffer.alloc(length.readUInt32LE());
         await readFully(handle, bytes, at + 4);
         at += 4 + bytes.length;
-        yield v8.deserialize(bytes) as Episode;
+        const { episode, json } = v8.deserialize(bytes) as { episode: Episode; json?: Uint8Array };
+        if (json) this.checked.set(episode, json);
+        yield episode;
       }
     } finally {
       await handle.close();
@@ -410,6 +424,12 @@ async function readFully(handle: fs.FileHandle, into: Buffer, position: number):
  */
 class AttemptPool {
   private sources = 0;
+  /** The attempts' episodes as checked on the workers, with their JSON (for the dataset writer). */
+  private readonly checked = new WeakMap<object, Uint8Array>();
+
+  /** DatasetOptions.checkedJson: the JSON of an episode this pool's workers checked. */
+  readonly checkedJson = (episode: unknown): Uint8Array | undefined =>
+    typeof episode === "object" && episode !== null ? this.checked.get(episode) : undefined;
 
   private constructor(
     private readonly pool: WorkerPool,
@@ -449,23 +469,28 @@ class AttemptPool {
     };
     await writeUnitFile(sourceFile, header, JSON.stringify(source));
     const runAttempt = async (index: number): Promise<Episode> => {
-      const { header, payload } = await this.pool.runInline({
-        unit: {
-          id: `augment-source-${k}-v${index}`,
-          stage: "augment",
-          ordinal: k,
-          source: source.id,
-          root: 0,
-          variant: index,
-          task: { ...this.task, index },
-          deps: [`sim-source-${k}`],
+      const { header, payload } = await this.pool.runInline(
+        {
+          unit: {
+            id: `augment-source-${k}-v${index}`,
+            stage: "augment",
+            ordinal: k,
+            source: source.id,
+            root: 0,
+            variant: index,
+            task: { ...this.task, index },
+            deps: [`sim-source-${k}`],
+          },
+          depFiles: [sourceFile],
+          outFile: "",
         },
-        depFiles: [sourceFile],
-        outFile: "",
-      });
+        "checked-episode",
+      );
       if (header.status !== "ok")
         throw new EgobridgeError(`variant ${index} of ${source.id}: ${header.error?.message}`);
-      return payload as Episode;
+      const { episode, json } = payload as CheckedEpisode;
+      this.checked.set(episode, json);
+      return episode;
     };
     return { runAttempt, concurrency: this.concurrency };
   }

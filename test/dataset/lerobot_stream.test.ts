@@ -6,6 +6,7 @@ import { compressors } from "hyparquet-compressors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { vec3 } from "../../src/core/math.js";
 import type { Episode } from "../../src/core/schemas/episode.js";
+import { checkedEpisode } from "../../src/dataset/episode_input.js";
 import { readEpisodesTable } from "../../src/dataset/lerobot/reader.js";
 import { writeLeRobotDataset } from "../../src/dataset/lerobot/writer.js";
 import { makeEmbodiment, makeEpisode } from "./factories.js";
@@ -130,6 +131,42 @@ describe("writeLeRobotDataset as a stream", () => {
     expect(Object.keys(expected).filter((f) => f.startsWith("data/")).length).toBeGreaterThan(1);
     expect(await snapshot(fromGenerator)).toEqual(expected);
     expect(await snapshot(fromAsync)).toEqual(expected);
+  });
+
+  it("takes episodes checked where they were made as they are, with their JSON as their extras", async () => {
+    const options = { dataFilesSizeInMb: 8 / 1024, episodesPerMetaFile: 3 };
+    await writeLeRobotDataset(dir, episodeSet(5), options);
+    const checked = episodeSet(5).map(checkedEpisode);
+    const byEpisode = new Map<unknown, Uint8Array>(checked.map((c) => [c.episode, c.json]));
+    const pre = path.join(tmp, "checked");
+    await writeLeRobotDataset(
+      pre,
+      checked.map((c) => c.episode),
+      { ...options, checkedJson: (e) => byEpisode.get(e) },
+    );
+    // The same dataset, byte for byte, as episodes checked and serialised by the writer itself.
+    expect(await snapshot(pre)).toEqual(await snapshot(dir));
+    // The given bytes are the extras (the writer does not serialise the episode again), and the
+    // dataset checks still run: a repeated id is refused.
+    const marked = checked.map((c) => ({
+      ...c,
+      json: new TextEncoder().encode(`{"marked":"${c.episode.id}"}\n`),
+    }));
+    const byMarked = new Map<unknown, Uint8Array>(marked.map((c) => [c.episode, c.json]));
+    const other = path.join(tmp, "marked");
+    await writeLeRobotDataset(
+      other,
+      marked.map((c) => c.episode),
+      { checkedJson: (e) => byMarked.get(e) },
+    );
+    expect(await fs.readFile(path.join(other, "extras/episodes/episode_000002.json"), "utf8")).toBe(
+      '{"marked":"ep_2"}\n',
+    );
+    await expect(
+      writeLeRobotDataset(path.join(tmp, "twice"), [checked[0]!.episode, checked[0]!.episode], {
+        checkedJson: (e) => byEpisode.get(e),
+      }),
+    ).rejects.toThrow(/also the id of episode 0/);
   });
 
   it("takes fps and robot_type from the episodes when not given", async () => {

@@ -7,7 +7,7 @@
 import { InputError } from "../../core/errors.js";
 import type { Episode } from "../../core/schemas/episode.js";
 import { armJointsOf, checkSameJoints } from "../arm_joints.js";
-import { checkEpisode } from "../episode_input.js";
+import { admitParsed, checkEpisode } from "../episode_input.js";
 
 /** How far a step interval may be from 1/fps (LeRobot's default `tolerance_s`). */
 export const TIMESTAMP_TOLERANCE_S = 1e-4;
@@ -33,6 +33,12 @@ export interface DatasetOptions {
    * both end with the commanded opening and the grasp command.
    */
   actions?: LeRobotActions;
+  /**
+   * For episodes checked where they were made (checkedEpisode, on a worker thread): their
+   * canonical JSON. The writer then takes the episode as parsed and these bytes as its extras
+   * instead of parsing and serialising it again; undefined for an episode to check here.
+   */
+  checkedJson?: (episode: unknown) => Uint8Array | undefined;
 }
 
 /** The action layouts a LeRobot dataset can have. */
@@ -102,10 +108,16 @@ export class EpisodeValidator {
     return this.first?.joints;
   }
 
-  /** Returns the parsed (canonical) episode, or throws an InputError naming episode and field. */
-  check(raw: unknown): Episode {
+  /**
+   * Returns the parsed (canonical) episode, or throws an InputError naming episode and field.
+   * `parsed`: `raw` was parsed against the contract already (checkedEpisode, where it was made):
+   * only what concerns the dataset is checked.
+   */
+  check(raw: unknown, parsed = false): Episode {
     const i = this.count;
-    const { episode, what } = checkEpisode(raw, i, this.ids);
+    const { episode, what } = parsed
+      ? admitParsed(raw as Episode, i, this.ids)
+      : checkEpisode(raw, i, this.ids);
     if (this.fps === undefined) {
       if (!Number.isInteger(episode.controlHz)) {
         throw new InputError(

@@ -171,7 +171,8 @@ class DatasetBuilder {
   }
 
   async add(raw: unknown): Promise<void> {
-    const episode = this.validator.check(raw);
+    const json = this.options.checkedJson?.(raw);
+    const episode = this.validator.check(raw, json !== undefined);
     if (!this.table) {
       const features = tableFeatures(this.validator.datasetJoints!, this.options.actions ?? "tcp");
       this.table = { features, bytesPerFrame: frameBytes(features) };
@@ -218,7 +219,7 @@ class DatasetBuilder {
           lineage: { ...episode.lineage, params: { ...episode.lineage.params, render: renderParams } },
         }
       : episode;
-    await this.put(extrasEpisodePath(episodeIndex), extrasJson(extras));
+    await this.put(extrasEpisodePath(episodeIndex), json && !renderParams ? json : extrasJson(extras));
     this.episodes++;
     this.frames += episode.steps.length;
     if (episode.success) this.successes++;

@@ -32,11 +32,14 @@ export interface PoolOptions {
   timeoutS?: number;
 }
 
+/** How an inline unit's payload comes back (runInline). */
+export type InlineAs = "payload" | "checked-episode";
+
 interface Task {
   id: number;
   item: WorkItem;
-  /** Answer with the payload instead of writing the record. */
-  inline: boolean;
+  /** Answer with the payload instead of writing the record (see runInline). */
+  inline: InlineAs | false;
   resolve: (r: { header: UnitHeader; payload?: unknown }) => void;
   reject: (e: Error) => void;
 }
@@ -178,13 +181,17 @@ export class WorkerPool {
 
   /**
    * Runs a unit on the next free worker without writing its record (`item.outFile` unused):
-   * resolves with its header and payload, passed back by structured clone.
+   * resolves with its header and payload, passed back by structured clone — as it is, or, for
+   * `"checked-episode"`, an episode's checked there (dataset/episode_input.ts CheckedEpisode).
    */
-  runInline(item: WorkItem): Promise<{ header: UnitHeader; payload?: unknown }> {
-    return this.enqueue(item, true);
+  runInline(item: WorkItem, as: InlineAs = "payload"): Promise<{ header: UnitHeader; payload?: unknown }> {
+    return this.enqueue(item, as);
   }
 
-  private enqueue(item: WorkItem, inline: boolean): Promise<{ header: UnitHeader; payload?: unknown }> {
+  private enqueue(
+    item: WorkItem,
+    inline: InlineAs | false,
+  ): Promise<{ header: UnitHeader; payload?: unknown }> {
     if (this.disposed) return Promise.reject(new Error("the worker pool is closed"));
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
