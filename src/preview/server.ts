@@ -18,6 +18,10 @@
  *                   how to draw an arm episode's robot (render/arm_render.ts): its links' hulls,
  *                   its pedestal, each link's pose per step from the recorded joints; 404 for an
  *                   episode without an arm
+ * /api/arm-model?episode=</data/… URL of an episode file>
+ *                   the episode's arm as a rollout uses it (sim/arm.ts ArmModel: chain, limits,
+ *                   the links' collision hulls), for the browser's re-simulation, which cannot
+ *                   read the model files; 404 for an episode without an arm
  * ```
  */
 import { promises as fs } from "node:fs";
@@ -26,6 +30,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EpisodeSchema } from "../core/schemas/episode.js";
 import { armDrawing } from "../render/arm_render.js";
+import { armModelOf, armModelToJson } from "../sim/arm.js";
 import { linkageOfMjcf } from "../sim/gripper_models.js";
 import type { DirListing, PreviewConfig } from "./protocol.js";
 import { isInside, listInside, resolveInside } from "./safe_path.js";
@@ -179,7 +184,7 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
       sendJson(res, 200, linkage, head);
       return;
     }
-    if (urlPath === "/api/arm") {
+    if (urlPath === "/api/arm" || urlPath === "/api/arm-model") {
       const url = new URLSearchParams(raw.slice(urlPath.length).replace(/^\?/, "")).get("episode") ?? "";
       const r =
         dataReal === undefined || !url.startsWith("/data/")
@@ -195,12 +200,18 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
           .then((t) => JSON.parse(t) as unknown)
           .catch(() => undefined),
       );
-      const drawing = parsed.success ? await armDrawing(parsed.data).catch(() => undefined) : undefined;
-      if (!drawing) {
+      const answer = !parsed.success
+        ? undefined
+        : urlPath === "/api/arm"
+          ? await armDrawing(parsed.data).catch(() => undefined)
+          : await armModelOf(parsed.data.embodiment)
+              .then((m) => m && armModelToJson(m))
+              .catch(() => undefined);
+      if (!answer) {
         refuse(res, 404, parsed.success ? "the episode's embodiment has no arm" : "not an egobridge episode");
         return;
       }
-      sendJson(res, 200, drawing, head);
+      sendJson(res, 200, answer, head);
       return;
     }
     const mount = mounts.find((m) => urlPath.startsWith(m.prefix) || urlPath === m.prefix.slice(0, -1));

@@ -62,7 +62,9 @@ export type ArmLoader = (e: Embodiment) => Promise<ArmModel>;
 const nodeLoader: ArmLoader = async (e) => {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) {
-    throw new Error(`the arm of embodiment '${e.name}' cannot be loaded here; arms are simulated in Node`);
+    throw new Error(
+      `the arm of embodiment '${e.name}' cannot be loaded here (it is read from model files); in the browser, an arm episode is re-simulated with its own arm only, which the preview server provides`,
+    );
   }
   // Not a static import: the browser bundle must not pull in the file-reading model loader.
   const spec = "./arm_model.js";
@@ -71,12 +73,47 @@ const nodeLoader: ArmLoader = async (e) => {
 };
 
 const cache = new Map<string, Promise<ArmModel>>();
+const armKey = (e: Embodiment) => JSON.stringify([e.arm, e.tcpOffsetM]);
 
 /** The embodiment's arm, loaded once per process (per arm and TCP offset), or undefined without one. */
 export function armModelOf(e: Embodiment): Promise<ArmModel | undefined> {
   if (!e.arm) return Promise.resolve(undefined);
-  return memoPromise(cache, JSON.stringify([e.arm, e.tcpOffsetM]), () => nodeLoader(e));
+  return memoPromise(cache, armKey(e), () => nodeLoader(e));
 }
+
+/**
+ * Gives this thread the arm of embodiment `e`, loaded elsewhere: the browser's re-simulation
+ * cannot read model files, so the preview server loads the arm and sends it (armModelToJson).
+ */
+export function provideArmModel(e: Embodiment, model: ArmModel): void {
+  if (!e.arm) throw new Error(`embodiment '${e.name}' has no arm`);
+  cache.set(armKey(e), Promise.resolve(model));
+}
+
+/** An ArmModel as JSON: its hulls' points as plain arrays (every number survives JSON exactly). */
+export type ArmModelJson = Omit<ArmModel, "shapes"> & {
+  shapes: (Omit<ArmShape, "shape"> & {
+    shape: Exclude<ArmShape["shape"], { kind: "hull" }> | { kind: "hull"; points: number[] };
+  })[];
+};
+
+export const armModelToJson = (m: ArmModel): ArmModelJson => ({
+  ...m,
+  shapes: m.shapes.map((s) =>
+    s.shape.kind === "hull"
+      ? { ...s, shape: { kind: "hull", points: Array.from(s.shape.points) } }
+      : { ...s, shape: s.shape },
+  ),
+});
+
+export const armModelFromJson = (j: ArmModelJson): ArmModel => ({
+  ...j,
+  shapes: j.shapes.map((s) =>
+    s.shape.kind === "hull"
+      ? { ...s, shape: { kind: "hull", points: Float32Array.from(s.shape.points) } }
+      : { ...s, shape: s.shape },
+  ),
+});
 
 /** Collision groups of the arm's links: they meet everything but the gripper on their tip. */
 const ARM_GROUP = 0x0004;

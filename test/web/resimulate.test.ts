@@ -11,6 +11,7 @@ import type { Episode } from "../../src/core/schemas/episode.js";
 import { readEpisodeExtras } from "../../src/dataset/lerobot/index.js";
 import { embodimentNames, loadEmbodiment } from "../../src/pipeline/catalog.js";
 import { runDemo } from "../../src/pipeline/demo.js";
+import { type ArmModelJson, armModelFromJson, armModelOf, armModelToJson } from "../../src/sim/arm.js";
 import {
   compareEpisodes,
   maxAbsDiff,
@@ -65,6 +66,16 @@ describe("resimulate", () => {
 });
 
 describe("compareEpisodes", () => {
+  it("an arm travels to the browser as JSON with every number intact", async () => {
+    const panda = embodiments["franka_panda"]!;
+    const model = (await armModelOf(panda))!;
+    const back = armModelFromJson(JSON.parse(JSON.stringify(armModelToJson(model))) as ArmModelJson);
+    expect(back).toEqual(model);
+    const hulls = back.shapes.filter((s) => s.shape.kind === "hull");
+    expect(hulls.length).toBeGreaterThan(0);
+    expect(hulls.every((s) => s.shape.kind === "hull" && s.shape.points instanceof Float32Array)).toBe(true);
+  });
+
   it("tells physics differences from last-bit differences elsewhere", () => {
     const e = episodes[0]!;
     const nudged = structuredClone(e);
@@ -78,6 +89,17 @@ describe("compareEpisodes", () => {
       physicsIdentical: false,
       first: { step: 5, field: "state" },
     });
+    // An arm's joints are solved in JS from the measured TCP: a last-bit difference there is not physics.
+    const armed = structuredClone(e);
+    for (const s of armed.steps) s.state.joints = { q: [0.5, -0.25], qd: [0, 0] };
+    const solved = structuredClone(armed);
+    solved.steps[2]!.state.joints!.q[0]! += 1e-16;
+    expect(compareEpisodes(solved, armed)).toMatchObject({
+      physicsIdentical: true,
+      first: { step: 2, field: "state" },
+    });
+    solved.steps[4]!.state.tcp.pos[0]! += 1e-6;
+    expect(compareEpisodes(solved, armed).physicsIdentical).toBe(false);
     const shorter = { ...e, steps: e.steps.slice(1) };
     expect(compareEpisodes(shorter, e).sameLength).toBe(false);
   });

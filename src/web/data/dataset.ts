@@ -7,6 +7,7 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { type Episode, EpisodeSchema } from "../../core/schemas/episode.js";
 import { EPISODES_DIR, EXTRAS_EPISODE_PATH, formatPath } from "../../dataset/lerobot/layout.js";
 import type { ArmDrawing } from "../../render/protocol.js";
+import type { ArmModelJson } from "../../sim/arm.js";
 import { dataUrl, FetchError, getBytes, getJson, listFolder } from "./api.js";
 import { type EpisodeRow, isEpisodeRowColumn, toEpisodeRow } from "./episode_rows.js";
 
@@ -88,6 +89,16 @@ export class Dataset {
         throw err;
       },
     );
+  }
+
+  /** The arm of the episode at `index`, for re-simulating it here (the server loads it); undefined without an arm. */
+  armModel(index: number): Promise<ArmModelJson | undefined> {
+    return getJson<ArmModelJson>(
+      `/api/arm-model?episode=${encodeURIComponent(this.episodeUrl(index))}`,
+    ).catch((err: unknown) => {
+      if (err instanceof FetchError && err.status === 404) return undefined;
+      throw err;
+    });
   }
 
   /** The whole episode at `index`, validated against the Episode contract. */

@@ -23,6 +23,7 @@ import type { Episode } from "../../core/schemas/episode.js";
 import type { SceneItem, SceneSpec } from "../../core/schemas/scene.js";
 import { proceduralPickToTote } from "../../hands/procedural.js";
 import { retargetParallelJaw } from "../../retarget/parallel_jaw.js";
+import { type ArmModelJson, armModelFromJson, provideArmModel } from "../../sim/arm.js";
 import { linkageOf } from "../../sim/gripper_models.js";
 import { simulateEpisode } from "../../sim/simulate.js";
 
@@ -48,6 +49,11 @@ export interface ResimRequest {
   overrides?: ResimOverrides;
   /** Gripper models by name: for a gripper swap, and for variants recorded on another gripper. */
   embodiments: Record<string, Embodiment>;
+  /**
+   * The arm of the episode's embodiment, where this thread cannot load it from the model files
+   * (the browser: the preview server's /api/arm-model).
+   */
+  armModel?: ArmModelJson;
 }
 
 export interface ResimResult {
@@ -146,6 +152,7 @@ function overriddenScene(scene: SceneSpec, o: ResimOverrides, embodiment: string
 export async function resimulate(req: ResimRequest): Promise<ResimResult> {
   const t0 = performance.now();
   const { episode: e, overrides } = req;
+  if (req.armModel) provideArmModel(e.embodiment, armModelFromJson(req.armModel));
   const changed = hasOverrides(overrides);
   const loadEmbodiment = async (name: string) => lookup(req.embodiments, name, e.embodiment);
   const method = resimMethod(e);
@@ -203,6 +210,12 @@ export interface EpisodeComparison {
 
 const STEP_FIELDS = ["t", "state", "action", "objects", "contacts", "human"] as const;
 const PHYSICS_FIELDS: ReadonlySet<string> = new Set(["state", "objects", "contacts"]);
+/** A step's state without the arm's joints: they are solved in JS from the measured TCP, not simulated. */
+const withoutJoints = (state: unknown): unknown => {
+  if (!state || typeof state !== "object" || !("joints" in state)) return state;
+  const { joints: _, ...rest } = state as { joints: unknown };
+  return rest;
+};
 
 /** Largest absolute difference between two JSON values of the same shape; Infinity when the shapes differ. */
 export function maxAbsDiff(a: unknown, b: unknown): number {
@@ -230,7 +243,8 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
  * Compares a re-run with the stored episode. Physics and the rest are told apart because the
  * JavaScript engines differ in the last bit of Math.sin/cos/log/pow (Node 20's V8 and a current
  * Chromium's do): Rapier's float32 state absorbs that, float64 values computed in JS around it
- * (commanded quaternions, interpolated hand keypoints) may not.
+ * (commanded quaternions, interpolated hand keypoints, an arm's joints from its inverse
+ * kinematics) may not.
  */
 export function compareEpisodes(replay: Episode, stored: Episode): EpisodeComparison {
   const n = Math.min(replay.steps.length, stored.steps.length);
@@ -239,11 +253,13 @@ export function compareEpisodes(replay: Episode, stored: Episode): EpisodeCompar
   let first: EpisodeComparison["first"] = null;
   for (let k = 0; k < n; k++) {
     for (const field of STEP_FIELDS) {
-      const d = maxAbsDiff(replay.steps[k]![field], stored.steps[k]![field]);
+      const [a, b] = [replay.steps[k]![field], stored.steps[k]![field]];
+      const d = maxAbsDiff(a, b);
       if (d === 0) continue;
       max = Math.max(max, d);
       first ??= { step: k, field };
-      if (PHYSICS_FIELDS.has(field)) physicsIdentical = false;
+      const simulated = (v: unknown) => (field === "state" ? withoutJoints(v) : v);
+      if (PHYSICS_FIELDS.has(field) && maxAbsDiff(simulated(a), simulated(b)) !== 0) physicsIdentical = false;
     }
   }
   const sameLength = replay.steps.length === stored.steps.length;

@@ -76,6 +76,7 @@ export function episodeView(ctx: AppContext, ds: Dataset, index: number): View {
           return row ? ds.episode(row.index) : undefined;
         },
         embodiments: () => ctx.embodiments(),
+        armModel: () => ds.armModel(index),
         show: (shown) => {
           player?.load(shown);
           showing.textContent = shown === e ? "showing: stored episode" : "showing: re-run (not stored)";

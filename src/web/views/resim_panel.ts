@@ -5,6 +5,7 @@
  */
 import type { Embodiment } from "../../core/schemas/embodiment.js";
 import type { Episode } from "../../core/schemas/episode.js";
+import type { ArmModelJson } from "../../sim/arm.js";
 import { cancelSimulation, simWorker } from "../resim/client.js";
 import {
   compareEpisodes,
@@ -28,6 +29,8 @@ export interface ResimPanelOptions {
   /** Loads the source episode of a variant. */
   source: () => Promise<Episode | undefined>;
   embodiments: () => Promise<Record<string, Embodiment>>;
+  /** Loads the episode's arm (an arm episode is re-simulated with it). */
+  armModel: () => Promise<ArmModelJson | undefined>;
   /** Shows an episode in the player (the stored one or a re-run). */
   show: (episode: Episode) => void;
 }
@@ -170,11 +173,16 @@ export class ResimPanel {
       );
     }, 200);
     try {
-      const [source, embodiments] = await Promise.all([this.o.source(), this.o.embodiments()]);
+      const [source, embodiments, armModel] = await Promise.all([
+        this.o.source(),
+        this.o.embodiments(),
+        e.embodiment.arm ? this.o.armModel() : undefined,
+      ]);
       const r = await simWorker().resimulate({
         episode: e,
         source,
         embodiments,
+        ...(armModel ? { armModel } : {}),
         overrides: changed ? this.overrides() : undefined,
       });
       clearInterval(ticker);
