@@ -166,8 +166,8 @@ export interface AugmentOptions extends GenerateOptions {
 }
 
 /**
- * The trial loop: attempt → simulate → verdict, until `variants` successes or `maxAttempts`
- * attempts. With `concurrency` > 1 the next attempts run while earlier ones are judged, but
+ * The trial loop of one source (augmentPoolVariants over it alone): attempt → simulate →
+ * verdict, until `variants` successes or `maxAttempts` attempts. With `concurrency` > 1 the next attempts run while earlier ones are judged, but
  * their results are taken in attempt order and those past the stopping point are dropped, so
  * the variants kept are the same as one at a time, whatever the concurrency. Yields each kept
  * episode as it is judged (so a caller can write it and let it go); returns the statistics.
@@ -176,44 +176,16 @@ export async function* augmentVariants(
   source: Episode,
   o: AugmentOptions,
 ): AsyncGenerator<Episode, SourceStats> {
-  const t0 = performance.now();
-  const ranges = VariationRangesSchema.parse(o.ranges ?? {});
-  const segments = o.segments ?? segmentEpisode(source);
-  const maxAttempts = o.maxAttempts ?? Math.max(10, 4 * o.variants);
-  const attempt =
-    o.runAttempt ??
-    ((i: number) => runVariant(source, i, variantParams(source, i, o.seed, ranges), segments, o));
-  const ahead = Math.max(1, o.concurrency ?? 1);
-  const running = new Map<number, Promise<Episode>>();
-  let launched = 0;
-  const failures: Record<string, number> = {};
-  const spread = new SpreadOf(source);
-  let successes = 0;
-  let attempts = 0;
-  try {
-    while (successes < o.variants && attempts < maxAttempts) {
-      // Keep `ahead` attempts running, the one judged next first.
-      for (; launched < Math.min(maxAttempts, attempts + ahead); launched++)
-        running.set(launched, attempt(launched));
-      const episode = await running.get(attempts)!;
-      running.delete(attempts);
-      attempts++;
-      if (episode.success) successes++;
-      else {
-        const why = failureReason(episode);
-        failures[why] = (failures[why] ?? 0) + 1;
-      }
-      o.onAttempt?.({ attempts, successes });
-      if (episode.success || o.keepFailed) {
-        spread.add(episode);
-        yield episode;
-      }
-    }
-  } finally {
-    // Attempts past the stopping point (or after a failure) are dropped; let them settle.
-    await Promise.allSettled(running.values());
+  const { runAttempt, segments, ...rest } = o;
+  const trials = augmentPoolVariants([source], {
+    ...rest,
+    ...(segments ? { segmentsBySource: new Map([[source.id, segments]]) } : {}),
+    ...(runAttempt ? { runAttemptOf: () => runAttempt } : {}),
+  });
+  for (let r = await trials.next(); ; r = await trials.next()) {
+    if (r.done) return r.value[0]!;
+    yield r.value.episode;
   }
-  return sourceStats(source, spread, attempts, successes, failures, (performance.now() - t0) / 1000);
 }
 
 /** `augmentVariants`, collected: the kept episodes and the statistics. */
@@ -255,25 +227,29 @@ export async function* augmentPoolVariants(
     successes: 0,
     failures: {} as Record<string, number>,
   }));
-  const sourceOf = (index: number) => createRng(o.seed).fork(`source#${index}`).int(sources.length);
-  const attempt = (index: number): Promise<Episode> => {
-    const k = sourceOf(index);
+  /** Trial `index`: its source's index, and its episode (run here or elsewhere). */
+  const attempt = (index: number): { k: number; episode: Promise<Episode> } => {
+    const k = createRng(o.seed).fork(`source#${index}`).int(sources.length);
     const elsewhere = o.runAttemptOf?.(k);
-    if (elsewhere) return elsewhere(index);
+    if (elsewhere) return { k, episode: elsewhere(index) };
     const source = sources[k]!;
-    return runVariant(source, index, variantParams(source, index, o.seed, ranges), segments[k]!, o);
+    return {
+      k,
+      episode: runVariant(source, index, variantParams(source, index, o.seed, ranges), segments[k]!, o),
+    };
   };
   const ahead = Math.max(1, o.concurrency ?? 1);
-  const running = new Map<number, Promise<Episode>>();
+  const running = new Map<number, { k: number; episode: Promise<Episode> }>();
   let launched = 0;
   let successes = 0;
   let attempts = 0;
   try {
     while (successes < o.variants && attempts < maxAttempts) {
+      // Keep `ahead` attempts running, the one judged next first.
       for (; launched < Math.min(maxAttempts, attempts + ahead); launched++)
         running.set(launched, attempt(launched));
-      const k = sourceOf(attempts);
-      const episode = await running.get(attempts)!;
+      const { k, episode: judged } = running.get(attempts)!;
+      const episode = await judged;
       running.delete(attempts);
       attempts++;
       per[k]!.attempts++;
@@ -291,7 +267,8 @@ export async function* augmentPoolVariants(
       }
     }
   } finally {
-    await Promise.allSettled(running.values());
+    // Attempts past the stopping point (or after a failure) are dropped; let them settle.
+    await Promise.allSettled([...running.values()].map((r) => r.episode));
   }
   const wallS = (performance.now() - t0) / 1000;
   return sources.map((src, k) =>

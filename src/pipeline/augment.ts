@@ -113,9 +113,11 @@ export async function augmentEpisodes(
   };
   const stats: SourceStats[] = [];
   let dataset: DatasetSummary;
+  // The episodes the workers checked, with their JSON, for the dataset writer.
+  const checked = new CheckedEpisodes();
   const pool =
     o.workers && sources.some((s) => !o.segments?.[s.id])
-      ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier")
+      ? await AttemptPool.open(o.workers, o.seed, o.ranges, o.validate ?? "rapier", checked)
       : undefined;
   try {
     if (o.selection === "random") {
@@ -123,7 +125,7 @@ export async function augmentEpisodes(
       const runners = pool
         ? await Promise.all(sources.map(async (s) => (o.segments?.[s.id] ? undefined : pool.runnerFor(s))))
         : [];
-      const spill = await VariantSpill.open();
+      const spill = await VariantSpill.open(checked);
       try {
         const trials = augmentPoolVariants(sources, {
           ...common,
@@ -138,7 +140,7 @@ export async function augmentEpisodes(
             stats.push(...r.value);
             break;
           }
-          await spill.add(r.value.source, r.value.episode, pool?.checkedJson(r.value.episode));
+          await spill.add(r.value.source, r.value.episode);
         }
         // Sources first, each followed by its variants, as in "each".
         async function* episodes(): AsyncGenerator<Episode> {
@@ -147,7 +149,7 @@ export async function augmentEpisodes(
             yield* spill.read(k);
           }
         }
-        dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, spill));
+        dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, checked));
       } finally {
         await spill.close();
       }
@@ -170,7 +172,7 @@ export async function augmentEpisodes(
           );
         }
       }
-      dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, pool));
+      dataset = await writeLeRobotDataset(outDir, episodes(), datasetOptions(o, checked));
     }
   } finally {
     await pool?.close();
@@ -194,11 +196,11 @@ export async function augmentEpisodes(
 /** The dataset writer's options of an augmentation: its camera streams and its actions. */
 const datasetOptions = (
   o: Pick<AugmentRun, "videos" | "actions">,
-  pool?: Pick<AttemptPool, "checkedJson">,
+  checked?: CheckedEpisodes,
 ): DatasetOptions => ({
   ...(o.videos ? { videos: o.videos } : {}),
   ...(o.actions ? { actions: o.actions } : {}),
-  ...(pool ? { checkedJson: pool.checkedJson } : {}),
+  ...(checked ? { checkedJson: checked.jsonOf } : {}),
 });
 
 /**
@@ -347,6 +349,21 @@ export async function readSegmentAnnotations(file: string): Promise<Record<strin
 }
 
 /**
+ * Episodes checked where they were made (a worker: dataset/episode_input.ts CheckedEpisode) and
+ * their JSON, by episode object, for as long as the episode lives: DatasetOptions.checkedJson.
+ */
+class CheckedEpisodes {
+  private readonly json = new WeakMap<object, Uint8Array>();
+
+  add(episode: Episode, json: Uint8Array): void {
+    this.json.set(episode, json);
+  }
+
+  readonly jsonOf = (episode: unknown): Uint8Array | undefined =>
+    typeof episode === "object" && episode !== null ? this.json.get(episode) : undefined;
+}
+
+/**
  * The kept variants of a random selection, held on disk until every trial is judged: the dataset
  * lists each source followed by its variants (as "each" does), and the last trial may add a
  * variant to the first source. One file per source of records (a 4-byte length, then the episode
@@ -356,23 +373,21 @@ export async function readSegmentAnnotations(file: string): Promise<Record<strin
 class VariantSpill {
   private readonly counts = new Map<number, number>();
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    /** Where a variant's checked JSON is found when it is added, and given back when it is read. */
+    private readonly checked: CheckedEpisodes,
+  ) {}
 
-  static async open(): Promise<VariantSpill> {
-    return new VariantSpill(await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-variants-")));
+  static async open(checked: CheckedEpisodes): Promise<VariantSpill> {
+    return new VariantSpill(await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-variants-")), checked);
   }
 
   private file = (k: number) => path.join(this.dir, `source-${k}.bin`);
 
-  /** The JSON of read-back episodes that were checked where they were made (DatasetOptions.checkedJson). */
-  private readonly checked = new WeakMap<object, Uint8Array>();
-
-  readonly checkedJson = (episode: unknown): Uint8Array | undefined =>
-    typeof episode === "object" && episode !== null ? this.checked.get(episode) : undefined;
-
   /** Adds a variant of source k, with its checked JSON if it has one. */
-  async add(k: number, episode: Episode, json?: Uint8Array): Promise<void> {
-    const bytes = v8.serialize({ episode, json });
+  async add(k: number, episode: Episode): Promise<void> {
+    const bytes = v8.serialize({ episode, json: this.checked.jsonOf(episode) });
     const length = Buffer.alloc(4);
     length.writeUInt32LE(bytes.length);
     await fs.appendFile(this.file(k), Buffer.concat([length, bytes]));
@@ -393,7 +408,7 @@ class VariantSpill {
         await readFully(handle, bytes, at + 4);
         at += 4 + bytes.length;
         const { episode, json } = v8.deserialize(bytes) as { episode: Episode; json?: Uint8Array };
-        if (json) this.checked.set(episode, json);
+        if (json) this.checked.add(episode, json);
         yield episode;
       }
     } finally {
@@ -424,17 +439,13 @@ async function readFully(handle: fs.FileHandle, into: Buffer, position: number):
  */
 class AttemptPool {
   private sources = 0;
-  /** The attempts' episodes as checked on the workers, with their JSON (for the dataset writer). */
-  private readonly checked = new WeakMap<object, Uint8Array>();
-
-  /** DatasetOptions.checkedJson: the JSON of an episode this pool's workers checked. */
-  readonly checkedJson = (episode: unknown): Uint8Array | undefined =>
-    typeof episode === "object" && episode !== null ? this.checked.get(episode) : undefined;
 
   private constructor(
     private readonly pool: WorkerPool,
     private readonly dir: string,
     private readonly task: Omit<AugmentTask, "index">,
+    /** Where each attempt's episode, checked on its worker, goes with its JSON. */
+    private readonly checked: CheckedEpisodes,
   ) {}
 
   static async open(
@@ -442,15 +453,17 @@ class AttemptPool {
     seed: number,
     ranges: VariationRangesInput | undefined,
     validate: ValidateEngines,
+    checked: CheckedEpisodes,
   ): Promise<AttemptPool> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "egobridge-augment-"));
-    return new AttemptPool(new WorkerPool({ size: workers }), dir, {
-      stage: "augment",
+    const task = {
+      stage: "augment" as const,
       seed,
       ranges: VariationRangesSchema.parse(ranges ?? {}),
       baseDir: process.cwd(),
       validate,
-    });
+    };
+    return new AttemptPool(new WorkerPool({ size: workers }), dir, task, checked);
   }
 
   async runnerFor(source: Episode): Promise<Pick<AugmentOptions, "runAttempt" | "concurrency">> {
@@ -489,7 +502,7 @@ class AttemptPool {
       if (header.status !== "ok")
         throw new EgobridgeError(`variant ${index} of ${source.id}: ${header.error?.message}`);
       const { episode, json } = payload as CheckedEpisode;
-      this.checked.set(episode, json);
+      this.checked.add(episode, json);
       return episode;
     };
     return { runAttempt, concurrency: this.concurrency };

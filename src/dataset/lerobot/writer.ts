@@ -356,17 +356,16 @@ export async function writeLeRobotDataset(
   const written: string[] = [];
   let summary: Omit<DatasetSummary, "files"> | undefined;
   await writeDirAtomic(dir, async (root) => {
-    const put: Put = async (relative, data) => {
+    // A file of the dataset, its folder made, listed as written.
+    const place = async (relative: string) => {
       const file = path.join(root, relative);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, data);
       written.push(relative);
+      return file;
     };
+    const put: Put = async (relative, data) => fs.writeFile(await place(relative), data);
     const open: Open = async (relative) => {
-      const file = path.join(root, relative);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      const handle = await fs.open(file, "w");
-      written.push(relative);
+      const handle = await fs.open(await place(relative), "w");
       return {
         write: async (bytes) => {
           for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at)).bytesWritten;
