@@ -314,12 +314,17 @@ export function mirrorScene(scene: SceneSpec): SceneSpec {
   if (region)
     out.task.placeRegion = { ...region, centerM: [-region.centerM[0], region.centerM[1], region.centerM[2]] };
   // An arm's base: its mirror image, still a right-handed frame facing the mirrored way (the
-  // Panda's chain is symmetric about its base's x–z plane, so it reaches the mirrored path).
+  // Panda's chain is symmetric about its base's x–z plane, so it reaches the mirrored path). Its
+  // posture mirrored too: the joints turning about axes in that plane at the zero posture (the
+  // Panda's first, third, fifth and seventh) turn the other way, the others (about the plane's
+  // normal) as they were.
   if (out.robotBase) {
     const X = mirrorPose(poseFromJson(out.robotBase.pose));
+    const posture = out.robotBase.postureRad;
     out.robotBase = {
       ...out.robotBase,
       pose: poseToJson({ p: X.p, q: qmul(X.q, qfromAxisAngle(vec3(0, 0, 1), Math.PI)) }),
+      ...(posture ? { postureRad: posture.map((v, i) => (i % 2 === 0 ? -v : v)) } : {}),
     };
   }
   return out;

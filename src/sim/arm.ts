@@ -24,6 +24,8 @@
  * else searched (robots/arm_check.ts placeBase: the base, clear of the scenery, from which the arm
  * follows most of the commanded path).
  */
+
+import { InputError } from "../core/errors.js";
 import { compose, type Pose, poseToJson, type Quat, qaxes, qfromAxes, vec3 } from "../core/math.js";
 import { memoPromise } from "../core/memo.js";
 import type { Embodiment } from "../core/schemas/embodiment.js";
@@ -222,9 +224,10 @@ const grown = (b: OrientedBox, m: number): OrientedBox =>
   m === 0 ? b : { ...b, half: [b.half[0] + m, b.half[1] + m, b.half[2] + m] };
 
 /**
- * Where the arm's base stands for a rollout: the scene's stated base, else the one searched for
- * the commanded tool path (when none reaches its first pose, the first tried whose pedestal stands
- * clear; undefined only when no pedestal does).
+ * Where the arm's base stands for a rollout, and the posture the arm starts from: the scene's
+ * stated base (with its `postureRad`, else the arm's ready posture), else the one searched for
+ * the commanded tool path from the ready posture (when none reaches its first pose, the first
+ * tried whose pedestal stands clear; undefined only when no pedestal does).
  */
 export function armBase(
   arm: ArmModel,
@@ -232,10 +235,14 @@ export function armBase(
   scene: SceneSpec,
   path: readonly Pose[],
   controlHz: number,
-): { X_WB: Pose; origin: BaseOrigin } | undefined {
+): { X_WB: Pose; origin: BaseOrigin; posture: number[] } | undefined {
   const stated = scene.robotBase;
   if (stated)
-    return { X_WB: { p: vec3(...stated.pose.pos), q: quatOf(stated.pose.quatXyzw) }, origin: stated.origin };
+    return {
+      X_WB: { p: vec3(...stated.pose.pos), q: quatOf(stated.pose.quatXyzw) },
+      origin: stated.origin,
+      posture: stated.postureRad ?? arm.ready,
+    };
   const X_WB = placeBase(arm.chain, path, {
     // A margin, for the rollout's path differs a little from the commanded one.
     depth: (q, X) => clearance.depthWithin(q, X, BASE_SEARCH_MARGIN_M),
@@ -247,7 +254,32 @@ export function armBase(
     maxStepRad: arm.maxJointSpeedRadps.map((v) => (BASE_SEARCH_SPEED_SHARE * v) / controlHz),
     q0: arm.ready,
   });
-  return X_WB ? { X_WB, origin: "searched" } : undefined;
+  return X_WB ? { X_WB, origin: "searched", posture: arm.ready } : undefined;
+}
+
+/**
+ * The arm with another start posture (the null-space pull's target as well): a scene's
+ * `robotBase.postureRad`. One value per joint, within its limits.
+ */
+export function withPosture(arm: ArmModel, posture: readonly number[]): ArmModel {
+  const { lower, upper } = arm.chain;
+  if (posture.length === arm.ready.length && posture.every((v, i) => v === arm.ready[i])) return arm;
+  const hint = `give robotBase.postureRad one value (rad) per joint of the arm, ${arm.jointNames
+    .map((n, i) => `${n} in [${lower[i]!.toFixed(4)}, ${upper[i]!.toFixed(4)}]`)
+    .join(", ")}, or leave it out for the arm's ready posture`;
+  if (posture.length !== arm.jointNames.length)
+    throw new InputError(
+      `robotBase.postureRad has ${posture.length} values; the arm has ${arm.jointNames.length} joints`,
+      { hint },
+    );
+  posture.forEach((v, i) => {
+    if (v < lower[i]! || v > upper[i]!)
+      throw new InputError(
+        `robotBase.postureRad: ${arm.jointNames[i]} = ${v} rad is outside its limits [${lower[i]}, ${upper[i]}]`,
+        { hint },
+      );
+  });
+  return { ...arm, ready: posture.slice(), chain: { ...arm.chain, comfort: posture.slice() } };
 }
 
 /** How far (m) a searched base keeps the arm from the scenery along the commanded path. */
@@ -261,9 +293,22 @@ const quatOf = (q: readonly number[]) => ({ x: q[0]!, y: q[1]!, z: q[2]!, w: q[3
 /** How a scene's robot base was had (scene.ts `robotBase.origin`). */
 export type BaseOrigin = NonNullable<SceneSpec["robotBase"]>["origin"];
 
-/** The scene with its arm base recorded (what the episode stores, and its variants keep). */
-export const withRobotBase = (scene: SceneSpec, X_WB: Pose, origin: BaseOrigin): SceneSpec =>
-  scene.robotBase ? scene : { ...scene, robotBase: { pose: poseToJson(X_WB), origin } };
+/**
+ * The scene with its arm base recorded (what the episode stores, and its variants keep), with the
+ * posture the arm started from where it is not the arm's ready one.
+ */
+export const withRobotBase = (
+  scene: SceneSpec,
+  X_WB: Pose,
+  origin: BaseOrigin,
+  posture?: readonly number[],
+): SceneSpec =>
+  scene.robotBase
+    ? scene
+    : {
+        ...scene,
+        robotBase: { pose: poseToJson(X_WB), origin, ...(posture ? { postureRad: posture.slice() } : {}) },
+      };
 
 /** The first step of `path` the arm cannot reach from X_WB (kinematics alone), or undefined. */
 export function firstUnreachable(

@@ -12,8 +12,10 @@ import {
   type ArmModel,
   armBase,
   armModelOf,
+  type BaseOrigin,
   firstUnreachable,
   SimArm,
+  withPosture,
   withRobotBase,
 } from "./arm.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
@@ -140,24 +142,28 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       const clearance = new ArmClearance(R, armModel, o.scene);
       const path = o.trajectory.steps.map((s) => poseFromJson(s.tcp));
       const placed = armBase(armModel, clearance, o.scene, path, hz);
+      // The arm from the posture its base was placed (or stated) with.
+      const posed = placed ? withPosture(armModel, placed.posture) : armModel;
+      const recordedBase = (X: Pose, origin: BaseOrigin) =>
+        withRobotBase(o.scene, X, origin, posed === armModel ? undefined : posed.ready);
       // A stated (or varied) base whose pedestal stands in the scenery is refused as such.
       if (placed && placed.origin !== "searched" && !clearance.pedestalClear(placed.X_WB)) {
         return episodeOf(
-          { ...o, scene: withRobotBase(o.scene, placed.X_WB, placed.origin) },
-          [armAtRest(initialStep(o.trajectory, bodies, gripper), armModel, placed.X_WB)],
+          { ...o, scene: recordedBase(placed.X_WB, placed.origin) },
+          [armAtRest(initialStep(o.trajectory, bodies, gripper), posed, placed.X_WB)],
           { success: false, reasons: ["base_blocked"], metrics: {} },
           dt,
           substeps,
         );
       }
-      const miss = placed ? firstUnreachable(armModel, placed.X_WB, path) : { step: 0 };
+      const miss = placed ? firstUnreachable(posed, placed.X_WB, path) : { step: 0 };
       if (!placed || miss) {
         // The robot as it stands, at its start posture (its tool where that puts it), and the
         // first command it cannot follow.
         const start = placed
-          ? armAtRest(initialStep(o.trajectory, bodies, gripper), armModel, placed.X_WB)
+          ? armAtRest(initialStep(o.trajectory, bodies, gripper), posed, placed.X_WB)
           : initialStep(o.trajectory, bodies, gripper);
-        const recorded = placed ? withRobotBase(o.scene, placed.X_WB, placed.origin) : o.scene;
+        const recorded = placed ? recordedBase(placed.X_WB, placed.origin) : o.scene;
         // Without a base (none clear of the scenery reaches the first pose): unreachable at step 0.
         const metrics: Record<string, number> = { armUnreachableStep: miss!.step };
         if (miss && "positionErrorM" in miss) {
@@ -172,12 +178,12 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
           substeps,
         );
       }
-      const ready = armModel.ready;
-      const q0 = reachPose(armModel.chain, X0, ready, placed.X_WB, ready).q;
-      const sim = new SimArm(R, world, armModel, placed.X_WB, q0);
+      const ready = posed.ready;
+      const q0 = reachPose(posed.chain, X0, ready, placed.X_WB, ready).q;
+      const sim = new SimArm(R, world, posed, placed.X_WB, q0);
       for (const [h, id] of sim.colliders) names.set(h, id);
       arm = { sim, clearance, findings: { scenery: { maxDepthM: 0 }, speed: { maxRatio: 0 } } };
-      scene = withRobotBase(o.scene, placed.X_WB, placed.origin);
+      scene = recordedBase(placed.X_WB, placed.origin);
     }
     if (overlap) {
       const start = initialStep(o.trajectory, bodies, gripper);

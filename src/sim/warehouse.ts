@@ -3,7 +3,7 @@ import { InputError } from "../core/errors.js";
 import { createRng } from "../core/rng.js";
 import { header, positive } from "../core/schemas/common.js";
 import type { SceneItem, SceneSpec, SceneSpecInput } from "../core/schemas/scene.js";
-import { SceneSpecSchema } from "../core/schemas/scene.js";
+import { robotBaseSchema, SceneSpecSchema } from "../core/schemas/scene.js";
 
 /** Parameters of the procedural warehouse: aisles of shelving bays, filled with cartons. */
 export const WarehouseParamsSchema = z.strictObject({
@@ -32,6 +32,8 @@ export const SceneTemplateSchema = z.strictObject({
   generator: z.literal("warehouse"),
   seed: z.number().int().nonnegative().default(0),
   params: WarehouseParamsSchema.default(WarehouseParamsSchema.parse({})),
+  /** Where an arm's base stands in the generated scene (its `robotBase`), when the template says. */
+  robotBase: robotBaseSchema.optional(),
 });
 export type SceneTemplate = z.infer<typeof SceneTemplateSchema>;
 
@@ -240,4 +242,7 @@ function fillBoard(
 }
 
 /** Expands a scene template into a scene. */
-export const expandTemplate = (t: SceneTemplate): SceneSpec => generateWarehouse(t.name, t.seed, t.params);
+export const expandTemplate = (t: SceneTemplate): SceneSpec => {
+  const scene = generateWarehouse(t.name, t.seed, t.params);
+  return t.robotBase ? { ...scene, robotBase: t.robotBase } : scene;
+};

@@ -12,6 +12,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { mirrorScene } from "../../src/augment/apply_scene.js";
 import {
   compose,
   dot,
@@ -74,6 +75,42 @@ function insideDepth(
   return Math.min(...b.axes.map((a, k) => b.half[k]! - Math.abs(dot(d, a))));
 }
 
+/** Every step's recorded joints put the tool where the gripper was measured, within the speed limits. */
+function expectJointsHoldTool(ep: Episode): void {
+  const X_WB = poseFromJson(ep.scene.robotBase!.pose);
+  for (const s of ep.steps) {
+    const X = toolPose(arm.chain, s.state.joints!.q, X_WB);
+    const m = poseFromJson(s.state.tcp);
+    expect(Math.hypot(X.p.x - m.p.x, X.p.y - m.p.y, X.p.z - m.p.z)).toBeLessThanOrEqual(
+      IK_TOLERANCE.positionM,
+    );
+    expect(qangle(X.q, m.q)).toBeLessThanOrEqual(IK_TOLERANCE.rotationRad);
+    s.state.joints!.qd.forEach((v, i) => {
+      expect(Math.abs(v)).toBeLessThanOrEqual(e.arm!.maxJointSpeedRadps[i]! * (1 + 1e-9));
+    });
+  }
+}
+
+/** The deepest any vertex of an arm link's hull is inside a fixed box, at the recorded joints (m). */
+function deepestHullVertex(ep: Episode): number {
+  const X_WB = poseFromJson(ep.scene.robotBase!.pose);
+  const fixed = fixedBoxes(ep.scene);
+  let deepest = 0;
+  for (const s of ep.steps) {
+    const poses = linkPoses(arm.chain, s.state.joints!.q, X_WB);
+    for (const shape of arm.shapes) {
+      if (shape.shape.kind !== "hull") continue;
+      const X = compose(poses.get(shape.link)!, shape.X_LG);
+      const v = shape.shape.points;
+      for (let i = 0; i < v.length; i += 3) {
+        const p = transformPoint(X, vec3(v[i]!, v[i + 1]!, v[i + 2]!));
+        for (const f of fixed) deepest = Math.max(deepest, insideDepth(p, f.box));
+      }
+    }
+  }
+  return deepest;
+}
+
 describe("a Panda carrying the gripper", () => {
   it("succeeds on shelf_to_tote from the stated base, each step with 7 named joints", () => {
     expect(episode.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
@@ -87,18 +124,7 @@ describe("a Panda carrying the gripper", () => {
   });
 
   it("records joints that hold the tool where the gripper was measured, within the speed limits", () => {
-    const X_WB = poseFromJson(episode.scene.robotBase!.pose);
-    for (const s of episode.steps) {
-      const X = toolPose(arm.chain, s.state.joints!.q, X_WB);
-      const m = poseFromJson(s.state.tcp);
-      expect(Math.hypot(X.p.x - m.p.x, X.p.y - m.p.y, X.p.z - m.p.z)).toBeLessThanOrEqual(
-        IK_TOLERANCE.positionM,
-      );
-      expect(qangle(X.q, m.q)).toBeLessThanOrEqual(IK_TOLERANCE.rotationRad);
-      s.state.joints!.qd.forEach((v, i) => {
-        expect(Math.abs(v)).toBeLessThanOrEqual(e.arm!.maxJointSpeedRadps[i]! * (1 + 1e-9));
-      });
-    }
+    expectJointsHoldTool(episode);
     // Speeds are the change between recorded steps over the control period.
     const [a, b] = [episode.steps[100]!, episode.steps[101]!];
     b.state.joints!.qd.forEach((v, i) => {
@@ -107,23 +133,8 @@ describe("a Panda carrying the gripper", () => {
   });
 
   it("keeps every arm link out of the fixed scenery (hull vertices against the scene's boxes)", () => {
-    const X_WB = poseFromJson(episode.scene.robotBase!.pose);
-    const fixed = fixedBoxes(episode.scene);
-    let deepest = 0;
-    for (const s of episode.steps) {
-      const poses = linkPoses(arm.chain, s.state.joints!.q, X_WB);
-      for (const shape of arm.shapes) {
-        if (shape.shape.kind !== "hull") continue;
-        const X = compose(poses.get(shape.link)!, shape.X_LG);
-        const v = shape.shape.points;
-        for (let i = 0; i < v.length; i += 3) {
-          const p = transformPoint(X, vec3(v[i]!, v[i + 1]!, v[i + 2]!));
-          for (const f of fixed) deepest = Math.max(deepest, insideDepth(p, f.box));
-        }
-      }
-    }
     expect(arm.shapes.filter((s) => s.shape.kind === "hull").length).toBeGreaterThanOrEqual(8);
-    expect(deepest).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
+    expect(deepestHullVertex(episode)).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
   });
 
   it("rejects a shelf level out of reach as unreachable, without simulating it", async () => {
@@ -197,5 +208,50 @@ describe("a Panda carrying the gripper", () => {
     expect(err.message).toMatch(
       /arm\.joints \[joint1, joint2\] differ from the model's chain \[joint1, .*joint7\]/,
     );
+  });
+});
+
+describe("a Panda in the aisle", () => {
+  let aisle: SceneSpec;
+  let ep: Episode;
+  beforeAll(async () => {
+    aisle = await loadScene("aisle");
+    ep = await rollout(aisle);
+  });
+
+  it("succeeds from the template's base and posture, its links out of the shelf and the tote", () => {
+    expect(ep.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
+    expect(ep.scene.robotBase?.postureRad).toEqual(aisle.robotBase?.postureRad);
+    expect(ep.steps.length).toBeGreaterThan(300);
+    expectJointsHoldTool(ep);
+    expect(deepestHullVertex(ep)).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
+  });
+
+  it("fails from the same base in the arm's ready posture: the posture is what the template states", async () => {
+    const { postureRad: _, ...base } = aisle.robotBase!;
+    const ready = await rollout({ ...aisle, robotBase: base });
+    expect(ready.success).toBe(false);
+    expect(ready.scene.robotBase?.postureRad).toBeUndefined();
+    expect(ready.reasons).toContain("joint_speed_limit");
+  });
+
+  it("refuses a posture with the wrong number of joints or outside a joint's limits", async () => {
+    const wrong = (postureRad: number[]) =>
+      rollout({ ...aisle, robotBase: { ...aisle.robotBase!, postureRad } });
+    await expect(wrong([0, 0, 0])).rejects.toThrow(/postureRad has 3 values; the arm has 7 joints/);
+    await expect(wrong([0, 0, 0])).rejects.toMatchObject({ name: "InputError", hint: /joint7 in \[/ });
+    await expect(wrong([0, -0.8, 0, 0, 0, 1.5, 0.8])).rejects.toThrow(/joint4 = 0 rad is outside its limits/);
+  });
+
+  it("mirrors the posture with the base: every link at the mirror image of where it was", () => {
+    const mirrored = mirrorScene(aisle).robotBase!;
+    const X = poseFromJson(aisle.robotBase!.pose);
+    const Xm = poseFromJson(mirrored.pose);
+    const links = linkPoses(arm.chain, aisle.robotBase!.postureRad!, X);
+    const mirroredLinks = linkPoses(arm.chain, mirrored.postureRad!, Xm);
+    for (const [name, L] of links) {
+      const M = mirroredLinks.get(name)!;
+      expect(Math.hypot(M.p.x + L.p.x, M.p.y - L.p.y, M.p.z - L.p.z), name).toBeLessThan(1e-9);
+    }
   });
 });

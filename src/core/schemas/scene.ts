@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { header, nonNegative, poseSchema, positive, size3, vec3 } from "./common.js";
+import { finite, header, nonNegative, poseSchema, positive, size3, vec3 } from "./common.js";
 
 /** Physical material of a body. */
 const material = {
@@ -91,6 +91,13 @@ export const SceneItemSchema = z.discriminatedUnion("kind", [
 ]);
 export type SceneItem = z.infer<typeof SceneItemSchema>;
 
+/** Where an arm's base stands, and from which posture (SceneSpec `robotBase`). */
+export const robotBaseSchema = z.strictObject({
+  pose: poseSchema,
+  origin: z.enum(["stated", "searched", "varied"]).default("stated"),
+  postureRad: z.array(finite).min(1).optional(),
+});
+
 export const SceneSpecSchema = z
   .strictObject({
     ...header("egobridge.scene", 1),
@@ -125,13 +132,11 @@ export const SceneSpecSchema = z
      * author, searched for a demonstration (sim/arm.ts: the base from which the arm follows it,
      * clear of the scenery), which the demonstration's variants then keep, or varied (a variant
      * moved its source's base within the augmentation's `robotBaseShiftM` / `robotBaseYawRad`).
+     * `postureRad`, when given, replaces the arm's `ready` posture for this scene: the joint
+     * positions (one per arm joint) its inverse kinematics starts from and is pulled towards in
+     * its null space; a search records the one it found the path followed with.
      */
-    robotBase: z
-      .strictObject({
-        pose: poseSchema,
-        origin: z.enum(["stated", "searched", "varied"]).default("stated"),
-      })
-      .optional(),
+    robotBase: robotBaseSchema.optional(),
   })
   .superRefine((scene, ctx) => {
     const ids = new Set<string>();
