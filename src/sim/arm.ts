@@ -54,6 +54,8 @@ export interface ArmModel {
   jointNames: string[];
   ready: number[];
   maxJointSpeedRadps: number[];
+  /** The joints' torque limits (N·m); absent: torques are not checked. */
+  maxJointTorqueNm?: number[];
   shapes: ArmShape[];
   /** Per link, a box in its frame around its shapes (the quick first test). */
   boxes: LinkBox[];
@@ -336,6 +338,11 @@ export interface ArmFindings {
    * 1 only at a step the arm could not follow (the step the rollout ended at).
    */
   speed: { maxRatio: number; step?: number; joint?: string };
+  /**
+   * With torque limits: the largest joint torque relative to its limit over the recorded steps
+   * (sim/arm_torque.ts), where, which joint and the torque (N·m).
+   */
+  torque?: { maxRatio: number; step?: number; joint?: string; torqueNm?: number };
 }
 
 /** The arm in a world: its links as kinematic bodies on a pedestal, and its joint state. */

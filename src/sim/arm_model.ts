@@ -73,6 +73,7 @@ export async function loadArmModel(e: Embodiment): Promise<ArmModel> {
     jointNames: names,
     ready: a.ready.slice(),
     maxJointSpeedRadps: a.maxJointSpeedRadps.slice(),
+    ...(a.maxJointTorqueNm ? { maxJointTorqueNm: a.maxJointTorqueNm.slice() } : {}),
     shapes,
     boxes: await armLinkBoxes(chain, { withTip: true }),
   };

@@ -18,6 +18,7 @@ import {
   withPosture,
   withRobotBase,
 } from "./arm.js";
+import { stepTorques, type ToolLoad } from "./arm_torque.js";
 import { type BaseState, restingBase, trackReference } from "./base_controller.js";
 import { PairForces } from "./contact_forces.js";
 import { guardDownwardPress } from "./contact_guard.js";
@@ -135,7 +136,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
     const overlap = spawnOverlap(bodies, gripper);
     // The scene as recorded: with the arm's base where the rollout placed it.
     let scene = o.scene;
-    let arm: { sim: SimArm; clearance: ArmClearance; findings: ArmFindings } | undefined;
+    let arm: ArmState | undefined;
     if (armModel && !overlap) {
       // The arm's base, and whether it reaches the commanded path at all: a path out of reach is
       // rejected as such before any physics.
@@ -182,7 +183,21 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
       const q0 = reachPose(posed.chain, X0, ready, placed.X_WB, ready).q;
       const sim = new SimArm(R, world, posed, placed.X_WB, q0);
       for (const [h, id] of sim.colliders) names.set(h, id);
-      arm = { sim, clearance, findings: { scenery: { maxDepthM: 0 }, speed: { maxRatio: 0 } } };
+      const target = o.scene.items.find((i) => i.id === o.scene.task.targetId);
+      arm = {
+        sim,
+        clearance,
+        findings: {
+          scenery: { maxDepthM: 0 },
+          speed: { maxRatio: 0 },
+          ...(posed.maxJointTorqueNm ? { torque: { maxRatio: 0 } } : {}),
+        },
+        load: {
+          gripperMassKg: o.embodiment.massKg,
+          ...(target && "massKg" in target ? { target: { id: target.id, massKg: target.massKg } } : {}),
+        },
+        qdBefore: q0.map(() => 0),
+      };
       scene = recordedBase(placed.X_WB, placed.origin);
     }
     if (overlap) {
@@ -281,7 +296,8 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         contacts: contacts(world, names, dt),
         human: cmd.human,
       });
-      // An arm link in the scenery, or a joint over its speed: the motion failed; nothing after it counts.
+      if (arm && joints) armTorques(arm, steps[steps.length - 1]!, steps.length - 1, hz);
+      // An arm link in the scenery, a joint over its speed or its torque: the motion failed; nothing after it counts.
       if (arm && armStopped(arm.findings, steps.length - 1)) break;
       // The watch follows the grip phase, so it sees every step, stopped or not.
       if (watch.force(steps[steps.length - 1]!) > o.embodiment.limits.collisionForceN && !stop) {
@@ -305,17 +321,36 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
   }
 }
 
+/** The arm in a rollout: in the world, its clearance query, what it found, and its load. */
+interface ArmState {
+  sim: SimArm;
+  clearance: ArmClearance;
+  findings: ArmFindings;
+  load: ToolLoad;
+  /** The joint speeds of the step before (for the accelerations). */
+  qdBefore: number[];
+}
+
+/** The torques of the step just recorded, against the arm's limits (recorded in the findings). */
+function armTorques(arm: ArmState, step: EpisodeStep, k: number, hz: number): void {
+  const limits = arm.sim.arm.maxJointTorqueNm;
+  const f = arm.findings.torque;
+  if (!limits || !f) return;
+  const tau = stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load);
+  arm.qdBefore = step.state.joints!.qd;
+  tau.forEach((t, i) => {
+    const ratio = Math.abs(t) / limits[i]!;
+    if (ratio > (arm.findings.torque?.maxRatio ?? 0))
+      arm.findings.torque = { maxRatio: ratio, step: k, joint: arm.sim.arm.jointNames[i], torqueNm: t };
+  });
+}
+
 /**
  * The arm for the step just simulated: its joints holding the gripper's measured pose, their
  * speeds, and the findings updated (scenery depth, speed against the limits). Null when the arm
  * cannot reach the pose, or only with a joint over its speed limit (recorded in the findings).
  */
-function armStep(
-  arm: { sim: SimArm; clearance: ArmClearance; findings: ArmFindings },
-  X_WG: Pose,
-  step: number,
-  hz: number,
-): { q: number[]; qd: number[] } | null {
+function armStep(arm: ArmState, X_WG: Pose, step: number, hz: number): { q: number[]; qd: number[] } | null {
   const r = arm.sim.reach(X_WG, 1 / hz);
   const f = arm.findings;
   if (r.tooFast) {
@@ -352,10 +387,14 @@ function armAtRest(step: EpisodeStep, arm: ArmModel, X_WB: Pose): EpisodeStep {
   };
 }
 
-/** Whether the arm's findings at `step` end the rollout: a link in the scenery, a joint too fast. */
+/**
+ * Whether the arm's findings at `step` end the rollout: a link in the scenery, a joint too fast,
+ * a joint over its torque (a real arm's controller stops on each).
+ */
 const armStopped = (f: ArmFindings, step: number): boolean =>
   (f.scenery.step === step && f.scenery.maxDepthM > MAX_SCENERY_PENETRATION_M) ||
-  (f.speed.step === step && f.speed.maxRatio > SPEED_LIMIT_RATIO);
+  (f.speed.step === step && f.speed.maxRatio > SPEED_LIMIT_RATIO) ||
+  (f.torque?.step === step && f.torque.maxRatio > 1);
 
 function episodeOf(
   o: SimulateOptions,

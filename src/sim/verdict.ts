@@ -62,6 +62,7 @@ const MOTION_FAILURES = [
   "unreachable",
   "arm_collision",
   "joint_speed_limit",
+  "joint_torque_limit",
   "hard_collision",
   "scenery_penetration",
 ];
@@ -526,8 +527,10 @@ export function judge(
  * step its inverse kinematics could not reach), `arm_collision` (a link deeper than
  * MAX_SCENERY_PENETRATION_M in fixed scenery, from the recorded joints and the links' hulls),
  * `joint_speed_limit` (the gripper's next pose reachable only with a joint faster than its
- * limit). The joints are recorded per step, so the scenery finding is re-derivable from the
- * episode; the last two from its end. True when any fails it.
+ * limit), `joint_torque_limit` (with the arm's torque limits: a recorded step whose motion needs
+ * a joint torque over its limit, sim/arm_torque.ts). The joints are recorded per step, so the
+ * scenery and torque findings are re-derivable from the episode; the reach and speed ones from
+ * its end. True when any fails it.
  */
 /** Over this share of a joint's speed limit is over the limit (the bound is exact up to rounding). */
 export const SPEED_LIMIT_RATIO = 1 + 1e-9;
@@ -554,6 +557,15 @@ function armReasons(arm: ArmFindings, reasons: string[], metrics: Record<string,
     metrics["armJointSpeedStep"] = arm.speed.step!;
     metrics[`armJointSpeedRatio:${arm.speed.joint}`] = arm.speed.maxRatio;
     failed = true;
+  }
+  if (arm.torque) {
+    metrics["armMaxJointTorqueRatio"] = arm.torque.maxRatio;
+    if (arm.torque.maxRatio > 1) {
+      reasons.push("joint_torque_limit");
+      metrics["armJointTorqueStep"] = arm.torque.step!;
+      metrics[`armJointTorqueNm:${arm.torque.joint}`] = arm.torque.torqueNm!;
+      failed = true;
+    }
   }
   return failed;
 }

@@ -6,7 +6,11 @@
  * kinematics, cross-checked against MuJoCo in test/robots/ik.test.ts), and no vertex of any arm
  * link's collision hull is inside any fixed box of the scene. A shelf level out of the arm's reach
  * is rejected as `unreachable` before any physics; a box put where the elbow passes is found,
- * named, by the arm's clearance query.
+ * named, by the arm's clearance query. The joint torques the motion needs (inverse dynamics,
+ * checked against MuJoCo in test/robots/dynamics.test.ts) are re-derived from the recorded steps,
+ * and a carton too heavy for the wrist fails on them. In the aisle, the template's base and
+ * posture make the pick and drop possible where the ready posture does not; a mirrored variant's
+ * posture puts every link at the mirror image.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -34,6 +38,7 @@ import { retargetParallelJaw } from "../../src/retarget/parallel_jaw.js";
 import { IK_TOLERANCE, linkPoses, toolPose } from "../../src/robots/ik.js";
 import { ArmClearance, type ArmModel, armModelOf } from "../../src/sim/arm.js";
 import { loadArmModel } from "../../src/sim/arm_model.js";
+import { stepTorques } from "../../src/sim/arm_torque.js";
 import { linkageOf } from "../../src/sim/gripper_models.js";
 import { loadRapier } from "../../src/sim/rapier.js";
 import { fixedBoxes, MAX_SCENERY_PENETRATION_M } from "../../src/sim/scenery_clearance.js";
@@ -111,6 +116,30 @@ function deepestHullVertex(ep: Episode): number {
   return deepest;
 }
 
+/** The largest joint torque over an episode against the arm's limits, from its recorded steps. */
+function maxTorqueRatio(ep: Episode) {
+  const X_WB = poseFromJson(ep.scene.robotBase!.pose);
+  const target = ep.scene.items.find((i) => i.id === ep.scene.task.targetId) as {
+    id: string;
+    massKg: number;
+  };
+  const limits = e.arm!.maxJointTorqueNm!;
+  let out = { ratio: 0, step: -1, joint: "", torqueNm: 0 };
+  let qdBefore = e.arm!.joints.map(() => 0);
+  for (const [k, s] of ep.steps.entries()) {
+    const tau = stepTorques(arm, X_WB, s, qdBefore, ep.controlHz, {
+      gripperMassKg: e.massKg,
+      target: { id: target.id, massKg: target.massKg },
+    });
+    qdBefore = s.state.joints!.qd;
+    tau.forEach((t, i) => {
+      if (Math.abs(t) / limits[i]! > out.ratio)
+        out = { ratio: Math.abs(t) / limits[i]!, step: k, joint: e.arm!.joints[i]!, torqueNm: t };
+    });
+  }
+  return out;
+}
+
 describe("a Panda carrying the gripper", () => {
   it("succeeds on shelf_to_tote from the stated base, each step with 7 named joints", () => {
     expect(episode.reasons).toEqual(["grasped", "lifted", "placed_in_region"]);
@@ -135,6 +164,30 @@ describe("a Panda carrying the gripper", () => {
   it("keeps every arm link out of the fixed scenery (hull vertices against the scene's boxes)", () => {
     expect(arm.shapes.filter((s) => s.shape.kind === "hull").length).toBeGreaterThanOrEqual(8);
     expect(deepestHullVertex(episode)).toBeLessThanOrEqual(MAX_SCENERY_PENETRATION_M);
+  });
+
+  it("records the largest joint torque the motion needs, re-derivable from the episode", () => {
+    const ratio = maxTorqueRatio(episode);
+    expect(episode.metrics["armMaxJointTorqueRatio"]).toBeCloseTo(ratio.ratio, 12);
+    // The shoulder carries the arm reaching out on its pedestal: a real load, within its limit.
+    expect(ratio.ratio).toBeGreaterThan(0.3);
+    expect(ratio.ratio).toBeLessThanOrEqual(1);
+  });
+
+  it("fails a carton too heavy for the wrist as joint_torque_limit, at a step recorded over the limit", async () => {
+    const heavy = {
+      ...scene,
+      items: scene.items.map((i) => (i.id === scene.task.targetId ? { ...i, massKg: 3 } : i)),
+    } as SceneSpec;
+    const ep = await rollout(heavy);
+    expect(ep.success).toBe(false);
+    expect(ep.reasons).toContain("joint_torque_limit");
+    const over = maxTorqueRatio(ep);
+    expect(over.ratio).toBeGreaterThan(1);
+    // The rollout ends at the step the limit was passed.
+    expect(ep.metrics["armJointTorqueStep"]).toBe(ep.steps.length - 1);
+    expect(over.step).toBe(ep.steps.length - 1);
+    expect(ep.metrics[`armJointTorqueNm:${over.joint}`]).toBeCloseTo(over.torqueNm, 9);
   });
 
   it("rejects a shelf level out of reach as unreachable, without simulating it", async () => {

@@ -61,12 +61,25 @@ export const EmbodimentSchema = z.strictObject({
       ready: z.array(finite).min(1),
       /** The joints' speed limits (rad/s), from the datasheet. */
       maxJointSpeedRadps: z.array(positive).min(1),
+      /**
+       * The joints' torque limits (N·m), from the datasheet: the torques the motion needs (inverse
+       * dynamics of the recorded joint path with the links' inertias, the gripper and what it
+       * holds) must stay within them. Without it, torques are not checked.
+       */
+      maxJointTorqueNm: z.array(positive).min(1).optional(),
       /** Where the arm's numbers and model come from. */
       source: z.string(),
     })
-    .refine((a) => a.ready.length === a.joints.length && a.maxJointSpeedRadps.length === a.joints.length, {
-      message: "arm.ready and arm.maxJointSpeedRadps need one value per joint of arm.joints",
-    })
+    .refine(
+      (a) =>
+        a.ready.length === a.joints.length &&
+        a.maxJointSpeedRadps.length === a.joints.length &&
+        (a.maxJointTorqueNm === undefined || a.maxJointTorqueNm.length === a.joints.length),
+      {
+        message:
+          "arm.ready, arm.maxJointSpeedRadps and arm.maxJointTorqueNm need one value per joint of arm.joints",
+      },
+    )
     .optional(),
   limits: z.strictObject({
     maxLinearSpeedMps: positive,
