@@ -4,7 +4,7 @@
  * the previous step (the base facing the first pose's approach, placed by a coarse search where
  * most poses are reached), next to the wall time per control step of that very pick's rollout with the
  * default gripper, measured in the same run. The ratio is what IK would add to a rollout
- * (a budget: ≤ 5 %). Then the arm check (arm_check.ts) of the whole pick from a base
+ * (a budget: ≤ 5 %), and the same for the joint torques' inverse dynamics. Then the arm check (arm_check.ts) of the whole pick from a base
  * placed clear of the scenery: how many steps an arm could follow.
  *
  *   npx tsx bench/ik.ts [scene]
@@ -15,6 +15,7 @@ import { poseFromJson, QUAT_IDENTITY, vec3 } from "../src/core/math.js";
 import { DEFAULT_EMBODIMENT, loadScene } from "../src/pipeline/catalog.js";
 import { armLinkBoxes } from "../src/robots/arm_boxes.js";
 import { followToolPath, PANDA_READY, placeBase } from "../src/robots/arm_check.js";
+import { jointTorques } from "../src/robots/dynamics.js";
 import { armChain, solveIk } from "../src/robots/ik.js";
 import { loadMjcf } from "../src/robots/mjcf.js";
 import { pickRollout } from "./pick.js";
@@ -80,6 +81,32 @@ console.log(
   `  IK (Panda, warm-started): ${ikStepUs.toFixed(1)} µs per step, ${(iks[0]!.iterations / steps).toFixed(2)} iterations per step, ${iks[0]!.reached} of ${steps} reached`,
 );
 console.log(`  IK / rollout: ${((100 * ikStepUs) / rolloutStepUs).toFixed(2)} %`);
+
+// The joint torques of each step (inverse dynamics with a carried mass), on the IK's joint path.
+const path: number[][] = [];
+{
+  let q = PANDA_READY;
+  for (const target of targets) {
+    q = solveIk(chain, target, q, X_WB).q;
+    path.push(q);
+  }
+}
+const torques = () => {
+  const t0 = performance.now();
+  let prev = path[0]!.map(() => 0);
+  for (const [k, q] of path.entries()) {
+    const qd = k === 0 ? prev : q.map((v, i) => (v - path[k - 1]![i]!) * trajectory.controlHz);
+    const qdd = qd.map((v, i) => (v - prev[i]!) * trajectory.controlHz);
+    jointTorques(chain, q, qd, qdd, X_WB, [{ massKg: 1, p_W: targets[k]!.p }]);
+    prev = qd;
+  }
+  return (performance.now() - t0) / 1000;
+};
+torques();
+const torqueStepUs = (median(Array.from({ length: REPEATS }, torques)) / steps) * 1e6;
+console.log(
+  `  joint torques (inverse dynamics): ${torqueStepUs.toFixed(1)} µs per step, ${((100 * torqueStepUs) / rolloutStepUs).toFixed(2)} % of the rollout`,
+);
 
 // The arm check on the whole pick: from a base placed clear of the scenery, how far it follows.
 const boxes = await armLinkBoxes(chain);

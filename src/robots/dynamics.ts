@@ -20,12 +20,25 @@ import {
   type Vec3,
   vec3,
 } from "../core/math.js";
-import { type ArmChain, linkPoses } from "./ik.js";
+import type { ArmChain } from "./ik.js";
+import { jointMotion } from "./kinematics.js";
+import type { RobotLink, RobotModel } from "./robot_model.js";
 
 /** A point mass carried by the tool: its mass and where it is, in W. */
 export interface CarriedMass {
   massKg: number;
   p_W: Vec3;
+}
+
+/** The model's links by name, made once per model. */
+const byModel = new WeakMap<RobotModel, Map<string, RobotLink>>();
+function linksOf(model: RobotModel): Map<string, RobotLink> {
+  let m = byModel.get(model);
+  if (!m) {
+    m = new Map(model.links.map((l) => [l.name, l]));
+    byModel.set(model, m);
+  }
+  return m;
 }
 
 /** Standard gravity in W (z up). */
@@ -61,8 +74,7 @@ export function jointTorques(
   carried: readonly CarriedMass[] = [],
   gravity: Vec3 = GRAVITY_W,
 ): number[] {
-  const poses = linkPoses(chain, q, X_WB);
-  const byName = new Map(chain.model.links.map((l) => [l.name, l]));
+  const byName = linksOf(chain.model);
   // From the base out: the angular velocity and acceleration of the current body, and the linear
   // acceleration of a reference point o fixed to it.
   let w = vec3(0, 0, 0);
@@ -92,9 +104,9 @@ export function jointTorques(
       alpha = add(add(alpha, scale(axis, qdd[k]!)), cross(w, spin));
       w = add(w, spin);
       axes.push({ a: axis, o: anchor, body: bodies.length });
+      X = compose(X, jointMotion(j, q[k]!));
       k++;
     }
-    X = poses.get(name)!;
     const m = link.inertial;
     if (!m || m.massKg === 0) continue;
     const X_WI = compose(X, m.X_LI);
