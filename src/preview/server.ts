@@ -22,6 +22,9 @@
  *                   the episode's arm as a rollout uses it (sim/arm.ts ArmModel: chain, limits,
  *                   the links' collision hulls), for the browser's re-simulation, which cannot
  *                   read the model files; 404 for an episode without an arm
+ * /api/arm-model?embodiment=<name of a served model>
+ *                   the same for a served arm embodiment (models/<name>.json), for the scene
+ *                   preview's synthetic demonstration; 404 for a model without an arm
  * ```
  */
 import { promises as fs } from "node:fs";
@@ -29,6 +32,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { EpisodeSchema } from "../core/schemas/episode.js";
+import { loadEmbodiment } from "../pipeline/catalog.js";
 import { armDrawing } from "../render/arm_render.js";
 import { armModelOf, armModelToJson } from "../sim/arm.js";
 import { linkageOfMjcf } from "../sim/gripper_models.js";
@@ -184,8 +188,31 @@ export async function startPreviewServer(o: PreviewServerOptions): Promise<Previ
       sendJson(res, 200, linkage, head);
       return;
     }
+    const query = new URLSearchParams(raw.slice(urlPath.length).replace(/^\?/, ""));
+    if (urlPath === "/api/arm-model" && query.has("embodiment")) {
+      const name = query.get("embodiment") ?? "";
+      const served = modelsReal !== undefined && (await jsonNames(modelsReal)).includes(name);
+      const answer = !served
+        ? undefined
+        : await loadEmbodiment(path.join(modelsReal, `${name}.json`))
+            .then(armModelOf)
+            .then((m) => m && armModelToJson(m))
+            .catch(() => undefined);
+      if (!answer) {
+        refuse(
+          res,
+          404,
+          served
+            ? "that model has no arm (or its arm's files are not in the asset folders)"
+            : "no such model is served",
+        );
+        return;
+      }
+      sendJson(res, 200, answer, head);
+      return;
+    }
     if (urlPath === "/api/arm" || urlPath === "/api/arm-model") {
-      const url = new URLSearchParams(raw.slice(urlPath.length).replace(/^\?/, "")).get("episode") ?? "";
+      const url = query.get("episode") ?? "";
       const r =
         dataReal === undefined || !url.startsWith("/data/")
           ? undefined

@@ -76,13 +76,23 @@ const nodeLoader: ArmLoader = async (e) => {
   return m.loadArmModel(e);
 };
 
+let loader: ArmLoader = nodeLoader;
+
+/**
+ * Where this thread loads arms from (default: the model files, in Node): the browser's
+ * simulation worker asks the preview server instead.
+ */
+export function setArmLoader(l: ArmLoader): void {
+  loader = l;
+}
+
 const cache = new Map<string, Promise<ArmModel>>();
 const armKey = (e: Embodiment) => JSON.stringify([e.arm, e.tcpOffsetM]);
 
 /** The embodiment's arm, loaded once per process (per arm and TCP offset), or undefined without one. */
 export function armModelOf(e: Embodiment): Promise<ArmModel | undefined> {
   if (!e.arm) return Promise.resolve(undefined);
-  return memoPromise(cache, armKey(e), () => nodeLoader(e));
+  return memoPromise(cache, armKey(e), () => loader(e));
 }
 
 /**

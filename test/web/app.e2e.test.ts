@@ -473,6 +473,27 @@ describe("preview app (headless Chromium)", () => {
     await page.locator(".player").waitFor();
   });
 
+  it("runs the synthetic demonstration with the Panda on the aisle scene: the arm the server loads, simulated and drawn", async () => {
+    await page.goto(`${server.url}#/scene/aisle`);
+    await page.locator("section.scene-view[data-state=ready]").waitFor();
+    await page
+      .locator("section.scene-view label.field", { hasText: "gripper" })
+      .locator("select")
+      .selectOption("franka_panda");
+    await page.getByRole("button", { name: "Simulate the synthetic demo" }).click();
+    await page
+      .locator(
+        "section.scene-view[data-sim=success], section.scene-view[data-sim=failure], section.scene-view[data-sim=error]",
+      )
+      .waitFor({ timeout: 120_000 });
+    expect(await page.locator("section.scene-view").getAttribute("data-sim")).toBe("success");
+    // The arm drawn: all its links (7 and the flange link), with the episode played.
+    await page.locator(".player[data-arm-links]").waitFor();
+    expect(await page.locator(".player").getAttribute("data-arm-links")).toBe("8");
+    await page.keyboard.press("2");
+    await shot("scene-aisle-panda");
+  });
+
   it("refuses requests outside the dataset folder", async () => {
     const status = (p: string, method = "GET") =>
       new Promise<number>((resolve, reject) => {
@@ -493,6 +514,12 @@ describe("preview app (headless Chromium)", () => {
     expect(await status(`/api/arm-model?episode=${episode("arm")}`)).toBe(200);
     expect(await status(`/api/arm-model?episode=${episode("demo")}`)).toBe(404);
     expect(await status(`/api/arm-model?episode=${encodeURIComponent("/data/../../etc/passwd")}`)).toBe(404);
+    // Or for a served arm model by name.
+    expect(await status("/api/arm-model?embodiment=franka_panda")).toBe(200);
+    expect(await status("/api/arm-model?embodiment=robotiq_2f85")).toBe(404);
+    expect(await status(`/api/arm-model?embodiment=${encodeURIComponent("../models/franka_panda")}`)).toBe(
+      404,
+    );
   });
 
   it("logged no console errors", () => {

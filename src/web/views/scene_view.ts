@@ -177,6 +177,7 @@ export function sceneView(ctx: AppContext, name: string): View {
       const all = await ctx.embodiments();
       const r = await simWorker().demoOnScene(current, all[gripper.value]!, Number(seed.value) || 0);
       showEpisode(r.episode);
+      if (r.arm) player?.showArm(r.episode, r.arm);
       result.replaceChildren(
         verdictBadge(r.episode),
         h("p.muted", null, `${r.episode.steps.length} steps in ${fmt(r.wallS, 2)} s`),
