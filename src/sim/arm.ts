@@ -56,6 +56,8 @@ export interface ArmModel {
   maxJointSpeedRadps: number[];
   /** The joints' torque limits (N·m); absent: torques are not checked. */
   maxJointTorqueNm?: number[];
+  /** The joints' acceleration limits (rad/s²); absent: accelerations are not reported. */
+  maxJointAccelRadps2?: number[];
   shapes: ArmShape[];
   /** Per link, a box in its frame around its shapes (the quick first test). */
   boxes: LinkBox[];
@@ -353,6 +355,11 @@ export interface ArmFindings {
    * (sim/arm_torque.ts), where, which joint and the torque (N·m).
    */
   torque?: { maxRatio: number; step?: number; joint?: string; torqueNm?: number };
+  /**
+   * With acceleration limits: the largest joint acceleration (the change of recorded speed over a
+   * control period) relative to its limit, where and which joint. Reported, not judged.
+   */
+  accel?: { maxRatio: number; step?: number; joint?: string };
 }
 
 /** The arm in a world: its links as kinematic bodies on a pedestal, and its joint state. */

@@ -74,6 +74,7 @@ export async function loadArmModel(e: Embodiment): Promise<ArmModel> {
     ready: a.ready.slice(),
     maxJointSpeedRadps: a.maxJointSpeedRadps.slice(),
     ...(a.maxJointTorqueNm ? { maxJointTorqueNm: a.maxJointTorqueNm.slice() } : {}),
+    ...(a.maxJointAccelRadps2 ? { maxJointAccelRadps2: a.maxJointAccelRadps2.slice() } : {}),
     shapes,
     boxes: await armLinkBoxes(chain, { withTip: true }),
   };

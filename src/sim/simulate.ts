@@ -191,6 +191,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
           scenery: { maxDepthM: 0 },
           speed: { maxRatio: 0 },
           ...(posed.maxJointTorqueNm ? { torque: { maxRatio: 0 } } : {}),
+          ...(posed.maxJointAccelRadps2 ? { accel: { maxRatio: 0 } } : {}),
         },
         load: {
           gripperMassKg: o.embodiment.massKg,
@@ -296,7 +297,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         contacts: contacts(world, names, dt),
         human: cmd.human,
       });
-      if (arm && joints) armTorques(arm, steps[steps.length - 1]!, steps.length - 1, hz);
+      if (arm && joints) armDynamics(arm, steps[steps.length - 1]!, steps.length - 1, hz);
       // An arm link in the scenery, a joint over its speed or its torque: the motion failed; nothing after it counts.
       if (arm && armStopped(arm.findings, steps.length - 1)) break;
       // The watch follows the grip phase, so it sees every step, stopped or not.
@@ -331,18 +332,28 @@ interface ArmState {
   qdBefore: number[];
 }
 
-/** The torques of the step just recorded, against the arm's limits (recorded in the findings). */
-function armTorques(arm: ArmState, step: EpisodeStep, k: number, hz: number): void {
-  const limits = arm.sim.arm.maxJointTorqueNm;
-  const f = arm.findings.torque;
-  if (!limits || !f) return;
-  const tau = stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load);
-  arm.qdBefore = step.state.joints!.qd;
-  tau.forEach((t, i) => {
-    const ratio = Math.abs(t) / limits[i]!;
-    if (ratio > (arm.findings.torque?.maxRatio ?? 0))
-      arm.findings.torque = { maxRatio: ratio, step: k, joint: arm.sim.arm.jointNames[i], torqueNm: t };
-  });
+/**
+ * The torques of the step just recorded against the arm's limits, and its joints' accelerations
+ * against theirs (recorded in the findings).
+ */
+function armDynamics(arm: ArmState, step: EpisodeStep, k: number, hz: number): void {
+  const { maxJointTorqueNm: torqueLimits, maxJointAccelRadps2: accelLimits, jointNames } = arm.sim.arm;
+  const f = arm.findings;
+  const qd = step.state.joints!.qd;
+  if (accelLimits && f.accel) {
+    qd.forEach((v, i) => {
+      const ratio = (Math.abs(v - arm.qdBefore[i]!) * hz) / accelLimits[i]!;
+      if (ratio > (f.accel?.maxRatio ?? 0)) f.accel = { maxRatio: ratio, step: k, joint: jointNames[i] };
+    });
+  }
+  if (torqueLimits && f.torque) {
+    stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load).forEach((t, i) => {
+      const ratio = Math.abs(t) / torqueLimits[i]!;
+      if (ratio > (f.torque?.maxRatio ?? 0))
+        f.torque = { maxRatio: ratio, step: k, joint: jointNames[i], torqueNm: t };
+    });
+  }
+  arm.qdBefore = qd;
 }
 
 /**

@@ -558,6 +558,12 @@ function armReasons(arm: ArmFindings, reasons: string[], metrics: Record<string,
     metrics[`armJointSpeedRatio:${arm.speed.joint}`] = arm.speed.maxRatio;
     failed = true;
   }
+  if (arm.accel) {
+    // Reported, not judged: the joint path follows the simulated gripper's own small contact
+    // wobble, which an arm holding it stiffly would not have (see README, Arms).
+    metrics["armMaxJointAccelRatio"] = arm.accel.maxRatio;
+    if (arm.accel.step !== undefined) metrics["armMaxJointAccelStep"] = arm.accel.step;
+  }
   if (arm.torque) {
     metrics["armMaxJointTorqueRatio"] = arm.torque.maxRatio;
     if (arm.torque.maxRatio > 1) {

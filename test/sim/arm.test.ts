@@ -174,6 +174,24 @@ describe("a Panda carrying the gripper", () => {
     expect(ratio.ratio).toBeLessThanOrEqual(1);
   });
 
+  it("reports the largest joint acceleration against the datasheet's, re-derived from the recorded speeds", () => {
+    const limits = e.arm!.maxJointAccelRadps2!;
+    let worst = { ratio: 0, step: -1 };
+    let before = e.arm!.joints.map(() => 0);
+    for (const [k, s] of episode.steps.entries()) {
+      const qd = s.state.joints!.qd;
+      qd.forEach((v, i) => {
+        const ratio = (Math.abs(v - before[i]!) * episode.controlHz) / limits[i]!;
+        if (ratio > worst.ratio) worst = { ratio, step: k };
+      });
+      before = qd;
+    }
+    expect(episode.metrics["armMaxJointAccelRatio"]).toBeCloseTo(worst.ratio, 12);
+    expect(episode.metrics["armMaxJointAccelStep"]).toBe(worst.step);
+    // Reported, not judged.
+    expect(episode.reasons.some((r) => r.includes("accel"))).toBe(false);
+  });
+
   it("fails a carton too heavy for the wrist as joint_torque_limit, at a step recorded over the limit", async () => {
     const heavy = {
       ...scene,

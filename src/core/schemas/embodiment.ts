@@ -67,6 +67,11 @@ export const EmbodimentSchema = z.strictObject({
        * holds) must stay within them. Without it, torques are not checked.
        */
       maxJointTorqueNm: z.array(positive).min(1).optional(),
+      /**
+       * The joints' acceleration limits (rad/s²), from the datasheet: the recorded joint path's
+       * largest acceleration against them is reported (`armMaxJointAccelRatio`), not judged.
+       */
+      maxJointAccelRadps2: z.array(positive).min(1).optional(),
       /** Where the arm's numbers and model come from. */
       source: z.string(),
     })
@@ -74,10 +79,11 @@ export const EmbodimentSchema = z.strictObject({
       (a) =>
         a.ready.length === a.joints.length &&
         a.maxJointSpeedRadps.length === a.joints.length &&
-        (a.maxJointTorqueNm === undefined || a.maxJointTorqueNm.length === a.joints.length),
+        (a.maxJointTorqueNm === undefined || a.maxJointTorqueNm.length === a.joints.length) &&
+        (a.maxJointAccelRadps2 === undefined || a.maxJointAccelRadps2.length === a.joints.length),
       {
         message:
-          "arm.ready, arm.maxJointSpeedRadps and arm.maxJointTorqueNm need one value per joint of arm.joints",
+          "arm.ready, arm.maxJointSpeedRadps, arm.maxJointTorqueNm and arm.maxJointAccelRadps2 need one value per joint of arm.joints",
       },
     )
     .optional(),
