@@ -302,8 +302,15 @@ export function mirrorPose(X: Pose): Pose {
   return { p: vec3(-X.p.x, X.p.y, X.p.z), q: { x: X.q.x, y: -X.q.y, z: -X.q.z, w: X.q.w } };
 }
 
-/** Mirrors a whole scene across the plane x = 0. */
-export function mirrorScene(scene: SceneSpec): SceneSpec {
+/**
+ * Mirrors a whole scene across the plane x = 0. With the embodiment's arm, its base's posture
+ * (stated, else the arm's ready one) is mirrored as well; the gripper's mount on the flange is a
+ * turn about the flange's axis, which the mirrored posture's last joint makes up for (see below).
+ */
+export function mirrorScene(
+  scene: SceneSpec,
+  arm?: { mount: PoseJson; ready: readonly number[]; lower: readonly number[]; upper: readonly number[] },
+): SceneSpec {
   const out: SceneSpec = structuredClone(scene);
   out.items = out.items.map((item) =>
     "pose" in item
@@ -317,15 +324,51 @@ export function mirrorScene(scene: SceneSpec): SceneSpec {
   // Panda's chain is symmetric about its base's x–z plane, so it reaches the mirrored path). Its
   // posture mirrored too: the joints turning about axes in that plane at the zero posture (the
   // Panda's first, third, fifth and seventh) turn the other way, the others (about the plane's
-  // normal) as they were.
+  // normal) as they were; and the last, which turns the tool about its approach axis, by twice
+  // the mount's turn as well, so that the tool stands as the mirrored path's does (mirrorPose
+  // keeps the gripper's frame right-handed by flipping its x axis; the mount's turn mirrors into
+  // the opposite turn).
   if (out.robotBase) {
     const X = mirrorPose(poseFromJson(out.robotBase.pose));
-    const posture = out.robotBase.postureRad;
+    const posture = out.robotBase.postureRad ?? arm?.ready;
+    const last = (posture?.length ?? 0) - 1;
+    const turn = arm ? 2 * mountTurnRad(arm.mount) : 0;
     out.robotBase = {
       ...out.robotBase,
       pose: poseToJson({ p: X.p, q: qmul(X.q, qfromAxisAngle(vec3(0, 0, 1), Math.PI)) }),
-      ...(posture ? { postureRad: posture.map((v, i) => (i % 2 === 0 ? -v : v)) } : {}),
+      ...(posture ? { postureRad: posture.map((v, i) => mirroredJoint(v, i, last, turn, arm)) } : {}),
     };
   }
   return out;
+}
+
+/**
+ * One joint of a mirrored posture (see mirrorScene): the last one a whole turn round where that
+ * brings it inside its limits (the same tool pose), else clamped to them (a start the rollout's
+ * inverse kinematics turns the rest of the way from).
+ */
+function mirroredJoint(
+  v: number,
+  i: number,
+  last: number,
+  turn: number,
+  arm?: { lower: readonly number[]; upper: readonly number[] },
+): number {
+  let m = (i % 2 === 0 ? -v : v) + (i === last ? turn : 0);
+  if (!arm) return m;
+  const [lo, hi] = [arm.lower[i]!, arm.upper[i]!];
+  if (i === last && m < lo && m + 2 * Math.PI <= hi) m += 2 * Math.PI;
+  if (i === last && m > hi && m - 2 * Math.PI >= lo) m -= 2 * Math.PI;
+  return Math.min(hi, Math.max(lo, m));
+}
+
+/**
+ * The turn (rad) of a mount about the flange's axis (z); 0 for a mount that tilts the axis (its
+ * mirrored posture then only starts near the mirrored path: the rollout's inverse kinematics
+ * turns the wrist the rest of the way).
+ */
+function mountTurnRad(mount: PoseJson): number {
+  const [x, y, z, w] = mount.quatXyzw;
+  if (Math.abs(x!) > 1e-9 || Math.abs(y!) > 1e-9) return 0;
+  return 2 * Math.atan2(z!, w!);
 }

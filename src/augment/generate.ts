@@ -4,6 +4,7 @@ import type { Embodiment } from "../core/schemas/embodiment.js";
 import type { Episode } from "../core/schemas/episode.js";
 import type { RobotTrajectory } from "../core/schemas/trajectory.js";
 import { findSupport } from "../core/support.js";
+import { armModelOf } from "../sim/arm.js";
 import { type PhysicsSettings, simulateEpisode } from "../sim/simulate.js";
 import { type EpisodeValidator, failureCause } from "../sim/verdict.js";
 import { applyVariation, mirrorScene } from "./apply_scene.js";
@@ -54,7 +55,16 @@ export async function runVariant(
   const embodiment = await o.loadEmbodiment(params.embodiment);
   const applied = applyVariation(source.scene, params);
   const steps = variantSteps(source, segments, applied.T_obj, applied.T_place, params, embodiment);
-  const scene = params.mirror ? mirrorScene(applied.scene) : applied.scene;
+  // A mirrored arm's posture is kept within its joints' limits (the arm's model has them).
+  const arm = params.mirror && embodiment.arm ? await armModelOf(embodiment) : undefined;
+  const scene = params.mirror
+    ? mirrorScene(
+        applied.scene,
+        arm && embodiment.arm
+          ? { mount: embodiment.arm.mount, ready: arm.ready, lower: arm.chain.lower, upper: arm.chain.upper }
+          : undefined,
+      )
+    : applied.scene;
   const side = params.mirror ? (source.source.side === "left" ? "right" : "left") : source.source.side;
   const trajectory: RobotTrajectory = {
     format: "egobridge.trajectory",

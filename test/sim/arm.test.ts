@@ -16,7 +16,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mirrorScene } from "../../src/augment/apply_scene.js";
+import { mirrorPose, mirrorScene } from "../../src/augment/apply_scene.js";
 import {
   compose,
   dot,
@@ -314,8 +314,13 @@ describe("a Panda in the aisle", () => {
     await expect(wrong([0, -0.8, 0, 0, 0, 1.5, 0.8])).rejects.toThrow(/joint4 = 0 rad is outside its limits/);
   });
 
-  it("mirrors the posture with the base: every link at the mirror image of where it was", () => {
-    const mirrored = mirrorScene(aisle).robotBase!;
+  it("mirrors the posture with the base: every link at the mirror image, the tool as the mirrored path's", () => {
+    const mirrored = mirrorScene(aisle, {
+      mount: e.arm!.mount,
+      ready: arm.ready,
+      lower: arm.chain.lower,
+      upper: arm.chain.upper,
+    }).robotBase!;
     const X = poseFromJson(aisle.robotBase!.pose);
     const Xm = poseFromJson(mirrored.pose);
     const links = linkPoses(arm.chain, aisle.robotBase!.postureRad!, X);
@@ -324,5 +329,14 @@ describe("a Panda in the aisle", () => {
       const M = mirroredLinks.get(name)!;
       expect(Math.hypot(M.p.x + L.p.x, M.p.y - L.p.y, M.p.z - L.p.z), name).toBeLessThan(1e-9);
     }
+    const want = mirrorPose(toolPose(arm.chain, aisle.robotBase!.postureRad!, X));
+    const got = toolPose(arm.chain, mirrored.postureRad!, Xm);
+    expect(Math.hypot(got.p.x - want.p.x, got.p.y - want.p.y, got.p.z - want.p.z)).toBeLessThan(1e-9);
+    expect(qangle(got.q, want.q)).toBeLessThan(1e-6);
+    // Within the joints' limits.
+    mirrored.postureRad!.forEach((v, i) => {
+      expect(v).toBeGreaterThanOrEqual(arm.chain.lower[i]!);
+      expect(v).toBeLessThanOrEqual(arm.chain.upper[i]!);
+    });
   });
 });
