@@ -351,10 +351,12 @@ export interface ArmFindings {
    */
   speed: { maxRatio: number; step?: number; joint?: string };
   /**
-   * With torque limits: the largest joint torque relative to its limit over the recorded steps
-   * (sim/arm_torque.ts), where, which joint and the torque (N·m).
+   * With torque limits: the largest torque relative to its joint's limit over the recorded steps
+   * (sim/arm_torque.ts), where, which joint and the torque (N·m): holding each posture (judged),
+   * and moving along the recorded path (reported).
    */
   torque?: { maxRatio: number; step?: number; joint?: string; torqueNm?: number };
+  movingTorque?: { maxRatio: number; step?: number; joint?: string; torqueNm?: number };
   /**
    * With acceleration limits: the largest joint acceleration (the change of recorded speed over a
    * control period) relative to its limit, where and which joint. Reported, not judged.

@@ -1,9 +1,12 @@
 /**
- * The joint torques an arm's recorded motion needs (robots/dynamics.ts): per step, inverse
- * dynamics of the recorded joint positions and speeds, the accelerations taken as the change of
- * speed over the control period, with the links' inertias from the model, the gripper's mass and,
- * while it is grasped, the target's. Everything comes from the episode's own data, so the
- * `joint_torque_limit` verdict is re-derivable from it.
+ * The joint torques an arm's recorded motion needs (robots/dynamics.ts), per step, with the links'
+ * masses and inertias from the model, the gripper's mass and, while it is grasped, the target's:
+ * - holding: the torques that hold the recorded posture against gravity (speeds and
+ *   accelerations left out), which the `joint_torque_limit` verdict judges;
+ * - moving: inverse dynamics of the recorded joint positions and speeds, the accelerations taken
+ *   as the change of speed over the control period; reported, not judged, for the recorded
+ *   joints follow the simulated gripper's own contact wobble (see sim/arm.ts ArmFindings.accel).
+ * Everything comes from the episode's own data, so both are re-derivable from it.
  *
  * Declared simplifications: the gripper is a point mass at its TCP (the farthest from the wrist
  * it can be: this over-estimates the wrist's torques, never under-), the grasped target a point
@@ -25,7 +28,8 @@ export interface ToolLoad {
 
 /**
  * The joint torques (N·m) of a recorded step, from its joints (`state.joints`) and the speeds of
- * the step before (`qdBefore`; zeros at the start), at the control rate `hz`.
+ * the step before (`qdBefore`; zeros at the start), at the control rate `hz`: moving, or (with
+ * `holding`) the posture held still.
  */
 export function stepTorques(
   arm: ArmModel,
@@ -34,9 +38,11 @@ export function stepTorques(
   qdBefore: readonly number[],
   hz: number,
   load: ToolLoad,
+  holding = false,
 ): number[] {
-  const { q, qd } = step.state.joints!;
-  const qdd = qd.map((v, i) => (v - qdBefore[i]!) * hz);
+  const { q } = step.state.joints!;
+  const qd = holding ? q.map(() => 0) : step.state.joints!.qd;
+  const qdd = holding ? qd : qd.map((v, i) => (v - qdBefore[i]!) * hz);
   const tcp = step.state.tcp.pos;
   const carried: CarriedMass[] = [{ massKg: load.gripperMassKg, p_W: vec3(tcp[0]!, tcp[1]!, tcp[2]!) }];
   const t = load.target;

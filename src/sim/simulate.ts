@@ -190,7 +190,7 @@ export async function simulateEpisode(o: SimulateOptions): Promise<Episode> {
         findings: {
           scenery: { maxDepthM: 0 },
           speed: { maxRatio: 0 },
-          ...(posed.maxJointTorqueNm ? { torque: { maxRatio: 0 } } : {}),
+          ...(posed.maxJointTorqueNm ? { torque: { maxRatio: 0 }, movingTorque: { maxRatio: 0 } } : {}),
           ...(posed.maxJointAccelRadps2 ? { accel: { maxRatio: 0 } } : {}),
         },
         load: {
@@ -333,8 +333,8 @@ interface ArmState {
 }
 
 /**
- * The torques of the step just recorded against the arm's limits, and its joints' accelerations
- * against theirs (recorded in the findings).
+ * The torques of the step just recorded against the arm's limits (holding the posture, and
+ * moving), and its joints' accelerations against theirs (recorded in the findings).
  */
 function armDynamics(arm: ArmState, step: EpisodeStep, k: number, hz: number): void {
   const { maxJointTorqueNm: torqueLimits, maxJointAccelRadps2: accelLimits, jointNames } = arm.sim.arm;
@@ -346,12 +346,17 @@ function armDynamics(arm: ArmState, step: EpisodeStep, k: number, hz: number): v
       if (ratio > (f.accel?.maxRatio ?? 0)) f.accel = { maxRatio: ratio, step: k, joint: jointNames[i] };
     });
   }
-  if (torqueLimits && f.torque) {
-    stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load).forEach((t, i) => {
-      const ratio = Math.abs(t) / torqueLimits[i]!;
-      if (ratio > (f.torque?.maxRatio ?? 0))
-        f.torque = { maxRatio: ratio, step: k, joint: jointNames[i], torqueNm: t };
-    });
+  if (torqueLimits && f.torque && f.movingTorque) {
+    const worst = (holding: boolean, found: NonNullable<ArmFindings["torque"]>) => {
+      let out = found;
+      stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load, holding).forEach((t, i) => {
+        const ratio = Math.abs(t) / torqueLimits[i]!;
+        if (ratio > out.maxRatio) out = { maxRatio: ratio, step: k, joint: jointNames[i], torqueNm: t };
+      });
+      return out;
+    };
+    f.torque = worst(true, f.torque);
+    f.movingTorque = worst(false, f.movingTorque);
   }
   arm.qdBefore = qd;
 }

@@ -527,8 +527,9 @@ export function judge(
  * step its inverse kinematics could not reach), `arm_collision` (a link deeper than
  * MAX_SCENERY_PENETRATION_M in fixed scenery, from the recorded joints and the links' hulls),
  * `joint_speed_limit` (the gripper's next pose reachable only with a joint faster than its
- * limit), `joint_torque_limit` (with the arm's torque limits: a recorded step whose motion needs
- * a joint torque over its limit, sim/arm_torque.ts). The joints are recorded per step, so the
+ * limit), `joint_torque_limit` (with the arm's torque limits: a recorded step whose posture needs
+ * a joint torque over its limit to hold against gravity with what the gripper carries,
+ * sim/arm_torque.ts). The joints are recorded per step, so the
  * scenery and torque findings are re-derivable from the episode; the reach and speed ones from
  * its end. True when any fails it.
  */
@@ -564,8 +565,12 @@ function armReasons(arm: ArmFindings, reasons: string[], metrics: Record<string,
     metrics["armMaxJointAccelRatio"] = arm.accel.maxRatio;
     if (arm.accel.step !== undefined) metrics["armMaxJointAccelStep"] = arm.accel.step;
   }
+  if (arm.movingTorque) {
+    // Reported, not judged, for the same reason as the accelerations it includes.
+    metrics["armMaxMovingTorqueRatio"] = arm.movingTorque.maxRatio;
+  }
   if (arm.torque) {
-    metrics["armMaxJointTorqueRatio"] = arm.torque.maxRatio;
+    metrics["armMaxHoldingTorqueRatio"] = arm.torque.maxRatio;
     if (arm.torque.maxRatio > 1) {
       reasons.push("joint_torque_limit");
       metrics["armJointTorqueStep"] = arm.torque.step!;
