@@ -20,25 +20,13 @@ import {
   type Vec3,
   vec3,
 } from "../core/math.js";
-import type { ArmChain } from "./ik.js";
-import { jointMotion } from "./kinematics.js";
-import type { RobotLink, RobotModel } from "./robot_model.js";
+import { type ArmChain, chainState, linkNamed } from "./ik.js";
+import type { RobotLink } from "./robot_model.js";
 
 /** A point mass carried by the tool: its mass and where it is, in W. */
 export interface CarriedMass {
   massKg: number;
   p_W: Vec3;
-}
-
-/** The model's links by name, made once per model. */
-const byModel = new WeakMap<RobotModel, Map<string, RobotLink>>();
-function linksOf(model: RobotModel): Map<string, RobotLink> {
-  let m = byModel.get(model);
-  if (!m) {
-    m = new Map(model.links.map((l) => [l.name, l]));
-    byModel.set(model, m);
-  }
-  return m;
 }
 
 /** Standard gravity in W (z up). */
@@ -62,10 +50,36 @@ function inertiaTimes(
 }
 
 /**
+ * An arm at one posture, as its dynamics needs it, in W: from the base out, each joint (its axis
+ * and a point on it) and each link's centre of mass (its mass, inertia and frame). The same for
+ * any speeds and accelerations at that posture.
+ */
+export type ArmFrames = (
+  | { joint: number; a: Vec3; o: Vec3 }
+  | { body: NonNullable<RobotLink["inertial"]>; X_WI: Pose }
+)[];
+
+/** The chain's frames at q (one pass of its forward kinematics, ik.ts chainState). */
+export function armFrames(chain: ArmChain, q: readonly number[], X_WB: Pose): ArmFrames {
+  const poses = new Map<string, Pose>();
+  const { axes } = chainState(chain, q, X_WB, poses);
+  const byName = linkNamed(chain.model);
+  const out: ArmFrames = [];
+  let k = 0;
+  for (const name of chain.links) {
+    const link = byName.get(name)!;
+    for (const _ of link.joints) out.push({ joint: k, ...axes[k++]! });
+    const m = link.inertial;
+    if (m && m.massKg > 0) out.push({ body: m, X_WI: compose(poses.get(name)!, m.X_LI) });
+  }
+  return out;
+}
+
+/**
  * The torque (N·m) of each joint of `chain` for the motion (q, qd, qdd) with the base at X_WB,
  * the links' own inertia and the `carried` point masses (moving with the tip link).
  */
-export function jointTorques(
+export const jointTorques = (
   chain: ArmChain,
   q: readonly number[],
   qd: readonly number[],
@@ -73,13 +87,21 @@ export function jointTorques(
   X_WB: Pose,
   carried: readonly CarriedMass[] = [],
   gravity: Vec3 = GRAVITY_W,
+): number[] => torquesAt(armFrames(chain, q, X_WB), qd, qdd, carried, gravity);
+
+/** jointTorques at a posture whose frames are known (armFrames). */
+export function torquesAt(
+  frames: ArmFrames,
+  qd: readonly number[],
+  qdd: readonly number[],
+  carried: readonly CarriedMass[] = [],
+  gravity: Vec3 = GRAVITY_W,
 ): number[] {
-  const byName = linksOf(chain.model);
   // From the base out: the angular velocity and acceleration of the current body, and the linear
   // acceleration of a reference point o fixed to it.
   let w = vec3(0, 0, 0);
   let alpha = vec3(0, 0, 0);
-  let o = X_WB.p;
+  let o = vec3(0, 0, 0);
   let a_o = vec3(0, 0, 0);
   const pointAccel = (p: Vec3) => {
     const r = sub(p, o);
@@ -89,27 +111,18 @@ export function jointTorques(
   // centre of mass) that move it, and where that centre is.
   const axes: { a: Vec3; o: Vec3; body: number }[] = [];
   const bodies: { c: Vec3; f: Vec3; n: Vec3 }[] = [];
-  let k = 0;
-  let X = X_WB;
-  for (const [i, name] of chain.links.entries()) {
-    const link = byName.get(name)!;
-    if (i > 0) X = compose(X, link.X_PL);
-    for (const _ of link.joints) {
-      const j = chain.joints[k]!;
-      const axis = qrotate(X.q, j.axis_L);
-      const anchor = transformPoint(X, j.anchor_L);
+  for (const frame of frames) {
+    if ("joint" in frame) {
+      const { joint: k, a: axis, o: anchor } = frame;
       a_o = pointAccel(anchor);
       o = anchor;
       const spin = scale(axis, qd[k]!);
       alpha = add(add(alpha, scale(axis, qdd[k]!)), cross(w, spin));
       w = add(w, spin);
       axes.push({ a: axis, o: anchor, body: bodies.length });
-      X = compose(X, jointMotion(j, q[k]!));
-      k++;
+      continue;
     }
-    const m = link.inertial;
-    if (!m || m.massKg === 0) continue;
-    const X_WI = compose(X, m.X_LI);
+    const { body: m, X_WI } = frame;
     const f = scale(sub(pointAccel(X_WI.p), gravity), m.massKg);
     const Iw = inertiaTimes(m.inertia, X_WI.q, w);
     const n = add(inertiaTimes(m.inertia, X_WI.q, alpha), cross(w, Iw));

@@ -118,7 +118,7 @@ export const namedJoints = (chain: ArmChain, q: readonly number[]): Record<strin
 
 /** The model's links by name, made once per model (the IK's inner loop walks the chain by name). */
 const linksByName = new WeakMap<RobotModel, Map<string, RobotLink>>();
-function linkNamed(model: RobotModel): Map<string, RobotLink> {
+export function linkNamed(model: RobotModel): Map<string, RobotLink> {
   let m = linksByName.get(model);
   if (!m) {
     m = new Map(model.links.map((l) => [l.name, l]));
@@ -131,7 +131,7 @@ function linkNamed(model: RobotModel): Map<string, RobotLink> {
  * Tool pose and, per joint, its axis and a point on it, in W; with `links`, every chain link's
  * pose in W is put there.
  */
-function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose, links?: Map<string, Pose>) {
+export function chainState(chain: ArmChain, q: readonly number[], X_WB: Pose, links?: Map<string, Pose>) {
   const byName = linkNamed(chain.model);
   let X = X_WB;
   let k = 0;

@@ -16,7 +16,7 @@
 import type { Pose } from "../core/math.js";
 import { vec3 } from "../core/math.js";
 import type { EpisodeStep } from "../core/schemas/episode.js";
-import { type CarriedMass, jointTorques } from "../robots/dynamics.js";
+import { armFrames, type CarriedMass, torquesAt } from "../robots/dynamics.js";
 import type { ArmModel } from "./arm.js";
 import { isGrasped } from "./verdict.js";
 
@@ -28,8 +28,8 @@ export interface ToolLoad {
 
 /**
  * The joint torques (N·m) of a recorded step, from its joints (`state.joints`) and the speeds of
- * the step before (`qdBefore`; zeros at the start), at the control rate `hz`: moving, or (with
- * `holding`) the posture held still.
+ * the step before (`qdBefore`; zeros at the start), at the control rate `hz`: holding the posture
+ * still, and moving (one forward kinematics for both).
  */
 export function stepTorques(
   arm: ArmModel,
@@ -38,15 +38,22 @@ export function stepTorques(
   qdBefore: readonly number[],
   hz: number,
   load: ToolLoad,
-  holding = false,
-): number[] {
-  const { q } = step.state.joints!;
-  const qd = holding ? q.map(() => 0) : step.state.joints!.qd;
-  const qdd = holding ? qd : qd.map((v, i) => (v - qdBefore[i]!) * hz);
+): { holding: number[]; moving: number[] } {
+  const { q, qd } = step.state.joints!;
   const tcp = step.state.tcp.pos;
   const carried: CarriedMass[] = [{ massKg: load.gripperMassKg, p_W: vec3(tcp[0]!, tcp[1]!, tcp[2]!) }];
   const t = load.target;
   const at = t && step.objects[t.id];
   if (t && at && isGrasped(step, t.id)) carried.push({ massKg: t.massKg, p_W: vec3(...at.pos) });
-  return jointTorques(arm.chain, q, qd, qdd, X_WB, carried);
+  const frames = armFrames(arm.chain, q, X_WB);
+  const still = q.map(() => 0);
+  return {
+    holding: torquesAt(frames, still, still, carried),
+    moving: torquesAt(
+      frames,
+      qd,
+      qd.map((v, i) => (v - qdBefore[i]!) * hz),
+      carried,
+    ),
+  };
 }

@@ -347,16 +347,17 @@ function armDynamics(arm: ArmState, step: EpisodeStep, k: number, hz: number): v
     });
   }
   if (torqueLimits && f.torque && f.movingTorque) {
-    const worst = (holding: boolean, found: NonNullable<ArmFindings["torque"]>) => {
+    const tau = stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load);
+    const worst = (torques: number[], found: NonNullable<ArmFindings["torque"]>) => {
       let out = found;
-      stepTorques(arm.sim.arm, arm.sim.X_WB, step, arm.qdBefore, hz, arm.load, holding).forEach((t, i) => {
+      torques.forEach((t, i) => {
         const ratio = Math.abs(t) / torqueLimits[i]!;
         if (ratio > out.maxRatio) out = { maxRatio: ratio, step: k, joint: jointNames[i], torqueNm: t };
       });
       return out;
     };
-    f.torque = worst(true, f.torque);
-    f.movingTorque = worst(false, f.movingTorque);
+    f.torque = worst(tau.holding, f.torque);
+    f.movingTorque = worst(tau.moving, f.movingTorque);
   }
   arm.qdBefore = qd;
 }

@@ -128,7 +128,7 @@ function maxTorqueRatio(ep: Episode, holding = true) {
   let qdBefore = e.arm!.joints.map(() => 0);
   for (const [k, s] of ep.steps.entries()) {
     const load = { gripperMassKg: e.massKg, target: { id: target.id, massKg: target.massKg } };
-    const tau = stepTorques(arm, X_WB, s, qdBefore, ep.controlHz, load, holding);
+    const tau = stepTorques(arm, X_WB, s, qdBefore, ep.controlHz, load)[holding ? "holding" : "moving"];
     qdBefore = s.state.joints!.qd;
     tau.forEach((t, i) => {
       if (Math.abs(t) / limits[i]! > out.ratio)
